@@ -1,0 +1,123 @@
+// YAML text → checked, compiled config, or every problem at once with its
+// file, line and column. This runs once per load (or at Worker build time);
+// requests only ever see the compiled result.
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { COMPILED_FORMAT, type CompiledConfig, type CompiledModule } from "../core/compiled.js";
+import { ModuleSchema, TopSchema, knownKeys } from "./schema.js";
+import { checkGitlab, compileModule, ruleShape, type GitlabSettings } from "./rules.js";
+import { ConfigError, Locator, closest, describePath, type ConfigPath, type LocatedProblem, type Problem } from "./problems.js";
+
+export const DEFAULT_CACHE_MAX_AGE = 3600;
+
+/** Compiles the text of a config file, or throws ConfigError listing every problem. */
+export function compileConfig(text: string, file: string): CompiledConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const locator = new Locator(file, doc, lineCounter);
+
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => locator.at(e.pos[0], `YAML: ${firstLine(e.message)}`)));
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigError([locator.at(0, "the config must be a mapping with gitlab:, cacheMaxAge: and modules: (see config/modgate.yaml)")]);
+  }
+
+  const problems: Problem[] = [];
+  const top = TopSchema.safeParse(data);
+  if (!top.success) problems.push(...fromZod(top.error, data, []));
+
+  const raw = data as Record<string, unknown>;
+  const gitlabMissing = raw.gitlab === undefined;
+  let gitlab: GitlabSettings | undefined;
+  if (top.success && top.data.gitlab) gitlab = checkGitlab(top.data.gitlab, problems);
+
+  const modules: CompiledModule[] = [];
+  const modulePaths = new Map<CompiledModule, ConfigPath>();
+  const entries = Array.isArray(raw.modules) ? raw.modules : [];
+  entries.forEach((entry, i) => {
+    const at: ConfigPath = ["modules", i];
+    const parsed = ModuleSchema.safeParse(entry);
+    if (!parsed.success) {
+      problems.push(...fromZod(parsed.error, entry, at));
+      return;
+    }
+    const own: Problem[] = [];
+    const source = `${file}:${locator.locate({ path: at }).line}`;
+    const compiled = compileModule(parsed.data, gitlab, gitlabMissing, source, own);
+    problems.push(...own.map((p) => ({ ...p, path: [...at, ...p.path] })));
+    if (compiled) {
+      modules.push(compiled);
+      modulePaths.set(compiled, at);
+    }
+  });
+  problems.push(...duplicateRules(modules, modulePaths));
+
+  if (problems.length > 0) {
+    const located = problems.map((p) => locator.locate(p));
+    throw new ConfigError(sortProblems(located));
+  }
+  return {
+    format: COMPILED_FORMAT,
+    cacheMaxAge: top.success ? (top.data.cacheMaxAge ?? DEFAULT_CACHE_MAX_AGE) : DEFAULT_CACHE_MAX_AGE,
+    modules,
+  };
+}
+
+function duplicateRules(modules: readonly CompiledModule[], paths: Map<CompiledModule, ConfigPath>): Problem[] {
+  const seen = new Map<string, CompiledModule>();
+  const problems: Problem[] = [];
+  for (const m of modules) {
+    const shape = ruleShape(m);
+    const first = seen.get(shape);
+    if (first) {
+      problems.push({
+        path: [...paths.get(m)!, "path"],
+        message: `duplicate rule: ${m.pattern} matches the same import paths as ${first.pattern} (${first.source}); remove one`,
+      });
+    } else {
+      seen.set(shape, m);
+    }
+  }
+  return problems;
+}
+
+/** zod's issues, reworded to name the field and, for typos, the key meant. */
+function fromZod(error: z.ZodError, value: unknown, at: ConfigPath): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of error.issues) {
+    const path = [...at, ...(issue.path as Array<string | number>)];
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeys(path);
+      for (const key of issue.keys) {
+        const guess = closest(key, known);
+        const hint = guess ? `did you mean ${guess}?` : `known keys: ${known.join(", ")}`;
+        problems.push({ path: [...path, key], atKey: true, message: `unknown key ${JSON.stringify(key)} in ${describePath(path) || "the top level"}: ${hint}` });
+      }
+    } else if (issue.code === "invalid_type" && valueAt(value, issue.path as Array<string | number>) === undefined) {
+      const key = path[path.length - 1];
+      problems.push({ path, message: `missing required key ${String(key)}: in ${describePath(path.slice(0, -1)) || "the top level"}` });
+    } else {
+      problems.push({ path, message: `${describePath(path)}: ${issue.message}` });
+    }
+  }
+  return problems;
+}
+
+function valueAt(value: unknown, path: ReadonlyArray<string | number>): unknown {
+  let v = value;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[key];
+  }
+  return v;
+}
+
+function sortProblems(problems: LocatedProblem[]): LocatedProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}

@@ -1,0 +1,55 @@
+// The shape of config/modgate.yaml. Types and value ranges only: rules that
+// relate fields to each other live in rules.ts, where they can say what to write.
+import { z } from "zod";
+
+export const TRANSPORTS = ["https", "ssh"] as const;
+export const VCS = ["git", "hg", "svn", "fossil"] as const;
+export const BROWSERS = ["pkgsite", "gitlab", "none"] as const;
+
+const nonEmpty = z.string().min(1, "must not be empty");
+
+export const SshSchema = z.strictObject({
+  user: nonEmpty.optional(),
+  host: nonEmpty.optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+});
+
+export const GitlabSchema = z.strictObject({
+  url: nonEmpty,
+  transport: z.enum(TRANSPORTS).optional(),
+  ssh: SshSchema.optional(),
+});
+
+export const ModuleSchema = z.strictObject({
+  path: nonEmpty,
+  project: nonEmpty.optional(),
+  repo: nonEmpty.optional(),
+  vcs: z.enum(VCS).optional(),
+  transport: z.enum(TRANSPORTS).optional(),
+  branch: nonEmpty.optional(),
+  subdir: nonEmpty.optional(),
+  private: z.boolean().optional(),
+  browser: z.enum(BROWSERS).optional(),
+});
+
+// Modules are checked one by one (see load.ts), so one bad module does not
+// hide the problems of the others.
+export const TopSchema = z.strictObject({
+  gitlab: GitlabSchema.optional(),
+  cacheMaxAge: z.number().int().min(0).optional(),
+  modules: z.array(z.unknown()).min(1, "list at least one module"),
+});
+
+export type SshInput = z.infer<typeof SshSchema>;
+export type GitlabInput = z.infer<typeof GitlabSchema>;
+export type ModuleInput = z.infer<typeof ModuleSchema>;
+export type TopInput = z.infer<typeof TopSchema>;
+
+/** The keys allowed at each place in the file, for "did you mean" hints. */
+export function knownKeys(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return Object.keys(TopSchema.shape);
+  if (path[0] === "modules") return Object.keys(ModuleSchema.shape);
+  if (path[0] === "gitlab" && path[1] === "ssh") return Object.keys(SshSchema.shape);
+  if (path[0] === "gitlab") return Object.keys(GitlabSchema.shape);
+  return [];
+}

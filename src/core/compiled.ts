@@ -1,0 +1,42 @@
+// The compiled configuration: plain, JSON-serialisable data produced once by
+// the config loader (src/config/) and consumed by the router. The Worker ships
+// this data instead of the YAML, so nothing here may need a parser at runtime.
+
+export type Browser = "pkgsite" | "gitlab" | "none";
+export type Vcs = "git" | "hg" | "svn" | "fossil";
+
+export interface CompiledModule {
+  /** The rule as written, for messages and the index page: "go.example.com/libs/{name}". */
+  pattern: string;
+  /** Lower-case host, the first element of pattern. */
+  host: string;
+  /** The elements after the host; a template variable is written "{name}". */
+  elements: string[];
+  vcs: Vcs;
+  /** Repository URL; may contain the template's {variables}. */
+  repo: string;
+  /** Go 1.25+ module subdirectory inside the repository (4th go-import field). */
+  subdir?: string;
+  /** For GitLab projects: the project's web URL (may contain {variables}) and the branch for links. */
+  gitlab?: { web: string; branch: string };
+  private: boolean;
+  browser: Browser;
+  /** Where the rule came from, "file:line", for diagnostics. */
+  source: string;
+}
+
+export interface CompiledConfig {
+  /** Bumped when this shape changes, so a stale Worker build is caught. */
+  format: 1;
+  cacheMaxAge: number;
+  modules: CompiledModule[];
+}
+
+export const COMPILED_FORMAT = 1;
+
+/** A path element of a rule that is a template variable: "{name}" → "name". */
+export function variableName(element: string): string | undefined {
+  return element.length > 2 && element.startsWith("{") && element.endsWith("}")
+    ? element.slice(1, -1)
+    : undefined;
+}

@@ -1,0 +1,145 @@
+// Finds the rule for a request: first the host, then the rule with the most
+// path elements, on element boundaries, a literal element beating a template
+// variable at the same place. Each host's rules form a trie of path elements,
+// so a lookup walks the request's elements and never the list of modules.
+import { COMPILED_FORMAT, variableName, type CompiledConfig } from "./compiled.js";
+import { Rule, type ResolvedModule } from "./rule.js";
+import { indexPage, type IndexEntry } from "../render/pages.js";
+
+class TrieNode {
+  readonly literals = new Map<string, TrieNode>();
+  variable?: TrieNode;
+  rule?: Rule;
+}
+
+export interface Match {
+  rule: Rule;
+  module: ResolvedModule;
+  /** The request's path below the module root, "" at the root. */
+  rest: string;
+}
+
+export class HostRoutes {
+  readonly host: string;
+  /** The `/` page, rendered once. */
+  readonly indexPage: string;
+  private readonly trie = new TrieNode();
+
+  constructor(host: string, rules: readonly Rule[]) {
+    this.host = host;
+    const entries: IndexEntry[] = [];
+    for (const rule of rules) {
+      let node = this.trie;
+      for (const element of rule.module.elements) {
+        if (variableName(element) !== undefined) {
+          node = node.variable ??= new TrieNode();
+        } else {
+          let next = node.literals.get(element);
+          if (!next) node.literals.set(element, (next = new TrieNode()));
+          node = next;
+        }
+      }
+      // The config loader rejects duplicates; the first rule wins if one slips through.
+      node.rule ??= rule;
+      if (!rule.module.private) entries.push(indexEntry(rule));
+    }
+    this.indexPage = indexPage(host, entries);
+  }
+
+  /** The module that `elements` (a validated import path below the host) falls in. */
+  match(elements: readonly string[]): Match | undefined {
+    const values: string[] = [];
+    const best = { rule: undefined as Rule | undefined, values: [] as string[] };
+    findDeepest(this.trie, elements, 0, values, best);
+    if (!best.rule) return undefined;
+    const depth = best.rule.depth;
+    return {
+      rule: best.rule,
+      module: best.rule.resolve(best.values),
+      rest: depth === elements.length ? "" : elements.slice(depth).join("/"),
+    };
+  }
+}
+
+/**
+ * Depth-first, literal child before variable child, replacing the best only
+ * with a strictly deeper rule: so the deepest rule wins, and among rules of
+ * the same depth the one with a literal at the first difference.
+ */
+function findDeepest(
+  node: TrieNode,
+  elements: readonly string[],
+  i: number,
+  values: string[],
+  best: { rule: Rule | undefined; values: string[] },
+): void {
+  if (node.rule && (!best.rule || node.rule.depth > best.rule.depth)) {
+    best.rule = node.rule;
+    best.values = values.slice();
+  }
+  if (i === elements.length) return;
+  const element = elements[i]!;
+  const literal = node.literals.get(element);
+  if (literal) findDeepest(literal, elements, i + 1, values, best);
+  if (node.variable) {
+    values.push(element);
+    findDeepest(node.variable, elements, i + 1, values, best);
+    values.pop();
+  }
+}
+
+function indexEntry(rule: Rule): IndexEntry {
+  const m = rule.module;
+  const isTemplate = m.elements.some((e) => variableName(e) !== undefined);
+  const entry: IndexEntry = { pattern: m.pattern, isTemplate };
+  if (!isTemplate) {
+    const resolved = rule.resolve([]);
+    if (m.browser === "pkgsite") entry.href = `https://pkg.go.dev/${m.pattern}`;
+    else if (m.browser === "gitlab" && resolved.gitlab) entry.href = resolved.gitlab.web;
+  }
+  return entry;
+}
+
+export class Router {
+  readonly config: CompiledConfig;
+  readonly hosts: ReadonlyMap<string, HostRoutes>;
+  /** With a single host, every request is answered as that host. */
+  private readonly onlyHost?: HostRoutes;
+
+  constructor(config: CompiledConfig) {
+    if (config.format !== COMPILED_FORMAT) {
+      throw new Error(`compiled config has format ${String(config.format)}, this modgate reads ${COMPILED_FORMAT}: rebuild it`);
+    }
+    this.config = config;
+    const byHost = new Map<string, Rule[]>();
+    for (const module of config.modules) {
+      const list = byHost.get(module.host) ?? [];
+      list.push(new Rule(module));
+      byHost.set(module.host, list);
+    }
+    const hosts = new Map<string, HostRoutes>();
+    for (const [host, rules] of byHost) hosts.set(host, new HostRoutes(host, rules));
+    this.hosts = hosts;
+    if (hosts.size === 1) this.onlyHost = hosts.values().next().value;
+  }
+
+  /** The routes for a Host header value (any case, port ignored). */
+  routesFor(hostHeader: string | undefined | null): HostRoutes | undefined {
+    if (this.onlyHost) return this.onlyHost;
+    if (!hostHeader) return undefined;
+    return this.hosts.get(normalizeHost(hostHeader));
+  }
+}
+
+/** "Go.Example.com:443" → "go.example.com"; "[::1]:80" → "[::1]". */
+export function normalizeHost(hostHeader: string): string {
+  let host = hostHeader;
+  if (host.startsWith("[")) {
+    const end = host.indexOf("]");
+    host = end < 0 ? host : host.slice(0, end + 1);
+  } else {
+    const colon = host.indexOf(":");
+    if (colon >= 0) host = host.slice(0, colon);
+  }
+  return host.toLowerCase();
+}

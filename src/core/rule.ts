@@ -1,0 +1,71 @@
+// A rule of the config, ready to answer: its URLs are split into templates
+// once, and a literal rule's answer is rendered once, at load.
+import type { Browser, CompiledModule } from "./compiled.js";
+import { Template, variablesOf } from "./template.js";
+import { goGetPage } from "../render/pages.js";
+
+/** A module root the request falls in, with everything needed to answer it. */
+export interface ResolvedModule {
+  root: string;
+  /** The go-get page: go-import and go-source tags first. */
+  page: string;
+  private: boolean;
+  browser: Browser;
+  gitlab?: { web: string; branch: string };
+  subdir?: string;
+}
+
+export class Rule {
+  readonly module: CompiledModule;
+  /** Number of path elements after the host. */
+  readonly depth: number;
+  private readonly root: Template;
+  private readonly repo: Template;
+  private readonly web?: Template;
+  private readonly literal?: ResolvedModule;
+
+  constructor(module: CompiledModule) {
+    this.module = module;
+    this.depth = module.elements.length;
+    const variables = variablesOf(module.elements);
+    this.root = new Template(module.pattern, variables);
+    this.repo = new Template(module.repo, variables);
+    if (module.gitlab) this.web = new Template(module.gitlab.web, variables);
+    if (variables.length === 0) this.literal = this.build([]);
+  }
+
+  /** The answer for the module root named by the template's variable values. */
+  resolve(values: readonly string[]): ResolvedModule {
+    return this.literal ?? this.build(values);
+  }
+
+  private build(values: readonly string[]): ResolvedModule {
+    const m = this.module;
+    const root = this.root.fill(values);
+    const repo = this.repo.fill(values);
+    const goImport = m.subdir === undefined ? `${root} ${m.vcs} ${repo}` : `${root} ${m.vcs} ${repo} ${m.subdir}`;
+    let goSource: string | undefined;
+    let gitlab: ResolvedModule["gitlab"];
+    if (this.web && m.gitlab) {
+      const web = this.web.fill(values);
+      gitlab = { web, branch: m.gitlab.branch };
+      const dir = m.subdir === undefined ? m.gitlab.branch : `${m.gitlab.branch}/${m.subdir}`;
+      goSource = `${root} ${web} ${web}/-/tree/${dir}{/dir} ${web}/-/blob/${dir}{/dir}/{file}#L{line}`;
+    }
+    const resolved: ResolvedModule = {
+      root,
+      page: goGetPage({
+        root,
+        goImport,
+        goSource,
+        sourceUrl: gitlab?.web ?? repo,
+        docsUrl: m.private ? undefined : `https://pkg.go.dev/${root}`,
+      }),
+      private: m.private,
+      browser: m.browser,
+    };
+    if (gitlab) resolved.gitlab = gitlab;
+    if (m.subdir !== undefined) resolved.subdir = m.subdir;
+    return resolved;
+  }
+}
