@@ -44,7 +44,7 @@ export function compileConfig(text: string, file: string): CompiledConfig {
       return;
     }
     const own: Problem[] = [];
-    const source = `${file}:${locator.locate({ path: at }).line}`;
+    const source = `${file}:${locator.locate({ path: at, message: "" }).line}`;
     const compiled = compileModule(parsed.data, gitlab, gitlabMissing, source, own);
     problems.push(...own.map((p) => ({ ...p, path: [...at, ...p.path] })));
     if (compiled) {
