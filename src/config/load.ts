@@ -25,27 +25,23 @@ export function compileConfig(text: string, file: string): CompiledConfig {
   }
 
   const problems: Problem[] = [];
-  const top = TopSchema.safeParse(data);
-  if (!top.success) problems.push(...fromZod(top.error, data, []));
+  const top = parseReportingAll(TopSchema, data, [], problems);
 
   const raw = data as Record<string, unknown>;
   const gitlabMissing = raw.gitlab === undefined;
   let gitlab: GitlabSettings | undefined;
-  if (top.success && top.data.gitlab) gitlab = checkGitlab(top.data.gitlab, problems);
+  if (top?.gitlab) gitlab = checkGitlab(top.gitlab, problems);
 
   const modules: CompiledModule[] = [];
   const modulePaths = new Map<CompiledModule, ConfigPath>();
   const entries = Array.isArray(raw.modules) ? raw.modules : [];
   entries.forEach((entry, i) => {
     const at: ConfigPath = ["modules", i];
-    const parsed = ModuleSchema.safeParse(entry);
-    if (!parsed.success) {
-      problems.push(...fromZod(parsed.error, entry, at));
-      return;
-    }
+    const parsed = parseReportingAll(ModuleSchema, entry, at, problems);
+    if (!parsed) return;
     const own: Problem[] = [];
     const source = `${file}:${locator.locate({ path: at, message: "" }).line}`;
-    const compiled = compileModule(parsed.data, gitlab, gitlabMissing, source, own);
+    const compiled = compileModule(parsed, gitlab, gitlabMissing, source, own);
     problems.push(...own.map((p) => ({ ...p, path: [...at, ...p.path] })));
     if (compiled) {
       modules.push(compiled);
@@ -60,7 +56,7 @@ export function compileConfig(text: string, file: string): CompiledConfig {
   }
   return {
     format: COMPILED_FORMAT,
-    cacheMaxAge: top.success ? (top.data.cacheMaxAge ?? DEFAULT_CACHE_MAX_AGE) : DEFAULT_CACHE_MAX_AGE,
+    cacheMaxAge: top?.cacheMaxAge ?? DEFAULT_CACHE_MAX_AGE,
     modules,
   };
 }
@@ -81,6 +77,31 @@ function duplicateRules(modules: readonly CompiledModule[], paths: Map<CompiledM
     }
   }
   return problems;
+}
+
+/**
+ * Parses `value`, adding its problems. A typo'd key alone does not stop the
+ * checks of the rest: the value is parsed again without the unknown keys, so
+ * one run reports everything wrong with the file.
+ */
+function parseReportingAll<T>(schema: z.ZodType<T>, value: unknown, at: ConfigPath, problems: Problem[]): T | undefined {
+  const first = schema.safeParse(value);
+  if (first.success) return first.data;
+  problems.push(...fromZod(first.error, value, at));
+  if (!first.error.issues.every((i) => i.code === "unrecognized_keys")) return undefined;
+  const second = schema.safeParse(withoutKeys(value, first.error.issues));
+  return second.success ? second.data : undefined;
+}
+
+/** A copy of `value` without the keys that zod reported as unknown. */
+function withoutKeys(value: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(value);
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const target = valueAt(copy, issue.path as Array<string | number>) as Record<string, unknown>;
+    for (const key of issue.keys) delete target[key];
+  }
+  return copy;
 }
 
 /** zod's issues, reworded to name the field and, for typos, the key meant. */

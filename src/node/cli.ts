@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// modgate's command line: serve, check, resolve.
+import { parseArgs } from "node:util";
+import { Router } from "../core/router.js";
+import { configPathFrom, loadConfigFile } from "./config-file.js";
+import { describeConfigError, startServer } from "./server.js";
+import { accessLogEnabled } from "./access-log.js";
+import { resolveImportPath } from "./resolve.js";
+import { handleSignals } from "./signals.js";
+
+const USAGE = `usage:
+  modgate serve [--config FILE] [--port N] [--hostname ADDR]
+  modgate check FILE
+  modgate resolve [--config FILE] IMPORT_PATH
+
+The config defaults to $MODGATE_CONFIG or config/modgate.yaml; the port to $PORT or 8080.`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "serve":
+      return serve(rest);
+    case "check":
+      return check(rest);
+    case "resolve":
+      return resolve(rest);
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE + "\n");
+      return 0;
+    default:
+      throw new UsageError(command === undefined ? "missing command" : `unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+function parse(args: string[], options: Record<string, { type: "string" }>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: "string" }, port: { type: "string" }, hostname: { type: "string" } });
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got ${positionals.join(" ")}`);
+  const portText = values.port ?? process.env.PORT ?? "8080";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port ${JSON.stringify(portText)}`);
+  const server = await startServer({
+    configPath: configPathFrom(values.config),
+    port,
+    hostname: values.hostname ?? "0.0.0.0",
+    accessLog: accessLogEnabled() ? (line) => process.stdout.write(line) : undefined,
+  });
+  handleSignals(server);
+  return new Promise<number>(() => {}); // runs until a signal stops it
+}
+
+function check(args: string[]): number {
+  const { positionals } = parse(args, {});
+  if (positionals.length !== 1) throw new UsageError("check takes one FILE");
+  const file = positionals[0]!;
+  const config = loadConfigFile(file);
+  const hosts = new Set(config.modules.map((m) => m.host));
+  process.stdout.write(`${file}: ok: ${config.modules.length} modules on ${hosts.size} host${hosts.size === 1 ? "" : "s"} (${[...hosts].join(", ")})\n`);
+  return 0;
+}
+
+async function resolve(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: "string" } });
+  if (positionals.length !== 1) throw new UsageError("resolve takes one IMPORT_PATH");
+  const router = new Router(loadConfigFile(configPathFrom(values.config)));
+  const result = await resolveImportPath(router, positionals[0]!);
+  for (const line of result.lines) process.stdout.write(line + "\n");
+  return result.ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`modgate: ${err.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(describeConfigError(err) + "\n");
+    process.exit(1);
+  },
+);

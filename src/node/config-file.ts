@@ -1,0 +1,23 @@
+// Reading the config from disk: the only file access the core needs.
+import { readFileSync } from "node:fs";
+import { compileConfig } from "../config/load.js";
+import type { CompiledConfig } from "../core/compiled.js";
+
+export const DEFAULT_CONFIG_PATH = "config/modgate.yaml";
+
+/** The config path from a flag, then MODGATE_CONFIG, then the default. */
+export function configPathFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env.MODGATE_CONFIG ?? DEFAULT_CONFIG_PATH;
+}
+
+/** Reads and compiles a config file; throws ConfigError (located problems) or a file-system error. */
+export function loadConfigFile(path: string): CompiledConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`${path}: cannot read the config file${code ? ` (${code})` : ""}`);
+  }
+  return compileConfig(text, path);
+}

@@ -1,0 +1,81 @@
+// The Node server: the core app on node:http, with config reloads and a
+// graceful stop. Signals are wired in cli.ts so tests can drive this directly.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { createApp } from "../core/app.js";
+import { Router } from "../core/router.js";
+import { formatProblem, ConfigError } from "../config/problems.js";
+import { loadConfigFile } from "./config-file.js";
+import { withAccessLog, type FetchHandler } from "./access-log.js";
+
+export interface ServerOptions {
+  configPath: string;
+  port: number;
+  hostname: string;
+  /** Where access-log lines go; undefined to log nothing. */
+  accessLog?: (line: string) => void;
+  /** Where operational messages go (start, reload, errors). */
+  report?: (line: string) => void;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly url: string;
+  /** Re-reads the config; on a problem, reports it and keeps the last good config. */
+  reload(): boolean;
+  /** Stops accepting, lets in-flight requests finish, then resolves. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function describeConfigError(err: unknown): string {
+  if (err instanceof ConfigError) return err.problems.map(formatProblem).join("\n");
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const report = options.report ?? ((line: string) => process.stderr.write(line + "\n"));
+  // Throws on a broken config: at start there is no last good one to keep.
+  let router = new Router(loadConfigFile(options.configPath));
+
+  const app = createApp({ router: () => router });
+  let handler: FetchHandler = (request) => app.fetch(request);
+  if (options.accessLog) handler = withAccessLog(handler, options.accessLog);
+
+  const server = createAdaptorServer({ fetch: handler, hostname: options.hostname }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
+  const url = `http://${shownHost}:${port}`;
+  report(`modgate: listening on ${url} (${router.config.modules.length} modules from ${options.configPath})`);
+
+  return {
+    port,
+    url,
+    reload() {
+      try {
+        router = new Router(loadConfigFile(options.configPath));
+        report(`modgate: reloaded ${options.configPath} (${router.config.modules.length} modules)`);
+        return true;
+      } catch (err) {
+        report(`modgate: reload failed, still serving the last good config:\n${describeConfigError(err)}`);
+        return false;
+      }
+    },
+    close(graceMs = 10_000) {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive connections with no request in flight would hold close() open.
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+      });
+    },
+  };
+}
