@@ -121,8 +121,14 @@ export async function startGitHttpServer(opts: GitHttpOptions): Promise<GitHttpS
     const rawUrl = req.url ?? '/';
     requests.push({ method: req.method ?? 'GET', url: rawUrl });
     const queryAt = rawUrl.indexOf('?');
-    const path = decodeURIComponent(queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt));
     const query = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
+    let path: string;
+    try {
+      path = decodeURIComponent(queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt));
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     if (!path.startsWith(`${prefix}/`) || path.split('/').includes('..')) {
       res.writeHead(404).end();
       return;

@@ -1,0 +1,52 @@
+/**
+ * End-to-end harness for modgate: real git, real sshd, real go command, no mocks.
+ *
+ * How the pieces fit:
+ *
+ *   go command ──HTTP_PROXY/HTTPS_PROXY──▶ forward-proxy ──(Host: go.example.com)──▶ modgate
+ *        │                                 (CONNECT refused → go falls back to http,
+ *        │                                  because GOINSECURE lists the vanity host)
+ *        │ git (NO_PROXY=127.0.0.1) following the go-import tag modgate answered with
+ *        ├──▶ git-http: git http-backend as CGI ─┐
+ *        └──▶ sshd + ssh-git-shell.mjs ──────────┴─▶ bare repos from git-repos, <root>/group/sub/p.git
+ *
+ * - tools.ts      finds go, git, sshd, ...; requireTools() skips locally, fails when CI=true.
+ * - git-repos.ts  builds bare repositories at GitLab-like nested paths from files and tags.
+ * - git-http.ts   serves them over git smart HTTP (http://127.0.0.1:PORT[/prefix]/group/p.git).
+ * - sshd.ts       serves them over ssh (ssh://USER@127.0.0.1:PORT/group/p.git), upload-pack only.
+ * - forward-proxy.ts  routes vanity hosts to modgate (or any stub) and records what go asked.
+ * - go-env.ts     runs the go command with private HOME/GOPATH/GOMODCACHE, GOPROXY=direct.
+ * - exec.ts, net.ts, tmp.ts, git-env.ts: process, port, temp-dir and git-isolation plumbing.
+ *
+ * Every server listens on an ephemeral loopback port and every piece has close(); close them
+ * in afterAll. A typical test: createRepoRoot → makeRepo → startGitHttpServer/startSshGitServer
+ * → start modgate configured with those URLs → startForwardProxy({ defaultUpstream: modgate })
+ * → createGoEnv({ proxyUrl, insecure: ['go.example.com'] }) → goModDownload / goGetAndRun.
+ */
+export { run, runOk, type RunOptions, type RunResult } from './exec.js';
+export { isolatedGitEnv } from './git-env.js';
+export {
+  addCommit,
+  createRepoRoot,
+  goMod,
+  makeRepo,
+  type BareRepo,
+  type CommitSpec,
+  type RepoRoot,
+  type RepoSpec,
+} from './git-repos.js';
+export { startGitHttpServer, type GitHttpOptions, type GitHttpRequest, type GitHttpServer } from './git-http.js';
+export {
+  createGoEnv,
+  DEFAULT_GO_CACHE,
+  type GoEnv,
+  type GoEnvOptions,
+  type GoGetAndRunOptions,
+  type GoGetAndRunResult,
+  type GoModDownloadInfo,
+} from './go-env.js';
+export { startForwardProxy, type ForwardProxy, type ProxiedRequest, type ProxyOptions } from './forward-proxy.js';
+export { closeServer, freeLoopbackPort, listenLoopback, LOOPBACK } from './net.js';
+export { startSshGitServer, type SshdOptions, type SshGitServer } from './sshd.js';
+export { makeTempDir, removeDir } from './tmp.js';
+export { requireTool, requireTools, toolPath, type ToolName } from './tools.js';
