@@ -1,0 +1,80 @@
+// Starts modgate the way users do: the built CLI on Node, or `npm run dev:worker`
+// (wrangler dev, workerd) for the Worker. Both listen on loopback; the
+// returned url is where the forward proxy sends the vanity hosts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort, LOOPBACK } from './net.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+export interface RunningModgate {
+  url: string;
+  /** Everything the process printed, for assertions and failure messages. */
+  output(): string;
+  /** The process, for signals. */
+  child: ChildProcess;
+  /** Stops the process (SIGTERM) and resolves with its exit code. */
+  close(): Promise<number | null>;
+}
+
+/** `node dist/node/cli.js serve --config FILE` on an ephemeral port (run `npm run build` first). */
+export function startModgateNode(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<RunningModgate> {
+  const child = spawn(
+    process.execPath,
+    ['dist/node/cli.js', 'serve', '--config', configPath, '--port', '0', '--hostname', LOOPBACK],
+    { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return waitForUrl(child, /listening on (http:\/\/\S+)/, 30_000);
+}
+
+/** `npm run dev:worker -- --port P --ip 127.0.0.1` with MODGATE_CONFIG=configPath. */
+export async function startModgateWorker(configPath: string): Promise<RunningModgate> {
+  const port = await freeLoopbackPort();
+  const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--ip', LOOPBACK], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, MODGATE_CONFIG: configPath, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so close() also stops workerd
+  });
+  const running = await waitForUrl(child, /Ready on (http:\/\/\S+)/, 90_000);
+  return { ...running, url: `http://${LOOPBACK}:${port}` };
+}
+
+function waitForUrl(child: ChildProcess, ready: RegExp, timeoutMs: number): Promise<RunningModgate> {
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      // A detached child leads its own process group: signal the whole group.
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          child.kill('SIGTERM');
+        }
+      }
+    }
+    return exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void close();
+      reject(new Error(`modgate did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      // Strip terminal colours wrangler may add around the address.
+      const match = ready.exec(output.replace(/\x1b\[[0-9;]*m/g, ''));
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!, output: () => output, child, close });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`modgate exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+}
