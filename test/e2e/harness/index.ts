@@ -50,3 +50,5 @@ export { closeServer, freeLoopbackPort, listenLoopback, LOOPBACK } from './net.j
 export { startSshGitServer, type SshdOptions, type SshGitServer } from './sshd.js';
 export { makeTempDir, removeDir } from './tmp.js';
 export { requireTool, requireTools, toolPath, type ToolName } from './tools.js';
+export { httpRequest, type RawResponse } from './http-request.js';
+export { startModgateNode, startModgateWorker, REPO_ROOT, type RunningModgate } from './modgate.js';

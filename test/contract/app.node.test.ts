@@ -1,0 +1,31 @@
+// The HTTP contract (cases.ts) on Node, through Hono's app.request().
+import { describe, expect, it } from "vitest";
+import { compileConfig } from "../../src/config/load.js";
+import { createApp } from "../../src/core/app.js";
+import { Router } from "../../src/core/router.js";
+import { CONTRACT_CONFIG, CONTRACT_CONFIG_FILE, cases, checkResponse, toRequest } from "./cases.js";
+
+const router = new Router(compileConfig(CONTRACT_CONFIG, CONTRACT_CONFIG_FILE));
+const app = createApp({ router: () => router });
+
+describe("HTTP contract (Node, app.request)", () => {
+  it("has uniquely named cases", () => {
+    const names = cases.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(cases)("$name", async (c) => {
+    await checkResponse(c, await app.request(toRequest(c)));
+  });
+
+  it("swaps routers between requests (reload)", async () => {
+    let current = router;
+    const reloading = createApp({ router: () => current });
+    const url = "http://go.example.com/fresh?go-get=1";
+    expect((await reloading.request(url)).status).toBe(404);
+    current = new Router(compileConfig("modules:\n  - path: go.example.com/fresh\n    repo: https://git.example.com/fresh\n", "reloaded.yaml"));
+    const response = await reloading.request(url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('content="go.example.com/fresh git https://git.example.com/fresh"');
+  });
+});
