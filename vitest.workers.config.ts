@@ -1,0 +1,28 @@
+import { fileURLToPath } from "node:url";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+import { CONTRACT_COMPILED_MODULE } from "./test/contract/workers-setup.js";
+
+// Tests that run inside workerd through @cloudflare/vitest-pool-workers. The
+// Worker entry (src/worker.ts) is loaded with the contract config compiled
+// into it, exactly as `npm run build:worker` compiles config/modgate.yaml.
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      main: "./src/worker.ts",
+      miniflare: {
+        compatibilityDate: "2026-04-01",
+        // The test runner itself needs Node APIs; the Worker entry imports none.
+        compatibilityFlags: ["nodejs_compat"],
+      },
+    }),
+  ],
+  resolve: {
+    alias: { "modgate:compiled-config": fileURLToPath(new URL(CONTRACT_COMPILED_MODULE, import.meta.url)) },
+  },
+  test: {
+    name: "workers",
+    include: ["test/contract/**/*.workers.test.ts"],
+    globalSetup: ["test/contract/workers-setup.ts"],
+  },
+});
