@@ -1,10 +1,22 @@
 // Cloudflare Workers entry: the core app around the config compiled at build
 // time (scripts/compile-worker-config.ts, run by wrangler's build command).
+// The router is made on the first request, when the env (secrets such as the
+// GitLab token) is known; discovery look-ups are cached in the Cache API.
 import compiled from "modgate:compiled-config";
 import { createApp } from "./core/app.js";
-import { Router } from "./core/router.js";
+import type { Router } from "./core/router.js";
+import { createRouter } from "./discovery/create-router.js";
+import { WorkersAnswerCache } from "./discovery/workers-answer-cache.js";
 
-const router = new Router(compiled);
-const app = createApp({ router: () => router });
+let router: Router | undefined;
+const app = createApp({ router: () => router! });
 
-export default { fetch: app.fetch } satisfies ExportedHandler;
+export default {
+  fetch(request: Request, env: Record<string, string | undefined>, ctx: unknown) {
+    router ??= createRouter(compiled, {
+      cache: () => new WorkersAnswerCache((caches as unknown as { default: Cache }).default),
+      env,
+    });
+    return app.fetch(request, env, ctx as never);
+  },
+} satisfies ExportedHandler;

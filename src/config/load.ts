@@ -3,15 +3,24 @@
 // requests only ever see the compiled result.
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { COMPILED_FORMAT, type CompiledConfig, type CompiledModule } from "../core/compiled.js";
+import { COMPILED_FORMAT, type CompiledConfig, type CompiledGitlab, type CompiledModule } from "../core/compiled.js";
+import { expandVariables, type Environment } from "./variables.js";
 import { ModuleSchema, TopSchema, knownKeys } from "./schema.js";
 import { checkGitlab, compileModule, ruleShape, type GitlabSettings } from "./rules.js";
 import { ConfigError, Locator, closest, describePath, type ConfigPath, type LocatedProblem, type Problem } from "./problems.js";
 
 export const DEFAULT_CACHE_MAX_AGE = 3600;
+export const DEFAULT_DISCOVERY = { cacheTtlSeconds: 600, negativeCacheTtlSeconds: 60, cacheEntries: 10_000 } as const;
+
+export interface CompileOptions {
+  /** Where ${VAR} references are looked up; none are defined by default. */
+  env?: Environment;
+  /** Keep gitlab.token as a ${VAR} reference (Worker builds: it comes from a secret at run time). */
+  keepTokenReference?: boolean;
+}
 
 /** Compiles the text of a config file, or throws ConfigError listing every problem. */
-export function compileConfig(text: string, file: string): CompiledConfig {
+export function compileConfig(text: string, file: string, options: CompileOptions = {}): CompiledConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const locator = new Locator(file, doc, lineCounter);
@@ -19,12 +28,14 @@ export function compileConfig(text: string, file: string): CompiledConfig {
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => locator.at(e.pos[0], `YAML: ${firstLine(e.message)}`)));
   }
-  const data: unknown = doc.toJS();
-  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+  const written: unknown = doc.toJS();
+  if (written === null || typeof written !== "object" || Array.isArray(written)) {
     throw new ConfigError([locator.at(0, "the config must be a mapping with gitlab:, cacheMaxAge: and modules: (see config/modgate.yaml)")]);
   }
 
   const problems: Problem[] = [];
+  const keep = options.keepTokenReference ? [["gitlab", "token"]] : [];
+  const data = expandVariables(written, { env: options.env ?? {}, keep }, problems) as Record<string, unknown>;
   const top = parseReportingAll(TopSchema, data, [], problems);
 
   const raw = data as Record<string, unknown>;
@@ -54,11 +65,22 @@ export function compileConfig(text: string, file: string): CompiledConfig {
     const located = problems.map((p) => locator.locate(p));
     throw new ConfigError(sortProblems(located));
   }
-  return {
+  const compiled: CompiledConfig = {
     format: COMPILED_FORMAT,
     cacheMaxAge: top?.cacheMaxAge ?? DEFAULT_CACHE_MAX_AGE,
+    discovery: {
+      cacheTtlSeconds: top?.discovery?.cacheTtl ?? DEFAULT_DISCOVERY.cacheTtlSeconds,
+      negativeCacheTtlSeconds: top?.discovery?.negativeCacheTtl ?? DEFAULT_DISCOVERY.negativeCacheTtlSeconds,
+      cacheEntries: top?.discovery?.cacheEntries ?? DEFAULT_DISCOVERY.cacheEntries,
+    },
     modules,
   };
+  if (gitlab && modules.some((m) => m.group)) {
+    const api: CompiledGitlab = { url: gitlab.url, ssh: gitlab.ssh, apiTimeoutMs: gitlab.apiTimeoutMs };
+    if (gitlab.token !== undefined) api.token = gitlab.token;
+    compiled.gitlab = api;
+  }
+  return compiled;
 }
 
 function duplicateRules(modules: readonly CompiledModule[], paths: Map<CompiledModule, ConfigPath>): Problem[] {

@@ -1,7 +1,8 @@
 // The checks that relate fields to each other, and the step from a checked
 // module entry to its compiled form. Each check says what to write instead.
 import { checkElement, checkModuleHost } from "../core/importpath.js";
-import type { Browser, CompiledModule } from "../core/compiled.js";
+import type { Browser, CompiledModule, GitlabTransport } from "../core/compiled.js";
+import { cloneUrl, webUrl } from "../core/gitlab-urls.js";
 import type { GitlabInput, ModuleInput } from "./schema.js";
 import type { ConfigPath, Problem } from "./problems.js";
 
@@ -9,9 +10,13 @@ import type { ConfigPath, Problem } from "./problems.js";
 export interface GitlabSettings {
   /** Web URL without a trailing slash. */
   url: string;
-  transport: "https" | "ssh";
+  transport: GitlabTransport;
   ssh: { user: string; host: string; port: number };
+  token?: string;
+  apiTimeoutMs: number;
 }
+
+export const DEFAULT_API_TIMEOUT_SECONDS = 5;
 
 const VARIABLE = /\{([^{}]*)\}/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -42,11 +47,14 @@ export function checkGitlab(input: GitlabInput, problems: Problem[]): GitlabSett
   if (input.ssh?.user !== undefined && !/^[A-Za-z0-9._-]+$/.test(input.ssh.user)) {
     problems.push({ path: at("ssh", "user"), message: `gitlab.ssh.user ${JSON.stringify(input.ssh.user)} is not a user name: write only the name, like git` });
   }
-  return {
+  const settings: GitlabSettings = {
     url: url.origin + url.pathname.replace(/\/+$/, ""),
     transport: input.transport ?? "https",
     ssh: { user: input.ssh?.user ?? "git", host, port: input.ssh?.port ?? 22 },
+    apiTimeoutMs: Math.round((input.apiTimeout ?? DEFAULT_API_TIMEOUT_SECONDS) * 1000),
   };
+  if (input.token !== undefined) settings.token = input.token;
+  return settings;
 }
 
 /** The variables of a path pattern, or problems when it is not a valid pattern. */
@@ -139,6 +147,12 @@ function checkRepo(repo: string, problems: Problem[]): void {
   if (url.hostname === "") fail(`repo ${JSON.stringify(repo)} has no host`);
 }
 
+function checkGroup(group: string, problems: Problem[]): void {
+  if (group.startsWith("/") || group.endsWith("/") || group.includes("//") || group.split("/").some((s) => !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(s) || s.endsWith("."))) {
+    problems.push({ path: ["group"], message: `group ${JSON.stringify(group)} is not a GitLab group path: write its full path, like platform/oss` });
+  }
+}
+
 function checkBranch(branch: string, problems: Problem[]): void {
   if (!/^[A-Za-z0-9._/-]+$/.test(branch) || /^[-/]|\/$|\.\.|\/\/|\.lock$/.test(branch)) {
     problems.push({ path: ["branch"], message: `branch ${JSON.stringify(branch)} is not a branch name: write it like main or release/1.x` });
@@ -157,9 +171,22 @@ function checkSubdir(subdir: string, problems: Problem[]): void {
 /** Relations between fields that do not depend on other modules. */
 function checkFieldPairs(m: ModuleInput, gitlabMissing: boolean, problems: Problem[]): void {
   const fail = (field: keyof ModuleInput, message: string) => problems.push({ path: [field], message, atKey: true });
-  if (m.project !== undefined && m.repo !== undefined) fail("repo", "use project: (a GitLab project) or repo: (any repository URL), not both");
-  if (m.project === undefined && m.repo === undefined) {
-    problems.push({ path: ["path"], message: "missing project: (a GitLab project path) or repo: (a repository URL)", atKey: true });
+  const sources = (["project", "repo", "group"] as const).filter((k) => m[k] !== undefined);
+  if (sources.length > 1) {
+    fail(sources[1]!, `use one of project: (a GitLab project), group: (every project below a GitLab group) or repo: (any repository URL), not ${sources.join(" and ")}`);
+  }
+  if (sources.length === 0) {
+    problems.push({ path: ["path"], message: "missing project: (a GitLab project path), group: (a GitLab group) or repo: (a repository URL)", atKey: true });
+  }
+  if (m.transport === "auto" && m.project === undefined && m.group === undefined) {
+    fail("transport", "transport: auto applies to group: and project: modules");
+  }
+  if (m.group !== undefined) {
+    if (m.vcs !== undefined) fail("vcs", "vcs: applies to repo: modules; GitLab projects are git");
+    if (m.branch !== undefined) fail("branch", "branch: does not apply to group: modules: links use each project's default branch");
+    if (m.subdir !== undefined) fail("subdir", "subdir: does not apply to group: modules; map that module with project: and subdir:");
+    if (m.path.includes("{")) fail("path", "a group: rule cannot be a template: the projects below the group are its variables");
+    if (gitlabMissing) fail("group", "group: needs a gitlab: section with url: (and token: for private projects)");
   }
   if (m.repo !== undefined) {
     if (m.transport !== undefined) fail("transport", "transport: applies to project: modules; with repo: the URL's scheme is the transport");
@@ -196,6 +223,7 @@ export function compileModule(
   }
   if (m.branch !== undefined) checkBranch(m.branch, problems);
   if (m.subdir !== undefined) checkSubdir(m.subdir, problems);
+  if (m.group !== undefined) checkGroup(m.group, problems);
   if (problems.length > before || !parsed) return undefined;
 
   const isPrivate = m.private ?? false;
@@ -206,13 +234,21 @@ export function compileModule(
     vcs: m.vcs ?? "git",
     repo: m.repo ?? "",
     private: isPrivate,
-    browser: m.browser ?? defaultBrowser(isPrivate, m.project !== undefined),
     source,
   };
+  if (m.group !== undefined) {
+    if (!gitlab) return undefined; // gitlab: is broken; already reported
+    compiled.group = { path: m.group, transport: m.transport ?? gitlab.transport };
+    if (m.browser !== undefined) compiled.browser = m.browser;
+    return compiled;
+  }
+  compiled.browser = m.browser ?? defaultBrowser(isPrivate, m.project !== undefined);
   if (m.subdir !== undefined) compiled.subdir = m.subdir;
   if (m.project !== undefined && gitlab) {
-    compiled.repo = cloneUrl(gitlab, m.project, m.transport ?? gitlab.transport);
-    compiled.gitlab = { web: `${gitlab.url}/${m.project}`, branch: m.branch ?? "main" };
+    // Static rules never call the API, so auto goes by the private: flag.
+    const transport = m.transport ?? gitlab.transport;
+    compiled.repo = cloneUrl(gitlab, m.project, transport === "auto" ? (isPrivate ? "ssh" : "https") : transport);
+    compiled.gitlab = { web: webUrl(gitlab, m.project), branch: m.branch ?? "main" };
   } else if (m.project !== undefined) {
     return undefined; // gitlab: is broken; already reported
   }
@@ -222,13 +258,6 @@ export function compileModule(
 function defaultBrowser(isPrivate: boolean, isProject: boolean): Browser {
   if (!isPrivate) return "pkgsite";
   return isProject ? "gitlab" : "none";
-}
-
-/** https → <gitlab.url>/<project>.git; ssh → ssh://user@host[:port]/<project>.git (never scp form). */
-export function cloneUrl(gitlab: GitlabSettings, project: string, transport: "https" | "ssh"): string {
-  if (transport === "https") return `${gitlab.url}/${project}.git`;
-  const { user, host, port } = gitlab.ssh;
-  return `ssh://${user}@${host}${port === 22 ? "" : `:${port}`}/${project}.git`;
 }
 
 /** Two rules with the same host and the same literals and variable places can never both match. */

@@ -3,6 +3,8 @@
 import { z } from "zod";
 
 export const TRANSPORTS = ["https", "ssh"] as const;
+/** auto: https for public projects, ssh for internal and private ones. */
+export const GITLAB_TRANSPORTS = ["https", "ssh", "auto"] as const;
 export const VCS = ["git", "hg", "svn", "fossil"] as const;
 export const BROWSERS = ["pkgsite", "gitlab", "none"] as const;
 
@@ -16,16 +18,30 @@ export const SshSchema = z.strictObject({
 
 export const GitlabSchema = z.strictObject({
   url: nonEmpty,
-  transport: z.enum(TRANSPORTS).optional(),
+  transport: z.enum(GITLAB_TRANSPORTS).optional(),
   ssh: SshSchema.optional(),
+  /** read_api token for group discovery; write ${GITLAB_TOKEN}, never the token itself. */
+  token: nonEmpty.optional(),
+  /** Seconds an API call may take. */
+  apiTimeout: z.number().positive().max(60).optional(),
+});
+
+export const DiscoverySchema = z.strictObject({
+  /** Seconds a found project is served from cache before GitLab is asked again. */
+  cacheTtl: z.number().int().min(0).optional(),
+  /** Seconds a path GitLab does not know is remembered. */
+  negativeCacheTtl: z.number().int().min(0).optional(),
+  /** Most project look-ups kept in memory (Node). */
+  cacheEntries: z.number().int().min(1).optional(),
 });
 
 export const ModuleSchema = z.strictObject({
   path: nonEmpty,
   project: nonEmpty.optional(),
   repo: nonEmpty.optional(),
+  group: nonEmpty.optional(),
   vcs: z.enum(VCS).optional(),
-  transport: z.enum(TRANSPORTS).optional(),
+  transport: z.enum(GITLAB_TRANSPORTS).optional(),
   branch: nonEmpty.optional(),
   subdir: nonEmpty.optional(),
   private: z.boolean().optional(),
@@ -37,6 +53,7 @@ export const ModuleSchema = z.strictObject({
 export const TopSchema = z.strictObject({
   gitlab: GitlabSchema.optional(),
   cacheMaxAge: z.number().int().min(0).optional(),
+  discovery: DiscoverySchema.optional(),
   modules: z.array(z.unknown()).min(1, "list at least one module"),
 });
 
@@ -49,6 +66,7 @@ export type TopInput = z.infer<typeof TopSchema>;
 export function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return Object.keys(TopSchema.shape);
   if (path[0] === "modules") return Object.keys(ModuleSchema.shape);
+  if (path[0] === "discovery") return Object.keys(DiscoverySchema.shape);
   if (path[0] === "gitlab" && path[1] === "ssh") return Object.keys(SshSchema.shape);
   if (path[0] === "gitlab") return Object.keys(GitlabSchema.shape);
   return [];

@@ -2,7 +2,8 @@
 // runs on Node and on Cloudflare Workers.
 import { Hono } from "hono";
 import { splitElements } from "./importpath.js";
-import type { Match, Router } from "./router.js";
+import type { Router } from "./router.js";
+import type { ResolvedModule } from "./rule.js";
 import { htmlResponse, publicCache, redirectResponse, textResponse } from "./responses.js";
 import { installPage } from "../render/pages.js";
 
@@ -43,7 +44,7 @@ function methodNotAllowed(): Response {
 }
 
 /** The answer for any request outside /-/. */
-export function answer(request: Request, router: Router): Response {
+export async function answer(request: Request, router: Router): Promise<Response> {
   if (!isReadMethod(request.method)) return methodNotAllowed();
   const { authority, path, query } = splitTarget(request.url);
   if (path.length > MAX_PATH_BYTES) return textResponse(414, `request path longer than ${MAX_PATH_BYTES} bytes`);
@@ -60,16 +61,27 @@ export function answer(request: Request, router: Router): Response {
   const elements = splitElements(path.slice(1));
   if (!elements) return textResponse(404, "not found: the path is not a valid Go import path");
   const match = routes.match(elements);
-  if (!match) return textResponse(404, `not found: no module is configured for ${routes.host}${path}`);
+  const notFound = () => textResponse(404, `not found: no module is configured for ${routes.host}${path}`);
+  if (!match) return notFound();
+
+  let found: { module: ResolvedModule; rest: string };
+  if (match.kind === "group") {
+    const resolution = await match.rule.resolve(match.below, router.lookup!);
+    if (resolution.kind === "missing") return notFound();
+    // GitLab failing is not "not found": say so, and let clients retry.
+    if (resolution.kind === "unavailable") return textResponse(503, `service unavailable: ${resolution.reason}; try again later`);
+    found = resolution;
+  } else {
+    found = match;
+  }
 
   const cache = publicCache(router.config.cacheMaxAge);
-  if (goGet) return htmlResponse(match.module.page, cache);
-  return browserAnswer(match, cache);
+  if (goGet) return htmlResponse(found.module.page, cache);
+  return browserAnswer(found.module, found.rest, cache);
 }
 
 /** People following an import path in a browser go to its documentation or source. */
-function browserAnswer(match: Match, cache: string): Response {
-  const { module, rest } = match;
+function browserAnswer(module: ResolvedModule, rest: string, cache: string): Response {
   switch (module.browser) {
     case "pkgsite":
       return redirectResponse(`https://pkg.go.dev/${module.root}${rest === "" ? "" : "/" + rest}`, cache);

@@ -3,6 +3,9 @@
 // this data instead of the YAML, so nothing here may need a parser at runtime.
 
 export type Browser = "pkgsite" | "gitlab" | "none";
+export type Transport = "https" | "ssh";
+/** auto: https for public projects, ssh for internal and private ones. */
+export type GitlabTransport = Transport | "auto";
 export type Vcs = "git" | "hg" | "svn" | "fossil";
 
 export interface CompiledModule {
@@ -19,20 +22,41 @@ export interface CompiledModule {
   subdir?: string;
   /** For GitLab projects: the project's web URL (may contain {variables}) and the branch for links. */
   gitlab?: { web: string; branch: string };
+  /** A group rule: projects below this GitLab group are found through the API; repo is then "". */
+  group?: { path: string; transport: GitlabTransport };
   private: boolean;
-  browser: Browser;
+  /** undefined for group rules: decided per project from its visibility. */
+  browser?: Browser;
   /** Where the rule came from, "file:line", for diagnostics. */
   source: string;
 }
 
+/** What group discovery needs to reach GitLab and to build URLs for what it finds. */
+export interface CompiledGitlab {
+  url: string;
+  ssh: { user: string; host: string; port: number };
+  /** The token, or on Workers a "${NAME}" reference to a secret; absent: public projects only. */
+  token?: string;
+  apiTimeoutMs: number;
+}
+
+export interface CompiledDiscovery {
+  cacheTtlSeconds: number;
+  negativeCacheTtlSeconds: number;
+  cacheEntries: number;
+}
+
 export interface CompiledConfig {
   /** Bumped when this shape changes, so a stale Worker build is caught. */
-  format: 1;
+  format: 2;
   cacheMaxAge: number;
+  /** Present when a group rule needs the API. */
+  gitlab?: CompiledGitlab;
+  discovery: CompiledDiscovery;
   modules: CompiledModule[];
 }
 
-export const COMPILED_FORMAT = 1;
+export const COMPILED_FORMAT = 2;
 
 /** A path element of a rule that is a template variable: "{name}" → "name". */
 export function variableName(element: string): string | undefined {

@@ -2,22 +2,33 @@
 // path elements, on element boundaries, a literal element beating a template
 // variable at the same place. Each host's rules form a trie of path elements,
 // so a lookup walks the request's elements and never the list of modules.
-import { COMPILED_FORMAT, variableName, type CompiledConfig } from "./compiled.js";
+import { COMPILED_FORMAT, variableName, type CompiledConfig, type CompiledModule } from "./compiled.js";
 import { Rule, type ResolvedModule } from "./rule.js";
 import { indexPage, type IndexEntry } from "../render/pages.js";
+import { GroupRule } from "../discovery/group-rule.js";
+import type { ProjectLookup } from "../discovery/project-lookup.js";
+
+type AnyRule = Rule | GroupRule;
 
 class TrieNode {
   readonly literals = new Map<string, TrieNode>();
   variable?: TrieNode;
-  rule?: Rule;
+  rule?: AnyRule;
 }
 
-export interface Match {
-  rule: Rule;
-  module: ResolvedModule;
-  /** The request's path below the module root, "" at the root. */
-  rest: string;
-}
+export type Match =
+  | {
+      kind: "static";
+      module: ResolvedModule;
+      /** The request's path below the module root, "" at the root. */
+      rest: string;
+    }
+  | {
+      kind: "group";
+      rule: GroupRule;
+      /** The request's elements below the rule's path: the candidate project path. */
+      below: readonly string[];
+    };
 
 export class HostRoutes {
   readonly host: string;
@@ -25,7 +36,7 @@ export class HostRoutes {
   readonly indexPage: string;
   private readonly trie = new TrieNode();
 
-  constructor(host: string, rules: readonly Rule[]) {
+  constructor(host: string, rules: readonly AnyRule[]) {
     this.host = host;
     const entries: IndexEntry[] = [];
     for (const rule of rules) {
@@ -49,12 +60,13 @@ export class HostRoutes {
   /** The module that `elements` (a validated import path below the host) falls in. */
   match(elements: readonly string[]): Match | undefined {
     const values: string[] = [];
-    const best = { rule: undefined as Rule | undefined, values: [] as string[] };
+    const best = { rule: undefined as AnyRule | undefined, values: [] as string[] };
     findDeepest(this.trie, elements, 0, values, best);
     if (!best.rule) return undefined;
     const depth = best.rule.depth;
+    if (best.rule instanceof GroupRule) return { kind: "group", rule: best.rule, below: elements.slice(depth) };
     return {
-      rule: best.rule,
+      kind: "static",
       module: best.rule.resolve(best.values),
       rest: depth === elements.length ? "" : elements.slice(depth).join("/"),
     };
@@ -71,7 +83,7 @@ function findDeepest(
   elements: readonly string[],
   i: number,
   values: string[],
-  best: { rule: Rule | undefined; values: string[] },
+  best: { rule: AnyRule | undefined; values: string[] },
 ): void {
   if (node.rule && (!best.rule || node.rule.depth > best.rule.depth)) {
     best.rule = node.rule;
@@ -88,8 +100,9 @@ function findDeepest(
   }
 }
 
-function indexEntry(rule: Rule): IndexEntry {
+function indexEntry(rule: AnyRule): IndexEntry {
   const m = rule.module;
+  if (rule instanceof GroupRule) return { pattern: `${m.pattern}/{project}`, isTemplate: true, group: rule.module.group.path };
   const isTemplate = m.elements.some((e) => variableName(e) !== undefined);
   const entry: IndexEntry = { pattern: m.pattern, isTemplate };
   if (!isTemplate) {
@@ -100,27 +113,42 @@ function indexEntry(rule: Rule): IndexEntry {
   return entry;
 }
 
+export interface RouterOptions {
+  /** GitLab project look-ups for group rules; required when the config has any. */
+  lookup?: ProjectLookup;
+}
+
 export class Router {
   readonly config: CompiledConfig;
   readonly hosts: ReadonlyMap<string, HostRoutes>;
+  readonly lookup?: ProjectLookup;
   /** With a single host, every request is answered as that host. */
   private readonly onlyHost?: HostRoutes;
 
-  constructor(config: CompiledConfig) {
+  constructor(config: CompiledConfig, options: RouterOptions = {}) {
     if (config.format !== COMPILED_FORMAT) {
       throw new Error(`compiled config has format ${String(config.format)}, this modgate reads ${COMPILED_FORMAT}: rebuild it`);
     }
     this.config = config;
-    const byHost = new Map<string, Rule[]>();
+    if (options.lookup) this.lookup = options.lookup;
+    const byHost = new Map<string, AnyRule[]>();
     for (const module of config.modules) {
       const list = byHost.get(module.host) ?? [];
-      list.push(new Rule(module));
+      list.push(this.ruleFor(module));
       byHost.set(module.host, list);
     }
     const hosts = new Map<string, HostRoutes>();
     for (const [host, rules] of byHost) hosts.set(host, new HostRoutes(host, rules));
     this.hosts = hosts;
     if (hosts.size === 1) this.onlyHost = hosts.values().next().value;
+  }
+
+  private ruleFor(module: CompiledModule): AnyRule {
+    if (!module.group) return new Rule(module);
+    if (!this.config.gitlab || !this.lookup) {
+      throw new Error(`${module.source}: the group rule ${module.pattern} needs gitlab settings and a project lookup`);
+    }
+    return new GroupRule({ ...module, group: module.group }, this.config.gitlab);
   }
 
   /** The routes for a Host header value (any case, port ignored). */

@@ -62,7 +62,7 @@ export class Rule {
         docsUrl: m.private ? undefined : `https://pkg.go.dev/${root}`,
       }),
       private: m.private,
-      browser: m.browser,
+      browser: m.browser ?? (m.private ? "gitlab" : "pkgsite"),
     };
     if (gitlab) resolved.gitlab = gitlab;
     if (m.subdir !== undefined) resolved.subdir = m.subdir;

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // modgate's command line: serve, check, resolve.
 import { parseArgs } from "node:util";
-import { Router } from "../core/router.js";
 import { configPathFrom, loadConfigFile } from "./config-file.js";
+import { loadRouter } from "./load-router.js";
 import { describeConfigError, startServer } from "./server.js";
 import { accessLogEnabled } from "./access-log.js";
-import { resolveImportPath } from "./resolve.js";
+import { describeLookup, resolveImportPath } from "./resolve.js";
 import { handleSignals } from "./signals.js";
 
 const USAGE = `usage:
@@ -73,7 +73,7 @@ function check(args: string[]): number {
 async function resolve(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { config: { type: "string" } });
   if (positionals.length !== 1) throw new UsageError("resolve takes one IMPORT_PATH");
-  const router = new Router(loadConfigFile(configPathFrom(values.config)));
+  const router = loadRouter(configPathFrom(values.config), (event) => process.stdout.write(describeLookup(event) + "\n"));
   const result = await resolveImportPath(router, positionals[0]!);
   for (const line of result.lines) process.stdout.write(line + "\n");
   return result.ok ? 0 : 1;

@@ -1,6 +1,6 @@
 // Reading the config from disk: the only file access the core needs.
 import { readFileSync } from "node:fs";
-import { compileConfig } from "../config/load.js";
+import { compileConfig, type CompileOptions } from "../config/load.js";
 import type { CompiledConfig } from "../core/compiled.js";
 
 export const DEFAULT_CONFIG_PATH = "config/modgate.yaml";
@@ -11,7 +11,7 @@ export function configPathFrom(flag: string | undefined, env: NodeJS.ProcessEnv 
 }
 
 /** Reads and compiles a config file; throws ConfigError (located problems) or a file-system error. */
-export function loadConfigFile(path: string): CompiledConfig {
+export function loadConfigFile(path: string, options: CompileOptions = { env: process.env }): CompiledConfig {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -19,5 +19,5 @@ export function loadConfigFile(path: string): CompiledConfig {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(`${path}: cannot read the config file${code ? ` (${code})` : ""}`);
   }
-  return compileConfig(text, path);
+  return compileConfig(text, path, options);
 }

@@ -3,6 +3,7 @@
 import { answer } from "../core/app.js";
 import { checkImportPath } from "../core/importpath.js";
 import type { Router } from "../core/router.js";
+import type { LookupEvent } from "../discovery/project-lookup.js";
 
 export interface Resolution {
   ok: boolean;
@@ -20,7 +21,7 @@ export async function resolveImportPath(router: Router, importPath: string): Pro
     const known = [...router.hosts.keys()].join(", ");
     return { ok: false, lines: [`${importPath}: no module is configured for host ${host} (configured: ${known})`] };
   }
-  const response = answer(new Request(`http://${host}${path}?go-get=1`), router);
+  const response = await answer(new Request(`http://${host}${path}?go-get=1`), router);
   const body = await response.text();
   if (response.status !== 200) return { ok: false, lines: [`${importPath}: ${response.status} ${body.trim()}`] };
   const tags = body.match(/<meta name="go-(?:import|source)" content="[^"]*">/g) ?? [];
@@ -29,4 +30,12 @@ export async function resolveImportPath(router: Router, importPath: string): Pro
 
 function unescapeAttribute(tag: string): string {
   return tag.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!);
+}
+
+/** "GitLab API platform/oss/a: 200 found platform/oss/a (12 ms)" — one line per look-up. */
+export function describeLookup(e: LookupEvent): string {
+  const what = e.source === "api" ? `GitLab API ${e.path}: ${e.status ?? "no answer"}` : `${e.source} ${e.path}:`;
+  const detail = e.detail === undefined ? "" : ` ${e.detail}`;
+  const time = e.ms === undefined ? "" : ` (${Math.round(e.ms)} ms)`;
+  return `${what} ${e.outcome}${detail}${time}`;
 }

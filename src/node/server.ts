@@ -4,9 +4,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { createApp } from "../core/app.js";
-import { Router } from "../core/router.js";
 import { formatProblem, ConfigError } from "../config/problems.js";
-import { loadConfigFile } from "./config-file.js";
+import { loadRouter } from "./load-router.js";
 import { withAccessLog, type FetchHandler } from "./access-log.js";
 
 export interface ServerOptions {
@@ -36,7 +35,7 @@ export function describeConfigError(err: unknown): string {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const report = options.report ?? ((line: string) => process.stderr.write(line + "\n"));
   // Throws on a broken config: at start there is no last good one to keep.
-  let router = new Router(loadConfigFile(options.configPath));
+  let router = loadRouter(options.configPath);
 
   const app = createApp({ router: () => router });
   let handler: FetchHandler = (request) => app.fetch(request);
@@ -60,7 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     reload() {
       try {
-        router = new Router(loadConfigFile(options.configPath));
+        router = loadRouter(options.configPath);
         report(`modgate: reloaded ${options.configPath} (${router.config.modules.length} modules)`);
         return true;
       } catch (err) {

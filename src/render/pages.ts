@@ -55,6 +55,8 @@ export interface IndexEntry {
   /** The rule as written; templates keep their {variables}. */
   pattern: string;
   isTemplate: boolean;
+  /** For group rules: the GitLab group whose projects it serves. */
+  group?: string;
   /** A link for people, when the module has one. */
   href?: string;
 }
@@ -63,7 +65,12 @@ export interface IndexEntry {
 export function indexPage(host: string, entries: readonly IndexEntry[]): string {
   const items = entries.map((e) => {
     const name = e.href === undefined ? html`<code>${e.pattern}</code>` : html`<a href="${e.href}"><code>${e.pattern}</code></a>`;
-    const note = e.isTemplate ? html` <small>(pattern: each {name} is one path element)</small>` : html``;
+    const note =
+      e.group !== undefined
+        ? html` <small>(every project below GitLab group ${e.group})</small>`
+        : e.isTemplate
+          ? html` <small>(pattern: each {name} is one path element)</small>`
+          : html``;
     return html`<li>${name}${note}<pre>go get ${e.pattern}</pre></li>`;
   });
   const list = items.length === 0 ? html`<p>No public modules.</p>` : html`<ul>

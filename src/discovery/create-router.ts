@@ -1,0 +1,31 @@
+// A Router for a compiled config, with GitLab discovery wired in when the
+// config has group rules. Each runtime brings its own cache (Node: an LRU;
+// Workers: the Cache API) and, on Workers, the env holding the token secret.
+import type { CompiledConfig } from "../core/compiled.js";
+import { Router } from "../core/router.js";
+import { resolveReference, type Environment } from "../config/variables.js";
+import type { AnswerCache } from "./answer-cache.js";
+import { ProjectLookup, type LookupEvent } from "./project-lookup.js";
+
+export interface DiscoveryRuntime {
+  cache: (config: CompiledConfig) => AnswerCache;
+  /** Where a "${NAME}" token reference is resolved (Worker secrets). */
+  env?: Environment;
+  onEvent?: (event: LookupEvent) => void;
+  fetch?: typeof fetch;
+}
+
+export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime): Router {
+  if (!config.gitlab) return new Router(config);
+  const { url, apiTimeoutMs, token } = config.gitlab;
+  const resolved = token === undefined ? {} : resolveReference(token, runtime.env ?? {});
+  const lookup = new ProjectLookup({
+    api: { url, apiTimeoutMs, ...(resolved.value === undefined ? {} : { token: resolved.value }) },
+    discovery: config.discovery,
+    cache: runtime.cache(config),
+    ...(resolved.missing ? { misconfigured: `modgate's GitLab token is not configured (set the secret ${resolved.missing})` } : {}),
+    ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
+    ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
+  });
+  return new Router(config, { lookup });
+}

@@ -1,0 +1,67 @@
+// A group rule: `go.example.com/oss` → every project below GitLab group
+// `platform/oss`, at any depth. For a request below the rule, each prefix of
+// the rest is a candidate project; the deepest that exists is the module.
+import type { CompiledModule, Transport } from "../core/compiled.js";
+import { cloneUrl, webUrl, type GitlabEndpoints } from "../core/gitlab-urls.js";
+import { Rule, type ResolvedModule } from "../core/rule.js";
+import type { GitlabProject } from "./gitlab-api.js";
+import type { ProjectLookup } from "./project-lookup.js";
+
+export type GroupResolution =
+  | { kind: "found"; module: ResolvedModule; rest: string }
+  | { kind: "missing" }
+  | { kind: "unavailable"; reason: string };
+
+export class GroupRule {
+  readonly depth: number;
+
+  constructor(
+    readonly module: CompiledModule & { group: NonNullable<CompiledModule["group"]> },
+    private readonly gitlab: GitlabEndpoints,
+  ) {
+    this.depth = module.elements.length;
+  }
+
+  /**
+   * `below` are the request's (validated) elements after the rule's path.
+   * Every candidate is looked up at once (the cache and single flight make
+   * repeats free); the answer is the deepest project that exists. A
+   * candidate GitLab could not answer for, deeper than any found, makes the
+   * whole answer unavailable: it might have been the module.
+   */
+  async resolve(below: readonly string[], lookup: ProjectLookup): Promise<GroupResolution> {
+    if (below.length === 0) return { kind: "missing" };
+    const candidates = below.map((_, i) => below.slice(0, i + 1).join("/"));
+    const results = await Promise.all(candidates.map((c) => lookup.lookup(`${this.module.group.path}/${c}`)));
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const result = results[i]!;
+      if (result.kind === "missing") continue;
+      if (result.kind === "unavailable") return result;
+      return {
+        kind: "found",
+        module: this.moduleFor(candidates[i]!, result.project),
+        rest: below.slice(i + 1).join("/"),
+      };
+    }
+    return { kind: "missing" };
+  }
+
+  /** The answer for a project found under `subpath`; a moved project keeps the requested import path. */
+  private moduleFor(subpath: string, project: GitlabProject): ResolvedModule {
+    const isPublic = project.visibility === "public";
+    const transport: Transport = this.module.group.transport === "auto" ? (isPublic ? "https" : "ssh") : this.module.group.transport;
+    const root = `${this.module.pattern}/${subpath}`;
+    const module: CompiledModule = {
+      pattern: root,
+      host: this.module.host,
+      elements: [...this.module.elements, ...subpath.split("/")],
+      vcs: "git",
+      repo: cloneUrl(this.gitlab, project.pathWithNamespace, transport),
+      gitlab: { web: webUrl(this.gitlab, project.pathWithNamespace), branch: project.defaultBranch },
+      private: !isPublic,
+      browser: this.module.browser ?? (isPublic ? "pkgsite" : "gitlab"),
+      source: this.module.source,
+    };
+    return new Rule(module).resolve([]);
+  }
+}
