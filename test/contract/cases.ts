@@ -213,6 +213,12 @@ export const cases: ContractCase[] = [
   redirect("other parameters only: a browser", `${EX}/tools?tab=doc`, "https://pkg.go.dev/go.example.com/tools"),
   redirect("private module: browser goes to the GitLab tree of the subpath", `${EX}/secret/crypto/aes`, `${GITLAB}/platform/secret/vault/-/tree/main/crypto/aes`),
   redirect("private module root: browser goes to the GitLab project page", `${EX}/secret`, `${GITLAB}/platform/secret/vault`),
+  redirect(
+    "private subdir module: browser goes to the GitLab tree under the subdir",
+    `${EX}/secret/sdk/auth`,
+    `${GITLAB}/platform/secret/mono/-/tree/main/go/sdk/auth`,
+  ),
+  goGet("nested private subdir module: 4 fields", `${EX}/secret/sdk/auth?go-get=1`, `go.example.com/secret/sdk git ${GITLAB}/platform/secret/mono.git go/sdk`),
   redirect("second host: browser → pkg.go.dev", `${OTHER}/x/y`, "https://pkg.go.dev/go.other.org/x/y"),
   page("browser: none → a page with the go get line", `${EX}/quiet/pkg`, ["go get go.example.com/quiet/pkg"]),
 

@@ -22,6 +22,11 @@ modules:
   - path: go.example.com/secret
     project: platform/secret/vault
     private: true
+  # private, in a subdirectory: browsers go to the GitLab tree under it
+  - path: go.example.com/secret/sdk
+    project: platform/secret/mono
+    subdir: go/sdk
+    private: true
   - path: go.example.com/libs/{name}
     project: platform/libs/{name}
   # a literal beats the template of the same length

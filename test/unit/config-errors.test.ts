@@ -1,6 +1,7 @@
 // Every kind of config problem, with the exact file:line:col it is reported
-// at. Each YAML text below is small enough to count its lines by eye: line 1 is
-// the first line after the opening backtick.
+// at. The YAML texts are small enough to count lines by eye: in a yaml`…`
+// text, line 1 is the first line after the opening backtick; the skeletons
+// below (projectModule, repoModule, withGitlab) document their own lines.
 import { describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
 import { ConfigError, type LocatedProblem } from "../../src/config/problems.js";
@@ -12,6 +13,41 @@ function yaml(strings: TemplateStringsArray): string {
   const lines = strings.raw.join("").replace(/^\n/, "").split("\n");
   const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)![0].length));
   return lines.map((l) => l.slice(indent)).join("\n");
+}
+
+const lines = (...ls: string[]) => ls.map((l) => l + "\n").join("");
+
+/**
+ * One GitLab project module, then `extra` module keys:
+ *   1 gitlab:
+ *   2   url: https://gitlab.example.com
+ *   3 modules:
+ *   4   - path: go.example.com/x            (value at col 11)
+ *   5     project: a/b                      (value at col 14)
+ *   6     <extra[0]>                        (key at col 5)
+ */
+function projectModule(...extra: string[]): string {
+  return lines("gitlab:", "  url: https://gitlab.example.com", "modules:", "  - path: go.example.com/x", "    project: a/b", ...extra.map((e) => "    " + e));
+}
+
+/**
+ * One repo: module, then `extra` module keys:
+ *   1 modules:
+ *   2   - path: go.example.com/x            (value at col 11)
+ *   3     repo: https://github.com/acme/x   (value at col 11)
+ *   4     <extra[0]>                        (key at col 5)
+ */
+function repoModule(...extra: string[]): string {
+  return lines("modules:", "  - path: go.example.com/x", "    repo: https://github.com/acme/x", ...extra.map((e) => "    " + e));
+}
+
+/**
+ * A gitlab: section made of `section` lines (line 2 onwards), then one project module.
+ *   1 gitlab:
+ *   2 <section[0]>
+ */
+function withGitlab(...section: string[]): string {
+  return lines("gitlab:", ...section, "modules:", "  - path: go.example.com/x", "    project: a/b");
 }
 
 /** The ConfigError compileConfig throws for `text`; fails when it compiles. */
@@ -29,121 +65,41 @@ function problemsOf(text: string): LocatedProblem[] {
   return [...configError(text).problems];
 }
 
-interface Want {
-  line: number;
-  col: number;
-  message: string | RegExp;
-}
+/** "line:col" and the message (a substring, or a RegExp) of one expected problem. */
+type Want = [at: string, message: string | RegExp];
 
 function expectProblems(text: string, wants: Want[]): void {
   const got = problemsOf(text);
   const listed = got.map((p) => `${p.line}:${p.col}: ${p.message}`).join("\n");
   expect(got.length, `problems for\n${text}\nwere\n${listed}`).toBe(wants.length);
-  wants.forEach((want, i) => {
+  wants.forEach(([at, message], i) => {
     const p = got[i]!;
     expect(p.file).toBe(FILE);
-    expect({ line: p.line, col: p.col }, p.message).toEqual({ line: want.line, col: want.col });
-    if (typeof want.message === "string") expect(p.message).toContain(want.message);
-    else expect(p.message).toMatch(want.message);
+    expect(`${p.line}:${p.col}`, p.message).toBe(at);
+    if (typeof message === "string") expect(p.message).toContain(message);
+    else expect(p.message).toMatch(message);
   });
 }
 
-interface Case extends Want {
-  name: string;
-  text: string;
-}
-
-function runCases(cases: Case[]): void {
-  it.each(cases)("$name", ({ text, line, col, message }) => {
-    expectProblems(text, [{ line, col, message }]);
+/** One test per row: [name, YAML text, "line:col", message]. */
+function runCases(cases: Array<[name: string, text: string, at: string, message: string | RegExp]>): void {
+  it.each(cases)("%s", (_name, text, at, message) => {
+    expectProblems(text, [[at, message]]);
   });
 }
 
 describe("config errors: YAML and document shape", () => {
   runCases([
-    {
-      name: "YAML syntax error",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: "https://git.example.com/x
-      `,
-      line: 4,
-      col: 1,
-      message: /^YAML: Missing closing "quote/,
-    },
-    {
-      name: "tab indentation",
-      text: "modules:\n\t- path: go.example.com/x\n",
-      line: 2,
-      col: 1,
-      message: /^YAML: .*[Tt]ab/,
-    },
-    {
-      name: "duplicate key",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            path: go.example.com/y
-            repo: https://git.example.com/x
-      `,
-      line: 3,
-      col: 5,
-      message: /^YAML: Map keys must be unique/,
-    },
-    {
-      name: "a list instead of a mapping",
-      text: yaml`
-        - path: go.example.com/x
-          repo: https://git.example.com/x
-      `,
-      line: 1,
-      col: 1,
-      message: "the config must be a mapping",
-    },
-    { name: "a scalar document", text: "just text\n", line: 1, col: 1, message: "the config must be a mapping" },
-    { name: "an empty file", text: "", line: 1, col: 1, message: "the config must be a mapping" },
-    {
-      name: "no modules key",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-      `,
-      line: 1,
-      col: 1,
-      message: "missing required key modules:",
-    },
-    {
-      name: "an empty module list",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules: []
-      `,
-      line: 3,
-      col: 10,
-      message: "list at least one module",
-    },
-    {
-      name: "modules is a mapping, not a list",
-      text: yaml`
-        modules:
-          path: go.example.com/x
-      `,
-      line: 2,
-      col: 3,
-      message: /^modules: .*expected array/,
-    },
-    {
-      name: "a module that is not a mapping",
-      text: yaml`
-        modules:
-          - go.example.com/x
-      `,
-      line: 2,
-      col: 5,
-      message: /^modules\[0\]: .*expected object/,
-    },
+    ["YAML syntax error", lines("modules:", "  - path: go.example.com/x", '    repo: "https://git.example.com/x'), "4:1", /^YAML: Missing closing "quote/],
+    ["tab indentation", lines("modules:", "\t- path: go.example.com/x"), "2:1", /^YAML: .*[Tt]ab/],
+    ["duplicate key", repoModule("path: go.example.com/y"), "4:5", /^YAML: Map keys must be unique/],
+    ["a list instead of a mapping", lines("- path: go.example.com/x", "  repo: https://git.example.com/x"), "1:1", "the config must be a mapping"],
+    ["a scalar document", "just text\n", "1:1", "the config must be a mapping"],
+    ["an empty file", "", "1:1", "the config must be a mapping"],
+    ["no modules key", lines("gitlab:", "  url: https://gitlab.example.com"), "1:1", "missing required key modules:"],
+    ["an empty module list", lines("cacheMaxAge: 60", "modules: []"), "2:10", "list at least one module"],
+    ["modules is a mapping, not a list", lines("modules:", "  path: go.example.com/x"), "2:3", /^modules: .*expected array/],
+    ["a module that is not a mapping", lines("modules:", "  - go.example.com/x"), "2:5", /^modules\[0\]: .*expected object/],
   ]);
 });
 
@@ -158,274 +114,83 @@ describe("config errors: unknown keys", () => {
             project: a/b
       `,
       [
-        { line: 1, col: 1, message: "missing required key modules:" },
-        { line: 3, col: 1, message: 'unknown key "modlues" in the top level: did you mean modules?' },
+        ["1:1", "missing required key modules:"],
+        ["3:1", 'unknown key "modlues" in the top level: did you mean modules?'],
       ],
     );
   });
 
   runCases([
-    {
-      name: "unknown module key: did you mean transport?",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-            trasport: ssh
-      `,
-      line: 6,
-      col: 5,
-      message: 'unknown key "trasport" in modules[0]: did you mean transport?',
-    },
-    {
-      name: "unknown module key far from any: lists the known keys",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: https://git.example.com/x
-            zzzzzzzz: 1
-      `,
-      line: 4,
-      col: 5,
-      message: /unknown key "zzzzzzzz" in modules\[0\]: known keys: .*path.*project.*repo/,
-    },
-    {
-      name: "unknown gitlab key",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-          trnsport: ssh
-        modules:
-          - path: go.example.com/x
-            project: a/b
-      `,
-      line: 3,
-      col: 3,
-      message: 'unknown key "trnsport" in gitlab: did you mean transport?',
-    },
-    {
-      name: "unknown gitlab.ssh key",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-          ssh:
-            prot: 2222
-        modules:
-          - path: go.example.com/x
-            project: a/b
-      `,
-      line: 4,
-      col: 5,
-      message: 'unknown key "prot" in gitlab.ssh: did you mean port?',
-    },
+    ["unknown module key: did you mean transport?", projectModule("trasport: ssh"), "6:5", 'unknown key "trasport" in modules[0]: did you mean transport?'],
+    ["unknown module key far from any: lists the known keys", repoModule("zzzzzzzz: 1"), "4:5", /unknown key "zzzzzzzz" in modules\[0\]: known keys: .*path.*project.*repo/],
+    ["unknown gitlab key", withGitlab("  url: https://gitlab.example.com", "  trnsport: ssh"), "3:3", 'unknown key "trnsport" in gitlab: did you mean transport?'],
+    ["unknown gitlab.ssh key", withGitlab("  url: https://gitlab.example.com", "  ssh:", "    prot: 2222"), "4:5", 'unknown key "prot" in gitlab.ssh: did you mean port?'],
   ]);
 
   it("a typo'd key does not hide the module's other problems", () => {
-    expectProblems(
-      yaml`
-        modules:
-          - path: go.example.com/x
-            repo: git@github.com:acme/x.git
-            brnch: main
-      `,
-      [
-        { line: 3, col: 11, message: "scp form" },
-        { line: 4, col: 5, message: "did you mean branch?" },
-      ],
-    );
+    expectProblems(lines("modules:", "  - path: go.example.com/x", "    repo: git@github.com:acme/x.git", "    brnch: main"), [
+      ["3:11", "scp form"],
+      ["4:5", "did you mean branch?"],
+    ]);
   });
 });
 
 describe("config errors: missing and conflicting fields", () => {
   runCases([
-    {
-      name: "missing path",
-      text: yaml`
-        modules:
-          - repo: https://git.example.com/x
-      `,
-      line: 2,
-      col: 5,
-      message: "missing required key path: in modules[0]",
-    },
-    {
-      name: "missing project and repo",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-      `,
-      line: 4,
-      col: 5,
-      message: "missing project: (a GitLab project path) or repo: (a repository URL)",
-    },
-    {
-      name: "project and repo together",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-            repo: https://github.com/a/b
-      `,
-      line: 6,
-      col: 5,
-      message: "use project: (a GitLab project) or repo: (any repository URL), not both",
-    },
-    {
-      name: "vcs with project",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-            vcs: hg
-      `,
-      line: 6,
-      col: 5,
-      message: "vcs: applies to repo: modules",
-    },
-    {
-      name: "branch with repo",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: https://github.com/a/b
-            branch: dev
-      `,
-      line: 4,
-      col: 5,
-      message: "branch: applies to project: modules",
-    },
-    {
-      name: "transport with repo",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: https://github.com/a/b
-            transport: ssh
-      `,
-      line: 4,
-      col: 5,
-      message: "transport: applies to project: modules",
-    },
-    {
-      name: "browser: gitlab with repo",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: https://github.com/a/b
-            browser: gitlab
-      `,
-      line: 4,
-      col: 5,
-      message: "browser: gitlab needs a project:",
-    },
-    {
-      name: "project without a gitlab: section",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            project: a/b
-      `,
-      line: 3,
-      col: 5,
-      message: "project: needs a gitlab: section to build clone URLs",
-    },
-    {
-      name: "ssh transport without a gitlab: section",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            project: a/b
-            transport: ssh
-      `,
-      line: 3,
-      col: 5,
-      message: "project: needs a gitlab: section to build an ssh URL",
-    },
+    ["missing path", lines("modules:", "  - repo: https://git.example.com/x"), "2:5", "missing required key path: in modules[0]"],
+    [
+      "missing project and repo",
+      lines("gitlab:", "  url: https://gitlab.example.com", "modules:", "  - path: go.example.com/x"),
+      "4:5",
+      /^missing project: \(a GitLab project path\).* or repo: \(a repository URL\)/,
+    ],
+    ["project and repo together", projectModule("repo: https://github.com/a/b"), "6:5", /^use .*project: \(a GitLab project\).* or repo: \(any repository URL\), not /],
+    ["vcs with project", projectModule("vcs: hg"), "6:5", "vcs: applies to repo: modules"],
+    ["branch with repo", repoModule("branch: dev"), "4:5", "branch: applies to project: modules"],
+    ["transport with repo", repoModule("transport: ssh"), "4:5", "transport: applies to project: modules"],
+    ["browser: gitlab with repo", repoModule("browser: gitlab"), "4:5", "browser: gitlab needs a project:"],
+    ["project without a gitlab: section", lines("modules:", "  - path: go.example.com/x", "    project: a/b"), "3:5", "project: needs a gitlab: section to build clone URLs"],
+    [
+      "ssh transport without a gitlab: section",
+      lines("modules:", "  - path: go.example.com/x", "    project: a/b", "    transport: ssh"),
+      "3:5",
+      "project: needs a gitlab: section to build an ssh URL",
+    ],
   ]);
 });
 
 describe("config errors: template variables", () => {
-  runCases([
-    {
-      name: "variable of path not used in project",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/libs/{name}
-            project: platform/libs
-      `,
-      line: 5,
-      col: 14,
-      message: "project must use {name}",
-    },
-    {
-      name: "variable in project that path does not have",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/libs/x
-            project: platform/{name}
-      `,
-      line: 5,
-      col: 14,
-      message: "project: {name} is not a variable of path (path has no variables)",
-    },
-    {
-      name: "partial variable element",
-      text: yaml`
-        modules:
-          - path: go.example.com/lib-{x}
-            repo: https://github.com/acme/{x}
-      `,
-      line: 2,
-      col: 11,
-      message: "a template variable must be a whole path element",
-    },
-    {
-      name: "the same variable twice",
-      text: yaml`
-        modules:
-          - path: go.example.com/{x}/{x}
-            repo: https://github.com/acme/{x}
-      `,
-      line: 2,
-      col: 11,
-      message: "variable {x} appears twice",
-    },
-  ]);
-});
+  /** A module with `path` on line 2 (value at col 11) and `repo` on line 3 (value at col 11). */
+  const template = (path: string, repo: string) => lines("modules:", `  - path: ${path}`, `    repo: ${repo}`);
 
-describe("config errors: template variables in repo", () => {
+  runCases([
+    [
+      "variable of path not used in project",
+      lines("gitlab:", "  url: https://gitlab.example.com", "modules:", "  - path: go.example.com/libs/{name}", "    project: platform/libs"),
+      "5:14",
+      "project must use {name}",
+    ],
+    [
+      "variable in project that path does not have",
+      lines("gitlab:", "  url: https://gitlab.example.com", "modules:", "  - path: go.example.com/libs/x", "    project: platform/{name}"),
+      "5:14",
+      "project: {name} is not a variable of path (path has no variables)",
+    ],
+    ["partial variable element", template("go.example.com/lib-{x}", "https://github.com/acme/{x}"), "2:11", "a template variable must be a whole path element"],
+    ["the same variable twice", template("go.example.com/{x}/{x}", "https://github.com/acme/{x}"), "2:11", "variable {x} appears twice"],
+  ]);
+
   it("a repo with another variable than path's: both sides reported", () => {
-    expectProblems(
-      yaml`
-        modules:
-          - path: go.example.com/libs/{name}
-            repo: https://github.com/acme/{other}
-      `,
-      [
-        { line: 3, col: 11, message: "repo: {other} is not a variable of path (path has {name})" },
-        { line: 3, col: 11, message: "repo must use {name}" },
-      ],
-    );
+    expectProblems(template("go.example.com/libs/{name}", "https://github.com/acme/{other}"), [
+      ["3:11", "repo: {other} is not a variable of path (path has {name})"],
+      ["3:11", "repo must use {name}"],
+    ]);
   });
 });
 
 describe("config errors: module paths", () => {
-  /** A one-module config whose path is `path`, with the problem on line 2, col 11. */
-  function withPath(path: string): string {
-    return `modules:\n  - path: ${path}\n    repo: https://github.com/acme/x\n`;
-  }
+  /** A one-module config whose path is `path`: the problem is on line 2, col 11. */
+  const withPath = (path: string) => lines("modules:", `  - path: ${path}`, "    repo: https://github.com/acme/x");
 
   it.each([
     ["upper-case host", "Go.example.com/x", 'invalid host "Go.example.com"'],
@@ -441,294 +206,64 @@ describe("config errors: module paths", () => {
     ["a URL instead of a path", "https://go.example.com/x", "path is an import path, not a URL"],
     ["reserved /-/", "go.example.com/-/x", "go.example.com/-/ is reserved for the service"],
   ])("%s", (_name, path, message) => {
-    expectProblems(withPath(path), [{ line: 2, col: 11, message }]);
+    expectProblems(withPath(path), [["2:11", message]]);
   });
 });
 
 describe("config errors: duplicate rules", () => {
+  /** Two repo: modules: the second one's path is on line 4 (value at col 11). */
+  const twoRules = (first: string, firstRepo: string, second: string, secondRepo: string) =>
+    lines("modules:", `  - path: ${first}`, `    repo: ${firstRepo}`, `  - path: ${second}`, `    repo: ${secondRepo}`);
+
   runCases([
-    {
-      name: "literal duplicate",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: https://github.com/acme/x
-          - path: go.example.com/x
-            repo: https://github.com/acme/y
-      `,
-      line: 4,
-      col: 11,
-      message: "duplicate rule: go.example.com/x matches the same import paths as go.example.com/x (test.yaml:2)",
-    },
-    {
-      name: "templates that differ only in variable names",
-      text: yaml`
-        modules:
-          - path: go.example.com/a/{x}
-            repo: https://github.com/acme/{x}
-          - path: go.example.com/a/{y}
-            repo: https://github.com/other/{y}
-      `,
-      line: 4,
-      col: 11,
-      message: "duplicate rule: go.example.com/a/{y} matches the same import paths as go.example.com/a/{x} (test.yaml:2)",
-    },
+    [
+      "literal duplicate",
+      twoRules("go.example.com/x", "https://github.com/acme/x", "go.example.com/x", "https://github.com/acme/y"),
+      "4:11",
+      "duplicate rule: go.example.com/x matches the same import paths as go.example.com/x (test.yaml:2)",
+    ],
+    [
+      "templates that differ only in variable names",
+      twoRules("go.example.com/a/{x}", "https://github.com/acme/{x}", "go.example.com/a/{y}", "https://github.com/other/{y}"),
+      "4:11",
+      "duplicate rule: go.example.com/a/{y} matches the same import paths as go.example.com/a/{x} (test.yaml:2)",
+    ],
   ]);
 
   it("a literal and a template of the same shape are not duplicates", () => {
-    const config = compileConfig(
-      yaml`
-        modules:
-          - path: go.example.com/a/{x}
-            repo: https://github.com/acme/{x}
-          - path: go.example.com/a/b
-            repo: https://github.com/acme/b
-      `,
-      FILE,
-    );
+    const config = compileConfig(twoRules("go.example.com/a/{x}", "https://github.com/acme/{x}", "go.example.com/a/b", "https://github.com/acme/b"), FILE);
     expect(config.modules.map((m) => m.pattern)).toEqual(["go.example.com/a/{x}", "go.example.com/a/b"]);
   });
 });
 
 describe("config errors: repository URLs and gitlab:", () => {
+  /** A repo: module whose repo is on line 3 (value at col 11). */
+  const withRepo = (repo: string) => lines("modules:", "  - path: go.example.com/x", `    repo: ${repo}`);
+
   runCases([
-    {
-      name: "scp-style repo: suggests the ssh:// form",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: git@github.com:acme/x.git
-      `,
-      line: 3,
-      col: 11,
-      message: "is in scp form, which the go command rejects: write ssh://git@github.com/acme/x.git",
-    },
-    {
-      name: "file: repo",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: file:///srv/git/x.git
-      `,
-      line: 3,
-      col: 11,
-      message: "file: URLs are refused by the go command",
-    },
-    {
-      name: "repo that is not a URL",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: github.com/acme/x
-      `,
-      line: 3,
-      col: 11,
-      message: "is not a URL",
-    },
-    {
-      name: "repo with an unsupported scheme",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: ftp://git.example.com/x
-      `,
-      line: 3,
-      col: 11,
-      message: "use an https://, http:// or ssh:// URL",
-    },
-    {
-      name: "bad gitlab.url",
-      text: yaml`
-        gitlab:
-          url: not a url
-        modules:
-          - path: go.example.com/x
-            project: a/b
-      `,
-      line: 2,
-      col: 8,
-      message: 'gitlab.url "not a url" is not a URL',
-    },
-    {
-      name: "gitlab.url with another scheme",
-      text: yaml`
-        gitlab:
-          url: ssh://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-      `,
-      line: 2,
-      col: 8,
-      message: "gitlab.url must start with https://",
-    },
-    {
-      name: "gitlab.url with credentials",
-      text: yaml`
-        gitlab:
-          url: https://user:secret@gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-      `,
-      line: 2,
-      col: 8,
-      message: "gitlab.url must not carry credentials",
-    },
-    {
-      name: "gitlab.ssh.host with a user",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-          ssh:
-            host: git@gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-      `,
-      line: 4,
-      col: 11,
-      message: "gitlab.ssh.host",
-    },
-    {
-      name: "project with .git",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: platform/x.git
-      `,
-      line: 5,
-      col: 14,
-      message: 'leave off ".git"',
-    },
-    {
-      name: "project without its group",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: tools
-      `,
-      line: 5,
-      col: 14,
-      message: "needs its group",
-    },
-    {
-      name: "bad branch",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-            branch: feat..x
-      `,
-      line: 6,
-      col: 13,
-      message: 'branch "feat..x" is not a branch name',
-    },
-    {
-      name: "bad subdir",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-            subdir: /sdk/go
-      `,
-      line: 6,
-      col: 13,
-      message: 'subdir "/sdk/go"',
-    },
+    ["scp-style repo: suggests the ssh:// form", withRepo("git@github.com:acme/x.git"), "3:11", "is in scp form, which the go command rejects: write ssh://git@github.com/acme/x.git"],
+    ["file: repo", withRepo("file:///srv/git/x.git"), "3:11", "file: URLs are refused by the go command"],
+    ["repo that is not a URL", withRepo("github.com/acme/x"), "3:11", "is not a URL"],
+    ["repo with an unsupported scheme", withRepo("ftp://git.example.com/x"), "3:11", "use an https://, http:// or ssh:// URL"],
+    ["bad gitlab.url", withGitlab("  url: not a url"), "2:8", 'gitlab.url "not a url" is not a URL'],
+    ["gitlab.url with another scheme", withGitlab("  url: ssh://gitlab.example.com"), "2:8", "gitlab.url must start with https://"],
+    ["gitlab.url with credentials", withGitlab("  url: https://user:secret@gitlab.example.com"), "2:8", "gitlab.url must not carry credentials"],
+    ["gitlab.ssh.host with a user", withGitlab("  url: https://gitlab.example.com", "  ssh:", "    host: git@gitlab.example.com"), "4:11", "gitlab.ssh.host"],
+    ["project with .git", projectModule().replace("project: a/b", "project: a/b.git"), "5:14", 'leave off ".git"'],
+    ["project without its group", projectModule().replace("project: a/b", "project: tools"), "5:14", "needs its group"],
+    ["bad branch", projectModule("branch: feat..x"), "6:13", 'branch "feat..x" is not a branch name'],
+    ["bad subdir", projectModule("subdir: /sdk/go"), "6:13", 'subdir "/sdk/go"'],
   ]);
 });
 
 describe("config errors: types and enums", () => {
   runCases([
-    {
-      name: "wrong enum value",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-            transport: ftp
-      `,
-      line: 6,
-      col: 16,
-      message: /^modules\[0\]\.transport: .*"https"\|"ssh"/,
-    },
-    {
-      name: "wrong browser",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: https://github.com/a/b
-            browser: godoc
-      `,
-      line: 4,
-      col: 14,
-      message: /^modules\[0\]\.browser: .*"pkgsite"\|"gitlab"\|"none"/,
-    },
-    {
-      name: 'wrong type: port: "22"',
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-          ssh:
-            port: "22"
-        modules:
-          - path: go.example.com/x
-            project: a/b
-      `,
-      line: 4,
-      col: 11,
-      message: /^gitlab\.ssh\.port: .*expected number, received string/,
-    },
-    {
-      name: "port out of range",
-      text: yaml`
-        gitlab:
-          url: https://gitlab.example.com
-          ssh:
-            port: 70000
-        modules:
-          - path: go.example.com/x
-            project: a/b
-      `,
-      line: 4,
-      col: 11,
-      message: /^gitlab\.ssh\.port: /,
-    },
-    {
-      name: "wrong type: private",
-      text: yaml`
-        modules:
-          - path: go.example.com/x
-            repo: https://github.com/a/b
-            private: "yes"
-      `,
-      line: 4,
-      col: 14,
-      message: /^modules\[0\]\.private: .*expected boolean/,
-    },
-    {
-      name: "negative cacheMaxAge",
-      text: yaml`
-        cacheMaxAge: -1
-        modules:
-          - path: go.example.com/x
-            repo: https://github.com/a/b
-      `,
-      line: 1,
-      col: 14,
-      message: /^cacheMaxAge: /,
-    },
+    ["wrong enum value", projectModule("transport: ftp"), "6:16", /^modules\[0\]\.transport: .*"https"\|"ssh"/],
+    ["wrong browser", repoModule("browser: godoc"), "4:14", /^modules\[0\]\.browser: .*"pkgsite"\|"gitlab"\|"none"/],
+    ['wrong type: port: "22"', withGitlab("  url: https://gitlab.example.com", "  ssh:", '    port: "22"'), "4:11", /^gitlab\.ssh\.port: .*expected number, received string/],
+    ["port out of range", withGitlab("  url: https://gitlab.example.com", "  ssh:", "    port: 70000"), "4:11", /^gitlab\.ssh\.port: /],
+    ["wrong type: private", repoModule('private: "yes"'), "4:14", /^modules\[0\]\.private: .*expected boolean/],
+    ["negative cacheMaxAge", "cacheMaxAge: -1\n" + repoModule(), "1:14", /^cacheMaxAge: /],
   ]);
 });
 
@@ -751,66 +286,44 @@ describe("config errors: all at once", () => {
 
   it("reports 4 problems on 4 lines, sorted by line", () => {
     expectProblems(fourProblems, [
-      { line: 4, col: 11, message: 'invalid host "Go.example.com"' },
-      { line: 8, col: 5, message: "did you mean transport?" },
-      { line: 10, col: 11, message: "scp form" },
-      { line: 13, col: 14, message: "browser" },
+      ["4:11", 'invalid host "Go.example.com"'],
+      ["8:5", "did you mean transport?"],
+      ["10:11", "scp form"],
+      ["13:14", "browser"],
     ]);
   });
 
   it("formats each problem as file:line:col: message, one per line", () => {
-    const lines = configError(fourProblems).message.split("\n");
-    expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^test\.yaml:4:11: path "Go\.example\.com\/y": invalid host/);
-    expect(lines[1]).toMatch(/^test\.yaml:8:5: unknown key "trasport"/);
-    expect(lines[2]).toMatch(/^test\.yaml:10:11: repo /);
-    expect(lines[3]).toMatch(/^test\.yaml:13:14: modules\[3\]\.browser: /);
+    const messageLines = configError(fourProblems).message.split("\n");
+    expect(messageLines).toHaveLength(4);
+    expect(messageLines[0]).toMatch(/^test\.yaml:4:11: path "Go\.example\.com\/y": invalid host/);
+    expect(messageLines[1]).toMatch(/^test\.yaml:8:5: unknown key "trasport"/);
+    expect(messageLines[2]).toMatch(/^test\.yaml:10:11: repo /);
+    expect(messageLines[3]).toMatch(/^test\.yaml:13:14: modules\[3\]\.browser: /);
   });
 
+  const duplicateProjects = lines("modules:", "  - path: go.example.com/x", "    project: a/b", "  - path: go.example.com/x", "    project: a/c");
+
   it("reports problems in the gitlab: section together with the modules'", () => {
-    expectProblems(
-      yaml`
-        gitlab:
-          url: https://gitlab.example.com
-          trnsport: ssh
-        modules:
-          - path: go.example.com/x
-            project: a/b
-          - path: go.example.com/x
-            project: a/c
-      `,
-      [
-        { line: 3, col: 3, message: "did you mean transport?" },
-        { line: 7, col: 11, message: "duplicate rule" },
-      ],
-    );
+    expectProblems(lines("gitlab:", "  url: https://gitlab.example.com", "  trnsport: ssh") + duplicateProjects, [
+      ["3:3", "did you mean transport?"],
+      ["7:11", "duplicate rule"],
+    ]);
   });
 
   // Bug: a problem in a top-level value (here cacheMaxAge) makes the loader
   // drop the gitlab: settings, so project: modules are not compiled and their
   // duplicate goes unreported until the first problem is fixed.
   it.fails("reports a duplicate rule together with a bad cacheMaxAge", () => {
-    expectProblems(
-      yaml`
-        cacheMaxAge: -1
-        gitlab:
-          url: https://gitlab.example.com
-        modules:
-          - path: go.example.com/x
-            project: a/b
-          - path: go.example.com/x
-            project: a/c
-      `,
-      [
-        { line: 1, col: 14, message: "cacheMaxAge" },
-        { line: 7, col: 11, message: "duplicate rule" },
-      ],
-    );
+    expectProblems("cacheMaxAge: -1\n" + lines("gitlab:", "  url: https://gitlab.example.com") + duplicateProjects, [
+      ["1:14", "cacheMaxAge"],
+      ["7:11", "duplicate rule"],
+    ]);
   });
 });
 
 describe("config: what compiles", () => {
-  it("the example config/modgate.yaml shape compiles with defaults filled in", () => {
+  it("fills in defaults", () => {
     const config = compileConfig(
       yaml`
         gitlab:
@@ -842,7 +355,6 @@ describe("config: what compiles", () => {
   });
 
   it("a private repo: module defaults to browser: none", () => {
-    const config = compileConfig("modules:\n  - path: go.example.com/x\n    repo: https://github.com/a/b\n    private: true\n", FILE);
-    expect(config.modules[0]!.browser).toBe("none");
+    expect(compileConfig(repoModule("private: true"), FILE).modules[0]!.browser).toBe("none");
   });
 });

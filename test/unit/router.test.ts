@@ -2,11 +2,12 @@
 // templates; and the clone URLs the compiled config carries.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import type { CompiledConfig, CompiledModule } from "../../src/core/compiled.js";
+import { COMPILED_FORMAT, type CompiledConfig, type CompiledModule } from "../../src/core/compiled.js";
 import { splitElements } from "../../src/core/importpath.js";
 import { Router, normalizeHost } from "../../src/core/router.js";
 import { Rule } from "../../src/core/rule.js";
 import { goImports } from "../contract/meta.js";
+import { compiledModule, handBuilt, staticMatch } from "./configs.js";
 
 function routerFor(yaml: string): Router {
   return new Router(compileConfig(yaml, "router.yaml"));
@@ -28,12 +29,9 @@ interface Resolved {
 }
 
 /** What the router answers for a full import path asked on its own host. */
-function resolve(router: Router, importPath: string, hostHeader = importPath.split("/")[0]!): Resolved | undefined {
-  const routes = router.routesFor(hostHeader);
-  if (!routes) return undefined;
-  const elements = splitElements(importPath.split("/").slice(1).join("/"));
-  if (!elements) throw new Error(`not a valid import path: ${importPath}`);
-  const match = routes.match(elements);
+function resolve(router: Router, importPath: string, hostHeader?: string): Resolved | undefined {
+  if (!splitElements(importPath.split("/").slice(1).join("/"))) throw new Error(`not a valid import path: ${importPath}`);
+  const match = staticMatch(router, importPath, hostHeader);
   if (!match) return undefined;
   const tags = goImports(match.module.page);
   expect(tags, `exactly one go-import tag for ${importPath}`).toHaveLength(1);
@@ -195,18 +193,7 @@ describe("hosts", () => {
 describe("per-request cost does not grow with the number of modules", () => {
   const COUNT = 5000;
 
-  function literal(i: number): CompiledModule {
-    return {
-      pattern: `go.example.com/m${i}`,
-      host: "go.example.com",
-      elements: [`m${i}`],
-      vcs: "git",
-      repo: `https://git.example.com/m${i}`,
-      private: false,
-      browser: "pkgsite",
-      source: `generated:${i}`,
-    };
-  }
+  const literal = (i: number) => compiledModule(`go.example.com/m${i}`, { repo: `https://git.example.com/m${i}` });
 
   afterEach(() => {
     vi.restoreAllMocks();
@@ -221,8 +208,7 @@ describe("per-request cost does not grow with the number of modules", () => {
         return Reflect.get(target, key, receiver) as unknown;
       },
     });
-    const config: CompiledConfig = { format: 1, cacheMaxAge: 60, modules };
-    const router = new Router(config);
+    const router = new Router(handBuilt(modules));
     const resolveSpy = vi.spyOn(Rule.prototype, "resolve");
 
     counting = true;
@@ -303,6 +289,6 @@ describe("compiled clone URLs", () => {
 });
 
 it("refuses a compiled config of another format", () => {
-  const stale = { format: 2, cacheMaxAge: 1, modules: [] } as unknown as CompiledConfig;
+  const stale = { ...handBuilt([]), format: COMPILED_FORMAT + 1 } as unknown as CompiledConfig;
   expect(() => new Router(stale)).toThrow(/format/);
 });

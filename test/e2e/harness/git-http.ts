@@ -113,6 +113,21 @@ function serveCgi(req: IncomingMessage, res: ServerResponse, env: NodeJS.Process
   req.pipe(child.stdin);
 }
 
+/**
+ * Answers one git smart-HTTP request with git http-backend as CGI, for servers that route
+ * requests themselves (the GitLab stand-in). `pathInfo` is the decoded repository path below
+ * `root` plus the service suffix, e.g. `/group/p.git/info/refs`; `query` is the raw query string.
+ */
+export function serveGitHttpBackend(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  pathInfo: string,
+  query: string,
+): void {
+  serveCgi(req, res, cgiEnv(req, root, pathInfo, query));
+}
+
 /** A git smart-HTTP server (git http-backend as CGI) serving every bare repository under `root`. */
 export async function startGitHttpServer(opts: GitHttpOptions): Promise<GitHttpServer> {
   const prefix = normalizePrefix(opts.prefix);
@@ -133,7 +148,7 @@ export async function startGitHttpServer(opts: GitHttpOptions): Promise<GitHttpS
       res.writeHead(404).end();
       return;
     }
-    serveCgi(req, res, cgiEnv(req, opts.root, path.slice(prefix.length), query));
+    serveGitHttpBackend(req, res, opts.root, path.slice(prefix.length), query);
   });
   const port = await listenLoopback(server);
   const baseUrl = `http://${LOOPBACK}:${port}${prefix}`;

@@ -13,6 +13,8 @@
  * - tools.ts      finds go, git, sshd, ...; requireTools() skips locally, fails when CI=true.
  * - git-repos.ts  builds bare repositories at GitLab-like nested paths from files and tags.
  * - git-http.ts   serves them over git smart HTTP (http://127.0.0.1:PORT[/prefix]/group/p.git).
+ * - gitlab-stand-in.ts  GitLab REST API v4 (projects/groups by id or encoded path, as GitLab
+ *                  answers them) plus git smart HTTP for the same repos at http://127.0.0.1:PORT/group/p.git.
  * - sshd.ts       serves them over ssh (ssh://USER@127.0.0.1:PORT/group/p.git), upload-pack only.
  * - forward-proxy.ts  routes vanity hosts to modgate (or any stub) and records what go asked.
  * - go-env.ts     runs the go command with private HOME/GOPATH/GOMODCACHE, GOPROXY=direct.
@@ -35,7 +37,24 @@ export {
   type RepoRoot,
   type RepoSpec,
 } from './git-repos.js';
-export { startGitHttpServer, type GitHttpOptions, type GitHttpRequest, type GitHttpServer } from './git-http.js';
+export {
+  serveGitHttpBackend,
+  startGitHttpServer,
+  type GitHttpOptions,
+  type GitHttpRequest,
+  type GitHttpServer,
+} from './git-http.js';
+export {
+  encodeProjectId,
+  startGitLabStandIn,
+  type GitLabApiCall,
+  type GitLabGitRequest,
+  type GitLabStandIn,
+  type GitLabStandInMode,
+  type GitLabStandInOptions,
+  type GitLabVisibility,
+  type StandInProject,
+} from './gitlab-stand-in.js';
 export {
   createGoEnv,
   DEFAULT_GO_CACHE,
