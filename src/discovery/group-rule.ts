@@ -37,6 +37,8 @@ export class GroupRule {
       const result = results[i]!;
       if (result.kind === "missing") continue;
       if (result.kind === "unavailable") return result;
+      // GitLab finds paths in any case; Go import paths are case-sensitive.
+      if (isOtherCaseOf(result.project.pathWithNamespace, `${this.module.group.path}/${candidates[i]}`)) continue;
       return {
         kind: "found",
         module: this.moduleFor(candidates[i]!, result.project),
@@ -64,4 +66,9 @@ export class GroupRule {
     };
     return new Rule(module).resolve([]);
   }
+}
+
+/** True when two paths differ only in letter case (a moved project differs in more). */
+function isOtherCaseOf(actual: string, asked: string): boolean {
+  return actual !== asked && actual.toLowerCase() === asked.toLowerCase();
 }

@@ -27,10 +27,14 @@ export function startModgateNode(configPath: string, env: NodeJS.ProcessEnv = {}
   return waitForUrl(child, /listening on (http:\/\/\S+)/, 30_000);
 }
 
-/** `npm run dev:worker -- --port P --ip 127.0.0.1` with MODGATE_CONFIG=configPath. */
-export async function startModgateWorker(configPath: string): Promise<RunningModgate> {
+/**
+ * `npm run dev:worker -- --port P --ip 127.0.0.1` with MODGATE_CONFIG=configPath.
+ * `vars` become Worker vars (`--var NAME:VALUE`), standing in for secrets such as GITLAB_TOKEN.
+ */
+export async function startModgateWorker(configPath: string, vars: Record<string, string> = {}): Promise<RunningModgate> {
   const port = await freeLoopbackPort();
-  const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--ip', LOOPBACK], {
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--ip', LOOPBACK, ...varArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, MODGATE_CONFIG: configPath, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
