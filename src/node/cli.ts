@@ -7,9 +7,10 @@ import { describeConfigError, startServer } from "./server.js";
 import { accessLogEnabled } from "./access-log.js";
 import { describeLookup, resolveImportPath } from "./resolve.js";
 import { handleSignals } from "./signals.js";
+import { isClusterWorker, parseWorkerCount, runPrimary } from "./cluster.js";
 
 const USAGE = `usage:
-  modgate serve [--config FILE] [--port N] [--hostname ADDR]
+  modgate serve [--config FILE] [--port N] [--hostname ADDR] [--workers N|auto]
   modgate check FILE
   modgate resolve [--config FILE] IMPORT_PATH
 
@@ -45,16 +46,30 @@ function parse(args: string[], options: Record<string, { type: "string" }>) {
 }
 
 async function serve(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { config: { type: "string" }, port: { type: "string" }, hostname: { type: "string" } });
+  const { values, positionals } = parse(args, {
+    config: { type: "string" },
+    port: { type: "string" },
+    hostname: { type: "string" },
+    workers: { type: "string" },
+  });
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got ${positionals.join(" ")}`);
+  const workers = parseWorkerCount(values.workers);
+  if (workers === undefined) throw new UsageError(`invalid --workers ${JSON.stringify(values.workers)}: a number or auto`);
   const portText = values.port ?? process.env.PORT ?? "8080";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port ${JSON.stringify(portText)}`);
+  const configPath = configPathFrom(values.config);
+  if (workers > 1 && !isClusterWorker()) {
+    loadConfigFile(configPath); // fail fast, once, on a broken config
+    return runPrimary(workers, (line) => process.stderr.write(line + "\n"));
+  }
   const server = await startServer({
-    configPath: configPathFrom(values.config),
+    configPath,
     port,
     hostname: values.hostname ?? "0.0.0.0",
     accessLog: accessLogEnabled() ? (line) => process.stdout.write(line) : undefined,
+    // In a cluster the primary announces the address once.
+    quietStart: isClusterWorker(),
   });
   handleSignals(server);
   return new Promise<number>(() => {}); // runs until a signal stops it

@@ -16,6 +16,8 @@ export interface ServerOptions {
   accessLog?: (line: string) => void;
   /** Where operational messages go (start, reload, errors). */
   report?: (line: string) => void;
+  /** Do not announce the address (cluster workers: the primary does). */
+  quietStart?: boolean;
 }
 
 export interface RunningServer {
@@ -52,7 +54,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { port } = server.address() as AddressInfo;
   const shownHost = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
   const url = `http://${shownHost}:${port}`;
-  report(`modgate: listening on ${url} (${router.config.modules.length} modules from ${options.configPath})`);
+  if (!options.quietStart) report(`modgate: listening on ${url} (${router.config.modules.length} modules from ${options.configPath})`);
 
   return {
     port,

@@ -1,0 +1,59 @@
+// `modgate serve --workers N`: N processes sharing one port through
+// node:cluster. The primary only supervises: it forwards SIGHUP (reload) and
+// SIGTERM/SIGINT (drain and stop) to every worker and exits 0 once all have.
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
+
+/** "auto" → the available cores; otherwise a positive integer. */
+export function parseWorkerCount(value: string | undefined): number | undefined {
+  if (value === undefined) return 1;
+  if (value === "auto") return availableParallelism();
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= 1024 ? n : undefined;
+}
+
+export function isClusterWorker(): boolean {
+  return cluster.isWorker;
+}
+
+/** Runs in the primary: forks the workers and supervises them until a stop signal. */
+export function runPrimary(workers: number, report: (line: string) => void): Promise<number> {
+  for (let i = 0; i < workers; i++) cluster.fork();
+  let stopping = false;
+  let announced = false;
+
+  cluster.on("listening", (_worker, address) => {
+    if (announced) return;
+    announced = true;
+    const host = address.address?.includes(":") ? `[${address.address}]` : (address.address ?? "0.0.0.0");
+    report(`modgate: listening on http://${host}:${address.port} (${workers} workers)`);
+  });
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    // A worker that dies outside a stop is replaced, so the port keeps serving.
+    report(`modgate: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    cluster.fork();
+  });
+
+  process.on("SIGHUP", () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGHUP");
+  });
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      report(`modgate: ${signal}: stopping ${workers} workers`);
+      const alive = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+      if (alive.length === 0) resolve(0);
+      let remaining = alive.length;
+      for (const worker of alive) {
+        worker.once("exit", () => {
+          if (--remaining === 0) resolve(0);
+        });
+        worker.process.kill("SIGTERM");
+      }
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}
