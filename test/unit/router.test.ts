@@ -2,7 +2,7 @@
 // templates; and the clone URLs the compiled config carries.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { COMPILED_FORMAT, type CompiledConfig, type CompiledModule } from "../../src/core/compiled.js";
+import { COMPILED_FORMAT, type CompiledConfig } from "../../src/core/compiled.js";
 import { splitElements } from "../../src/core/importpath.js";
 import { Router, normalizeHost } from "../../src/core/router.js";
 import { Rule } from "../../src/core/rule.js";
