@@ -5,7 +5,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { COMPILED_FORMAT, type CompiledConfig, type CompiledGitlab, type CompiledModule } from "../core/compiled.js";
 import { expandVariables, type Environment } from "./variables.js";
-import { ModuleSchema, TopSchema, knownKeys } from "./schema.js";
+import { GitlabSchema, ModuleSchema, TopSchema, knownKeys } from "./schema.js";
 import { checkGitlab, compileModule, ruleShape, type GitlabSettings } from "./rules.js";
 import { ConfigError, Locator, closest, describePath, type ConfigPath, type LocatedProblem, type Problem } from "./problems.js";
 
@@ -26,7 +26,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
   const locator = new Locator(file, doc, lineCounter);
 
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => locator.at(e.pos[0], `YAML: ${firstLine(e.message)}`)));
+    throw new ConfigError(doc.errors.map((e) => locator.at(e.pos[0], `YAML: ${yamlMessage(e.code, e.message)}`)));
   }
   const written: unknown = doc.toJS();
   if (written === null || typeof written !== "object" || Array.isArray(written)) {
@@ -38,10 +38,13 @@ export function compileConfig(text: string, file: string, options: CompileOption
   const data = expandVariables(written, { env: options.env ?? {}, keep }, problems) as Record<string, unknown>;
   const top = parseReportingAll(TopSchema, data, [], problems);
 
-  const raw = data as Record<string, unknown>;
+  const raw = data;
   const gitlabMissing = raw.gitlab === undefined;
   let gitlab: GitlabSettings | undefined;
-  if (top?.gitlab) gitlab = checkGitlab(top.gitlab, problems);
+  // When another top-level field is wrong, the gitlab: section still counts, so
+  // the modules that need it are checked too.
+  const gitlabInput = top ? top.gitlab : GitlabSchema.safeParse(data.gitlab).data;
+  if (gitlabInput) gitlab = checkGitlab(gitlabInput, problems);
 
   const modules: CompiledModule[] = [];
   const modulePaths = new Map<CompiledModule, ConfigPath>();
@@ -129,6 +132,16 @@ function withoutKeys(value: unknown, issues: readonly z.core.$ZodIssue[]): unkno
 /** zod's issues, reworded to name the field and, for typos, the key meant. */
 function fromZod(error: z.ZodError, value: unknown, at: ConfigPath): Problem[] {
   const problems: Problem[] = [];
+  // A misspelt required key is reported once, as the misspelling, not also as missing.
+  const guessed = new Set<string>();
+  for (const issue of error.issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const known = knownKeys([...at, ...(issue.path as Array<string | number>)]);
+    for (const key of issue.keys) {
+      const guess = closest(key, known);
+      if (guess) guessed.add(describePath([...at, ...(issue.path as Array<string | number>), guess]));
+    }
+  }
   for (const issue of error.issues) {
     const path = [...at, ...(issue.path as Array<string | number>)];
     if (issue.code === "unrecognized_keys") {
@@ -139,6 +152,7 @@ function fromZod(error: z.ZodError, value: unknown, at: ConfigPath): Problem[] {
         problems.push({ path: [...path, key], atKey: true, message: `unknown key ${JSON.stringify(key)} in ${describePath(path) || "the top level"}: ${hint}` });
       }
     } else if (issue.code === "invalid_type" && valueAt(value, issue.path as Array<string | number>) === undefined) {
+      if (guessed.has(describePath(path))) continue;
       const key = path[path.length - 1];
       problems.push({ path, message: `missing required key ${String(key)}: in ${describePath(path.slice(0, -1)) || "the top level"}` });
     } else {
@@ -159,6 +173,11 @@ function valueAt(value: unknown, path: ReadonlyArray<string | number>): unknown 
 
 function sortProblems(problems: LocatedProblem[]): LocatedProblem[] {
   return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function yamlMessage(code: string, message: string): string {
+  if (code === "MULTIPLE_DOCS") return "the file holds more than one YAML document (a second ---): keep one";
+  return firstLine(message);
 }
 
 function firstLine(message: string): string {

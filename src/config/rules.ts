@@ -81,8 +81,8 @@ function checkModulePath(path: string, problems: Problem[]): { host: string; ele
       variables.push(name);
       continue;
     }
-    const why = checkElement(element);
-    if (why) return fail(`path ${JSON.stringify(path)} is not a valid Go import path: ${why}`);
+    const why = checkElement(element, "module");
+    if (why) return fail(`path ${JSON.stringify(path)} is not a valid Go module path: ${why}`);
   }
   return { host, elements, variables };
 }

@@ -22,16 +22,21 @@ const WINDOWS_RESERVED = new Set([
   "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 ]);
 
-/** Why `elem` is not a valid import path element, or undefined when it is. */
-export function checkElement(elem: string): string | undefined {
+/**
+ * Why `elem` is not a valid path element, or undefined when it is. Module
+ * paths (the rules in the config) are stricter than import paths: no "+",
+ * no leading dot.
+ */
+export function checkElement(elem: string, kind: "import" | "module" = "import"): string | undefined {
   if (elem.length === 0) return "empty path element";
   let dots = 0;
   for (let i = 0; i < elem.length; i++) {
     const c = elem.charCodeAt(i);
-    if (!isImportPathChar(c)) return `invalid character ${JSON.stringify(elem[i])} in path element`;
+    if (!isImportPathChar(c) || (kind === "module" && c === 0x2b)) return `invalid character ${JSON.stringify(elem[i])} in path element`;
     if (c === 0x2e) dots++;
   }
   if (dots === elem.length) return `invalid path element ${JSON.stringify(elem)}`;
+  if (kind === "module" && elem.startsWith(".")) return "leading dot in path element";
   if (elem.endsWith(".")) return "trailing dot in path element";
   const dot = elem.indexOf(".");
   const short = dot < 0 ? elem : elem.slice(0, dot);
@@ -56,6 +61,7 @@ export function splitElements(path: string): string[] | undefined {
 /** Why `path` is not a valid import path, or undefined when it is. */
 export function checkImportPath(path: string): string | undefined {
   if (path === "") return "empty string";
+  if (path.startsWith("-")) return "leading dash";
   if (path.startsWith("/")) return "leading slash";
   if (path.endsWith("/")) return "trailing slash";
   if (path.includes("//")) return "double slash";
@@ -79,5 +85,6 @@ export function checkModuleHost(host: string): string | undefined {
   if (!host.includes(".")) return `host ${JSON.stringify(host)} has no dot`;
   if (host.startsWith("-")) return `host ${JSON.stringify(host)} starts with a dash`;
   if (host.startsWith(".") || host.endsWith(".")) return `host ${JSON.stringify(host)} starts or ends with a dot`;
-  return undefined;
+  const why = checkElement(host, "module");
+  return why === undefined ? undefined : `host ${JSON.stringify(host)}: ${why}`;
 }

@@ -9,7 +9,6 @@ export interface ResolvedModule {
   root: string;
   /** The go-get page: go-import and go-source tags first. */
   page: string;
-  private: boolean;
   browser: Browser;
   gitlab?: { web: string; branch: string };
   subdir?: string;
@@ -61,7 +60,6 @@ export class Rule {
         sourceUrl: gitlab?.web ?? repo,
         docsUrl: m.private ? undefined : `https://pkg.go.dev/${root}`,
       }),
-      private: m.private,
       browser: m.browser ?? (m.private ? "gitlab" : "pkgsite"),
     };
     if (gitlab) resolved.gitlab = gitlab;
