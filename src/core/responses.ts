@@ -1,5 +1,14 @@
-// Every response modgate sends is built here, so the headers that matter
-// (type, caching, security) are the same on every path and every runtime.
+// Every answer modgate gives is built here, as a plain status/headers/body
+// triple, so the headers that matter (type, caching, security) are the same
+// on every path and every runtime. Hono turns answers into Responses; the
+// Node fast path writes them to node:http directly.
+
+export interface PlainAnswer {
+  readonly status: number;
+  /** Shared between answers: never mutate. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | null;
+}
 
 // No page has scripts, styles, images or forms: forbid them all.
 const CONTENT_SECURITY_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -9,39 +18,39 @@ const COMMON = {
   "Referrer-Policy": "no-referrer",
 } as const;
 
-export function htmlResponse(body: string, cacheControl: string, status = 200): Response {
-  return new Response(body, {
-    status,
-    headers: {
-      "Content-Type": "text/html; charset=utf-8",
-      "Cache-Control": cacheControl,
-      "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-      ...COMMON,
-    },
-  });
+const HTML_TYPE = "text/html; charset=utf-8";
+const TEXT_HEADERS = Object.freeze({ "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache", ...COMMON });
+
+/** Header sets by Cache-Control value, made once: answers share them. */
+const htmlHeaders = new Map<string, Readonly<Record<string, string>>>();
+
+function htmlHeadersFor(cacheControl: string): Readonly<Record<string, string>> {
+  let headers = htmlHeaders.get(cacheControl);
+  if (!headers) {
+    headers = Object.freeze({ "Content-Type": HTML_TYPE, "Cache-Control": cacheControl, "Content-Security-Policy": CONTENT_SECURITY_POLICY, ...COMMON });
+    htmlHeaders.set(cacheControl, headers);
+  }
+  return headers;
+}
+
+export function htmlAnswer(body: string, cacheControl: string, status = 200): PlainAnswer {
+  return { status, headers: htmlHeadersFor(cacheControl), body };
 }
 
 /** A plain-text answer: one line saying what happened. */
-export function textResponse(status: number, line: string, extra?: Record<string, string>): Response {
-  return new Response(line + "\n", {
-    status,
-    headers: {
-      "Content-Type": "text/plain; charset=utf-8",
-      "Cache-Control": "no-cache",
-      ...COMMON,
-      ...extra,
-    },
-  });
+export function textAnswer(status: number, line: string, extra?: Record<string, string>): PlainAnswer {
+  return { status, headers: extra ? { ...TEXT_HEADERS, ...extra } : TEXT_HEADERS, body: line + "\n" };
 }
 
 /** A redirect to a URL built from config and a validated path, never from raw request data. */
-export function redirectResponse(location: string, cacheControl: string): Response {
-  return new Response(null, {
-    status: 302,
-    headers: { Location: location, "Cache-Control": cacheControl, ...COMMON },
-  });
+export function redirectAnswer(location: string, cacheControl: string): PlainAnswer {
+  return { status: 302, headers: { Location: location, "Cache-Control": cacheControl, ...COMMON }, body: null };
 }
 
 export function publicCache(maxAge: number): string {
   return `public, max-age=${maxAge}`;
+}
+
+export function toResponse(answer: PlainAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }

@@ -5,6 +5,7 @@
 import { COMPILED_FORMAT, variableName, type CompiledConfig, type CompiledModule } from "./compiled.js";
 import { Rule, type ResolvedModule } from "./rule.js";
 import { indexPage, type IndexEntry } from "../render/pages.js";
+import { htmlAnswer, publicCache, type PlainAnswer } from "./responses.js";
 import { GroupRule } from "../discovery/group-rule.js";
 import type { ProjectLookup } from "../discovery/project-lookup.js";
 
@@ -34,9 +35,10 @@ export class HostRoutes {
   readonly host: string;
   /** The `/` page, rendered once. */
   readonly indexPage: string;
+  readonly indexAnswer: PlainAnswer;
   private readonly trie = new TrieNode();
 
-  constructor(host: string, rules: readonly AnyRule[]) {
+  constructor(host: string, rules: readonly AnyRule[], cacheControl: string) {
     this.host = host;
     const entries: IndexEntry[] = [];
     for (const rule of rules) {
@@ -55,6 +57,7 @@ export class HostRoutes {
       if (!rule.module.private) entries.push(indexEntry(rule));
     }
     this.indexPage = indexPage(host, entries);
+    this.indexAnswer = htmlAnswer(this.indexPage, cacheControl);
   }
 
   /** The module that `elements` (a validated import path below the host) falls in. */
@@ -122,6 +125,8 @@ export class Router {
   readonly config: CompiledConfig;
   readonly hosts: ReadonlyMap<string, HostRoutes>;
   readonly lookup?: ProjectLookup;
+  /** Cache-Control of successful answers. */
+  readonly cacheControl: string;
   /** With a single host, every request is answered as that host. */
   private readonly onlyHost?: HostRoutes;
 
@@ -130,6 +135,7 @@ export class Router {
       throw new Error(`compiled config has format ${String(config.format)}, this modgate reads ${COMPILED_FORMAT}: rebuild it`);
     }
     this.config = config;
+    this.cacheControl = publicCache(config.cacheMaxAge);
     if (options.lookup) this.lookup = options.lookup;
     const byHost = new Map<string, AnyRule[]>();
     for (const module of config.modules) {
@@ -138,7 +144,7 @@ export class Router {
       byHost.set(module.host, list);
     }
     const hosts = new Map<string, HostRoutes>();
-    for (const [host, rules] of byHost) hosts.set(host, new HostRoutes(host, rules));
+    for (const [host, rules] of byHost) hosts.set(host, new HostRoutes(host, rules, this.cacheControl));
     this.hosts = hosts;
     if (hosts.size === 1) this.onlyHost = hosts.values().next().value;
   }

@@ -3,12 +3,15 @@
 import type { Browser, CompiledModule } from "./compiled.js";
 import { Template, variablesOf } from "./template.js";
 import { goGetPage } from "../render/pages.js";
+import type { PlainAnswer } from "./responses.js";
 
 /** A module root the request falls in, with everything needed to answer it. */
 export interface ResolvedModule {
   root: string;
   /** The go-get page: go-import and go-source tags first. */
   page: string;
+  /** The go-get answer, made on first use (literal rules keep theirs for the config's life). */
+  goGetAnswer?: PlainAnswer;
   browser: Browser;
   gitlab?: { web: string; branch: string };
   subdir?: string;

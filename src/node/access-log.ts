@@ -1,26 +1,19 @@
 // One JSON line per request on stdout, for log shippers. MODGATE_LOG=off silences it.
-import { splitTarget } from "../core/app.js";
+import type { AccessLogEntry } from "./request-listener.js";
 
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
-
-export function withAccessLog(handler: FetchHandler, write: (line: string) => void): FetchHandler {
-  return async (request) => {
-    const start = performance.now();
-    const response = await handler(request);
-    const { authority, path, query } = splitTarget(request.url);
-    write(
-      JSON.stringify({
-        time: new Date().toISOString(),
-        method: request.method,
-        host: authority,
-        path,
-        query,
-        status: response.status,
-        ms: Math.round((performance.now() - start) * 1000) / 1000,
-      }) + "\n",
-    );
-    return response;
-  };
+export function formatAccessLog(entry: AccessLogEntry): string {
+  const q = entry.target.indexOf("?");
+  return (
+    JSON.stringify({
+      time: new Date().toISOString(),
+      method: entry.method,
+      host: entry.host,
+      path: q < 0 ? entry.target : entry.target.slice(0, q),
+      query: q < 0 ? "" : entry.target.slice(q + 1),
+      status: entry.status,
+      ms: Math.round(entry.ms * 1000) / 1000,
+    }) + "\n"
+  );
 }
 
 export function accessLogEnabled(env: NodeJS.ProcessEnv = process.env): boolean {

@@ -1,12 +1,12 @@
 // The Node server: the core app on node:http, with config reloads and a
 // graceful stop. Signals are wired in cli.ts so tests can drive this directly.
-import type { Server } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdaptorServer } from "@hono/node-server";
 import { createApp } from "../core/app.js";
 import { formatProblem, ConfigError } from "../config/problems.js";
 import { loadRouter } from "./load-router.js";
-import { withAccessLog, type FetchHandler } from "./access-log.js";
+import { formatAccessLog } from "./access-log.js";
+import { createRequestListener } from "./request-listener.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -39,11 +39,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Throws on a broken config: at start there is no last good one to keep.
   let router = loadRouter(options.configPath);
 
-  const app = createApp({ router: () => router });
-  let handler: FetchHandler = (request) => app.fetch(request);
-  if (options.accessLog) handler = withAccessLog(handler, options.accessLog);
+  const current = () => router;
+  const app = createApp({ router: current });
+  const write = options.accessLog;
+  const server = createServer(createRequestListener(current, app, write ? (entry) => write(formatAccessLog(entry)) : undefined));
+  // While stopping, answers still due close their connection, so a client
+  // cannot keep the process alive by sending more requests on it.
+  let closing = false;
+  const unanswered = new Set<ServerResponse>();
+  server.prependListener("request", (_req, res: ServerResponse) => {
+    if (closing) {
+      res.setHeader("Connection", "close");
+      return;
+    }
+    unanswered.add(res);
+    res.once("close", () => unanswered.delete(res));
+  });
 
-  const server = createAdaptorServer({ fetch: handler, hostname: options.hostname }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
@@ -70,6 +82,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     },
     close(graceMs = 10_000) {
+      closing = true;
+      for (const res of unanswered) if (!res.headersSent) res.setHeader("Connection", "close");
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections with no request in flight would hold close() open.

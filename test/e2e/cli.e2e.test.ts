@@ -729,7 +729,7 @@ describe('SIGTERM and SIGINT', () => {
       expect(res.status).toBe(200);
       expect(goImports(res.body)).toEqual([['go.example.com/tools', 'git', 'https://gitlab.example.com/platform/devtools/tools.git']]);
       expect(res.body).toContain('</html>');
-      expect(server.stdout()).toContain(`"path":"/tools/in-flight/${i}"`);
+      await server.waitFor(`the access-log line of in-flight request ${i}`, () => server.stdout().includes(`"path":"/tools/in-flight/${i}"`));
     }
 
     // The clients keep their connections open; the server must still exit, 0, promptly.

@@ -1,0 +1,126 @@
+// What modgate answers to a request outside /-/, from the method, the Host
+// (authority) and the raw request target. Runtime-agnostic; static hits
+// answer synchronously with a precomputed answer, group rules asynchronously.
+import { splitElements } from "./importpath.js";
+import type { Router } from "./router.js";
+import type { ResolvedModule } from "./rule.js";
+import { htmlAnswer, publicCache, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
+import { installPage } from "../render/pages.js";
+
+/** Request paths longer than this many bytes get 414. */
+export const MAX_PATH_BYTES = 1024;
+
+export const METHOD_NOT_ALLOWED = textAnswer(405, "method not allowed: use GET or HEAD", { Allow: "GET, HEAD" });
+
+export function isReadMethod(method: string): boolean {
+  return method === "GET" || method === "HEAD";
+}
+
+/**
+ * `target` is the request target as received: origin-form ("/a/b?go-get=1")
+ * or absolute-form ("http://host/a/b?go-get=1"). Nothing is decoded: a
+ * "%2F" never becomes a "/".
+ */
+export function answer(method: string, authority: string | undefined, target: string, router: Router): PlainAnswer | Promise<PlainAnswer> {
+  if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
+  let path: string;
+  let query: string;
+  if (target.startsWith("/")) {
+    const q = target.indexOf("?");
+    path = q < 0 ? target : target.slice(0, q);
+    query = q < 0 ? "" : target.slice(q + 1);
+  } else {
+    const split = splitTarget(target);
+    ({ path, query } = split);
+    authority = split.authority;
+  }
+  const hash = query.indexOf("#");
+  if (hash >= 0) query = query.slice(0, hash);
+  if (path.length > MAX_PATH_BYTES) return textAnswer(414, `request path longer than ${MAX_PATH_BYTES} bytes`);
+
+  const routes = router.routesFor(authority);
+  if (!routes) return textAnswer(404, "not found: no modules are served for this host");
+
+  const goGet = isGoGet(query);
+  if (path === "/") {
+    if (goGet) return textAnswer(404, `not found: no module at the root of ${routes.host}`);
+    return routes.indexAnswer;
+  }
+
+  const elements = splitElements(path.slice(1));
+  if (!elements) return textAnswer(404, "not found: the path is not a valid Go import path");
+  const match = routes.match(elements);
+  if (!match) return notFound(routes.host, path);
+  if (match.kind === "static") return moduleAnswer(match.module, match.rest, goGet, router);
+  return match.rule.resolve(match.below, router.lookup!).then((resolution) => {
+    if (resolution.kind === "missing") return notFound(routes.host, path);
+    // GitLab failing is not "not found": say so, and let clients retry.
+    if (resolution.kind === "unavailable") return textAnswer(503, `service unavailable: ${resolution.reason}; try again later`);
+    return moduleAnswer(resolution.module, resolution.rest, goGet, router);
+  });
+}
+
+function notFound(host: string, path: string): PlainAnswer {
+  return textAnswer(404, `not found: no module is configured for ${host}${path}`);
+}
+
+function moduleAnswer(module: ResolvedModule, rest: string, goGet: boolean, router: Router): PlainAnswer {
+  // A literal rule's module is made once per config, so its answer is too.
+  if (goGet) return (module.goGetAnswer ??= htmlAnswer(module.page, router.cacheControl));
+  return browserAnswer(module, rest, router.cacheControl);
+}
+
+/** People following an import path in a browser go to its documentation or source. */
+function browserAnswer(module: ResolvedModule, rest: string, cache: string): PlainAnswer {
+  switch (module.browser) {
+    case "pkgsite":
+      return redirectAnswer(`https://pkg.go.dev/${module.root}${rest === "" ? "" : "/" + rest}`, cache);
+    case "gitlab": {
+      // The loader allows `browser: gitlab` only for GitLab projects.
+      const { web, branch } = module.gitlab!;
+      const dir = [module.subdir, rest].filter((p) => p).join("/");
+      return redirectAnswer(dir === "" ? web : `${web}/-/tree/${branch}/${dir}`, cache);
+    }
+    case "none": {
+      const importPath = rest === "" ? module.root : `${module.root}/${rest}`;
+      return htmlAnswer(installPage(importPath, module.root), cache);
+    }
+  }
+}
+
+export interface Target {
+  /** host[:port] */
+  authority: string;
+  path: string;
+  query: string;
+}
+
+/** The raw (undecoded) parts of an absolute URL. */
+export function splitTarget(url: string): Target {
+  const scheme = url.indexOf("//");
+  const authorityStart = scheme < 0 ? 0 : scheme + 2;
+  let pathStart = url.length;
+  for (let i = authorityStart; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 0x2f || c === 0x3f || c === 0x23) {
+      pathStart = i;
+      break;
+    }
+  }
+  const authority = url.slice(authorityStart, pathStart);
+  const hash = url.indexOf("#", pathStart);
+  const end = hash < 0 ? url.length : hash;
+  const q = url.indexOf("?", pathStart);
+  const pathEnd = q < 0 || q > end ? end : q;
+  return {
+    authority,
+    path: pathStart === pathEnd ? "/" : url.slice(pathStart, pathEnd),
+    query: pathEnd === end ? "" : url.slice(pathEnd + 1, end),
+  };
+}
+
+function isGoGet(query: string): boolean {
+  if (query === "") return false;
+  if (query === "go-get=1") return true;
+  return new URLSearchParams(query).get("go-get") === "1";
+}

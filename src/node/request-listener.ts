@@ -1,0 +1,76 @@
+// The node:http request listener. Module requests take the fast path: the
+// core's plain answer is written straight to node:http, without building a
+// Web Request and Response (a literal rule's hit allocates almost nothing).
+// The service's own routes under /-/ go through the Hono app.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { getRequestListener } from "@hono/node-server";
+import type { Hono } from "hono";
+import { answer } from "../core/answer.js";
+import { textAnswer, type PlainAnswer } from "../core/responses.js";
+import type { Router } from "../core/router.js";
+
+const INTERNAL_ERROR = textAnswer(500, "internal error");
+
+export interface AccessLogEntry {
+  method: string;
+  host: string;
+  target: string;
+  status: number;
+  ms: number;
+}
+
+export function createRequestListener(
+  router: () => Router,
+  app: Hono,
+  accessLog?: (entry: AccessLogEntry) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const viaHono = getRequestListener(app.fetch);
+
+  return (req, res) => {
+    const started = accessLog ? performance.now() : 0;
+    const method = req.method ?? "GET";
+    const target = req.url ?? "/";
+    // Logged as the answer is written, before a stop can exit the process.
+    const log = accessLog
+      ? (status: number) => accessLog({ method, host: req.headers.host ?? "", target, status, ms: performance.now() - started })
+      : undefined;
+    if (target.startsWith("/-/")) {
+      if (log) res.once("finish", () => log(res.statusCode));
+      void viaHono(req, res);
+      return;
+    }
+    const send = (a: PlainAnswer) => {
+      log?.(a.status);
+      write(res, a);
+    };
+    let result: PlainAnswer | Promise<PlainAnswer>;
+    try {
+      result = answer(method, req.headers.host, target, router());
+    } catch (err) {
+      console.error("modgate: internal error:", err);
+      result = INTERNAL_ERROR;
+    }
+    if (result instanceof Promise) {
+      result.then(send, (err: unknown) => {
+        console.error("modgate: internal error:", err);
+        send(INTERNAL_ERROR);
+      });
+    } else {
+      send(result);
+    }
+  };
+}
+
+/** Encoded bodies of answers; shared answers (literal rules, fixed errors) are encoded once. */
+const encoded = new WeakMap<PlainAnswer, Buffer>();
+
+function write(res: ServerResponse, a: PlainAnswer): void {
+  let body = encoded.get(a);
+  if (!body) {
+    body = Buffer.from(a.body ?? "", "utf8");
+    encoded.set(a, body);
+  }
+  res.setHeader("Content-Length", body.length);
+  res.writeHead(a.status, a.headers);
+  res.end(body);
+}
