@@ -8,8 +8,10 @@ import type { Hono } from "hono";
 import { answer } from "../core/answer.js";
 import { textAnswer, type PlainAnswer } from "../core/responses.js";
 import type { Router } from "../core/router.js";
+import type { Metrics } from "./metrics.js";
 
 const INTERNAL_ERROR = textAnswer(500, "internal error");
+const METRICS_HEADERS = { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" };
 
 export interface AccessLogEntry {
   method: string;
@@ -22,6 +24,7 @@ export interface AccessLogEntry {
 export function createRequestListener(
   router: () => Router,
   app: Hono,
+  metrics: Metrics,
   accessLog?: (entry: AccessLogEntry) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const viaHono = getRequestListener(app.fetch);
@@ -30,17 +33,24 @@ export function createRequestListener(
     const started = accessLog ? performance.now() : 0;
     const method = req.method ?? "GET";
     const target = req.url ?? "/";
-    // Logged as the answer is written, before a stop can exit the process.
-    const log = accessLog
-      ? (status: number) => accessLog({ method, host: req.headers.host ?? "", target, status, ms: performance.now() - started })
-      : undefined;
+    // Counted and logged as the answer is written, before a stop can exit the process.
+    const log = (status: number) => {
+      metrics.countRequest(status);
+      accessLog?.({ method, host: req.headers.host ?? "", target, status, ms: performance.now() - started });
+    };
+    if (target === "/-/metrics" && (method === "GET" || method === "HEAD")) {
+      log(200);
+      res.writeHead(200, METRICS_HEADERS);
+      res.end(metrics.render());
+      return;
+    }
     if (target.startsWith("/-/")) {
-      if (log) res.once("finish", () => log(res.statusCode));
+      res.once("finish", () => log(res.statusCode));
       void viaHono(req, res);
       return;
     }
     const send = (a: PlainAnswer) => {
-      log?.(a.status);
+      log(a.status);
       write(res, a);
     };
     let result: PlainAnswer | Promise<PlainAnswer>;

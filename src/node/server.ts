@@ -7,6 +7,7 @@ import { formatProblem, ConfigError } from "../config/problems.js";
 import { loadRouter } from "./load-router.js";
 import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
+import { Metrics } from "./metrics.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -37,12 +38,14 @@ export function describeConfigError(err: unknown): string {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const report = options.report ?? ((line: string) => process.stderr.write(line + "\n"));
   // Throws on a broken config: at start there is no last good one to keep.
-  let router = loadRouter(options.configPath);
+  const metrics = new Metrics();
+  const load = () => loadRouter(options.configPath, (event) => metrics.countLookup(event));
+  let router = load();
 
   const current = () => router;
   const app = createApp({ router: current });
   const write = options.accessLog;
-  const server = createServer(createRequestListener(current, app, write ? (entry) => write(formatAccessLog(entry)) : undefined));
+  const server = createServer(createRequestListener(current, app, metrics, write ? (entry) => write(formatAccessLog(entry)) : undefined));
   // While stopping, answers still due close their connection, so a client
   // cannot keep the process alive by sending more requests on it.
   let closing = false;
@@ -73,10 +76,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     reload() {
       try {
-        router = loadRouter(options.configPath);
+        router = load();
+        metrics.countReload(true);
         report(`modgate: reloaded ${options.configPath} (${router.config.modules.length} modules)`);
         return true;
       } catch (err) {
+        metrics.countReload(false);
         report(`modgate: reload failed, still serving the last good config:\n${describeConfigError(err)}`);
         return false;
       }
