@@ -23,6 +23,7 @@ export default defineConfig({
   test: {
     name: "workers",
     include: ["test/contract/**/*.workers.test.ts"],
-    globalSetup: ["test/contract/workers-setup.ts"],
+    // workers-setup compiles the Worker's config; discovery-setup starts the GitLab stand-in on Node.
+    globalSetup: ["test/contract/workers-setup.ts", "test/contract/discovery-setup.ts"],
   },
 });

@@ -23,6 +23,7 @@ import {
   type SshGitServer,
 } from './harness/index.js';
 import type { RunningModgate } from './harness/modgate.js';
+import { download as goDownload, getAndRun as goGetAndRun, greeter } from './go-programs.js';
 
 export type Scenario =
   | 'nested subgroup'
@@ -46,16 +47,6 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
 ];
 
 const VANITY_HOSTS = ['go.example.com', 'go.other.org'];
-
-/** A package whose Hello() names the module and version it came from. */
-function greeter(pkg: string, says: string): string {
-  return `package ${pkg}\n\nfunc Hello() string { return ${JSON.stringify(says)} }\n`;
-}
-
-/** main.go that prints pkg.Hello(). */
-function mainCalling(importPath: string): string {
-  return `package main\n\nimport (\n\t"fmt"\n\n\tp "${importPath}"\n)\n\nfunc main() { fmt.Println(p.Hello()) }\n`;
-}
 
 async function makeRepositories(root: string): Promise<void> {
   // A module three groups deep, with a package deep inside and a /v2 major version subdirectory.
@@ -157,19 +148,8 @@ export function describeGoGet(
       await Promise.allSettled([go?.close(), repos?.close(), configDir && removeDir(configDir)]);
     });
 
-    /** `go get pkg@version` then `go run` of a main package printing pkg.Hello(). */
-    async function getAndRun(pkg: string, version: string): Promise<string> {
-      const result = await go.goGetAndRun({ pkg, version, mainGo: mainCalling(pkg) });
-      expect(result.get.code, `go get ${pkg}@${version}:\n${result.get.stderr}\n${modgate.output()}`).toBe(0);
-      expect(result.run?.code, `go run:\n${result.run?.stderr}`).toBe(0);
-      return result.run!.stdout.trim();
-    }
-
-    async function download(moduleAtVersion: string) {
-      const result = await go.goModDownload(moduleAtVersion);
-      expect(result.code, `go mod download ${moduleAtVersion}:\n${result.stderr}\n${result.stdout}`).toBe(0);
-      return result.info!;
-    }
+    const getAndRun = (pkg: string, version: string) => goGetAndRun(go, pkg, version, () => modgate.output());
+    const download = (moduleAtVersion: string) => goDownload(go, moduleAtVersion);
 
     wanted('nested subgroup')('downloads a module whose project sits in nested subgroups', async () => {
       const info = await download('go.example.com/tools@v1.0.0');

@@ -18,6 +18,7 @@
  * - sshd.ts       serves them over ssh (ssh://USER@127.0.0.1:PORT/group/p.git), upload-pack only.
  * - forward-proxy.ts  routes vanity hosts to modgate (or any stub) and records what go asked.
  * - go-env.ts     runs the go command with private HOME/GOPATH/GOMODCACHE, GOPROXY=direct.
+ * - response-tap.ts  a reverse proxy in front of modgate recording every response it sent.
  * - exec.ts, net.ts, tmp.ts, git-env.ts: process, port, temp-dir and git-isolation plumbing.
  *
  * Every server listens on an ephemeral loopback port and every piece has close(); close them
@@ -71,3 +72,4 @@ export { makeTempDir, removeDir } from './tmp.js';
 export { requireTool, requireTools, toolPath, type ToolName } from './tools.js';
 export { httpRequest, type RawResponse } from './http-request.js';
 export { startModgateNode, startModgateWorker, REPO_ROOT, type RunningModgate } from './modgate.js';
+export { startResponseTap, type ResponseTap, type TappedResponse } from './response-tap.js';

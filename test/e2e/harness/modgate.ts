@@ -2,8 +2,11 @@
 // (wrangler dev, workerd) for the Worker. Both listen on loopback; the
 // returned url is where the forward proxy sends the vanity hosts.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeLoopbackPort, LOOPBACK } from './net.js';
+import { makeTempDir, removeDir } from './tmp.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -29,19 +32,46 @@ export function startModgateNode(configPath: string, env: NodeJS.ProcessEnv = {}
 
 /**
  * `npm run dev:worker -- --port P --ip 127.0.0.1` with MODGATE_CONFIG=configPath.
- * `vars` become Worker vars (`--var NAME:VALUE`), standing in for secrets such as GITLAB_TOKEN.
+ * `vars` become Worker vars (`--var NAME:VALUE`); they show on the command line npm echoes, so
+ * values that must not be printed, such as GITLAB_TOKEN, go in `secrets`: Worker secrets, read
+ * from a private env file (`--env-file`) the way wrangler dev reads .dev.vars.
  */
-export async function startModgateWorker(configPath: string, vars: Record<string, string> = {}): Promise<RunningModgate> {
+export async function startModgateWorker(
+  configPath: string,
+  vars: Record<string, string> = {},
+  secrets: Record<string, string> = {},
+): Promise<RunningModgate> {
   const port = await freeLoopbackPort();
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const secretsDir = Object.keys(secrets).length > 0 ? await makeTempDir('worker-secrets') : undefined;
+  if (secretsDir !== undefined) {
+    const file = join(secretsDir, 'secrets.env');
+    await writeFile(file, Object.entries(secrets).map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
+    varArgs.push('--env-file', file);
+  }
   const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--ip', LOOPBACK, ...varArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, MODGATE_CONFIG: configPath, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so close() also stops workerd
   });
-  const running = await waitForUrl(child, /Ready on (http:\/\/\S+)/, 90_000);
-  return { ...running, url: `http://${LOOPBACK}:${port}` };
+  const removeSecrets = () => (secretsDir === undefined ? Promise.resolve() : removeDir(secretsDir));
+  let running: RunningModgate;
+  try {
+    running = await waitForUrl(child, /Ready on (http:\/\/\S+)/, 90_000);
+  } catch (err) {
+    await removeSecrets();
+    throw err;
+  }
+  return {
+    ...running,
+    url: `http://${LOOPBACK}:${port}`,
+    async close() {
+      const code = await running.close();
+      await removeSecrets();
+      return code;
+    },
+  };
 }
 
 function waitForUrl(child: ChildProcess, ready: RegExp, timeoutMs: number): Promise<RunningModgate> {
