@@ -1,0 +1,312 @@
+// GitLab discovery at the HTTP level (issue 4): requests answered by the
+// core app (createApp, as both runtimes serve it) with a Router whose group
+// rule asks the GitLab stand-in.
+// Runtime-agnostic, like cases.ts: discovery.node.test.ts runs these with the
+// Node LRU cache, discovery.workers.test.ts inside workerd with the Cache API.
+//
+// Expected values are written from the stand-in's URL and the projects in
+// discovery-fixtures.ts, never computed by modgate's code.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/core/app.js";
+import type { Router } from "../../src/core/router.js";
+import { discoveryConfig, GROUP, HOST, PINNED_IMPORT, PROJECT, unseen } from "./discovery-fixtures.js";
+import { goImports, goSources } from "./meta.js";
+import type { GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
+
+export type StandInMode = "ok" | "down" | "refuse" | "slow";
+
+/** What the stand-in recorded of one API call (see GitLabApiCall in the e2e harness). */
+export interface ApiCall {
+  id: string;
+  auth: "token" | "bad-token" | "none";
+  status: number;
+}
+
+/** The GitLab stand-in as a test drives it: in process on Node, through a control server from workerd. */
+export interface StandInControl {
+  /** The stand-in's URL: gitlab.url of the config. */
+  url: string;
+  /** The one token it accepts. */
+  token: string;
+  setMode(mode: StandInMode, delayMs?: number): Promise<void>;
+  apiCalls(): Promise<ApiCall[]>;
+}
+
+/** Where the workerd globalSetup says the stand-in and its control server listen. */
+export interface ProvidedStandIn {
+  url: string;
+  token: string;
+  /** Control server: POST /mode {mode, delayMs}, GET /calls. */
+  control: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    discoveryStandIn: ProvidedStandIn;
+  }
+}
+
+/** A StandInControl over the control server the workerd globalSetup runs on Node. */
+export function controlOverHttp(provided: ProvidedStandIn): StandInControl {
+  return {
+    url: provided.url,
+    token: provided.token,
+    async setMode(mode, delayMs) {
+      const response = await fetch(`${provided.control}/mode`, { method: "POST", body: JSON.stringify({ mode, delayMs }) });
+      if (response.status !== 204) throw new Error(`stand-in control: setMode answered ${response.status}`);
+    },
+    async apiCalls() {
+      return (await (await fetch(`${provided.control}/calls`)).json()) as ApiCall[];
+    },
+  };
+}
+
+/** A StandInControl for a stand-in running in this process (Node). */
+export function controlOf(lab: GitLabStandIn, token: string): StandInControl {
+  return {
+    url: lab.url,
+    token,
+    setMode: async (mode, delayMs) => lab.setMode(mode, delayMs),
+    apiCalls: async () => lab.apiCalls,
+  };
+}
+
+/** Runs `fn` and returns what it returned with the API calls made meanwhile. */
+export async function withCalls<T>(lab: StandInControl, fn: () => Promise<T>): Promise<{ result: T; calls: ApiCall[] }> {
+  const before = (await lab.apiCalls()).length;
+  const result = await fn();
+  return { result, calls: (await lab.apiCalls()).slice(before) };
+}
+
+export interface DiscoveryRuntime {
+  control(): StandInControl;
+  /** A Router for `configText`, with `token` where this runtime keeps the GitLab token. */
+  router(configText: string, token: string): Router;
+}
+
+/** The ssh settings of the contract config: ssh URLs must be built from them. */
+export const CONTRACT_SSH = { user: "git", host: "ssh.gitlab.example.com", port: 2222 };
+
+/**
+ * TTLs of 0, so every request asks GitLab (and a stale answer is what the
+ * cache had): cases do not depend on what ran before them, in this run or,
+ * for workerd's Cache API, in an earlier one.
+ */
+export function contractDiscoveryConfig(gitlabUrl: string): string {
+  return discoveryConfig({ gitlabUrl, ssh: CONTRACT_SSH, apiTimeout: 0.5, cacheTtl: 0, negativeCacheTtl: 0 });
+}
+
+export interface Answered {
+  status: number;
+  type: string | null;
+  cacheControl: string | null;
+  location: string | null;
+  body: string;
+  goImports: string[];
+  goSources: string[];
+}
+
+/** GET http://go.example.com<path>[?go-get=1] through the core app. */
+export async function ask(router: Router, path: string, goGet = true): Promise<Answered> {
+  const request = new Request(`http://${HOST}${path}${goGet ? "?go-get=1" : ""}`, { redirect: "manual" });
+  const response = await createApp({ router: () => router }).fetch(request);
+  const body = await response.text();
+  return {
+    status: response.status,
+    type: response.headers.get("content-type"),
+    cacheControl: response.headers.get("cache-control"),
+    location: response.headers.get("location"),
+    body,
+    goImports: goImports(body),
+    goSources: goSources(body),
+  };
+}
+
+/** The go-source content GitLab projects get: links on `branch` of the project at `web`. */
+export function gitlabGoSource(root: string, web: string, branch: string): string {
+  return `${root} ${web} ${web}/-/tree/${branch}{/dir} ${web}/-/blob/${branch}{/dir}/{file}#L{line}`;
+}
+
+/** "platform/oss/a/b/c/pkg" → ["platform/oss/a", …, "platform/oss/a/b/c/pkg"]: what one request must look up. */
+export function candidates(below: string): string[] {
+  const elements = below.split("/");
+  return elements.map((_, i) => `${GROUP}/${elements.slice(0, i + 1).join("/")}`);
+}
+
+/** How many API calls each project path got. */
+export function callsPerPath(calls: readonly ApiCall[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of calls) counts[call.id] = (counts[call.id] ?? 0) + 1;
+  return counts;
+}
+
+const HTML = "text/html; charset=utf-8";
+const TEXT = "text/plain; charset=utf-8";
+
+export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime): void {
+  describe(name, () => {
+    let lab: StandInControl;
+    let router: Router;
+
+    beforeEach(async () => {
+      lab = runtime.control();
+      await lab.setMode("ok");
+      router = runtime.router(contractDiscoveryConfig(lab.url), lab.token);
+    });
+
+    afterEach(async () => {
+      await lab.setMode("ok");
+    });
+
+    const during = <T>(fn: () => Promise<T>) => withCalls(lab, fn);
+
+    const https = (project: string) => `${lab.url}/${project}.git`;
+    const web = (project: string) => `${lab.url}/${project}`;
+    const ssh = (project: string) => `ssh://git@ssh.gitlab.example.com:2222/${project}.git`;
+
+    it("answers for a project three subgroups deep, asked for a package below it", async () => {
+      const { result, calls } = await during(() => ask(router, "/oss/a/b/c/pkg/y"));
+      expect(result.status).toBe(200);
+      expect(result.type).toBe(HTML);
+      expect(result.cacheControl).toBe("public, max-age=60");
+      expect(result.goImports).toEqual([`go.example.com/oss/a/b/c git ${https(PROJECT.deep)}`]);
+      expect(result.goSources).toEqual([gitlabGoSource("go.example.com/oss/a/b/c", web(PROJECT.deep), "main")]);
+      // Every prefix below the group was asked about, once, with the token.
+      expect(calls.map((c) => c.id).sort()).toEqual(candidates("a/b/c/pkg/y").sort());
+      expect(calls.every((c) => c.auth === "token")).toBe(true);
+    });
+
+    it("answers for a shallower project beside a deeper one", async () => {
+      const shallow = await ask(router, "/oss/a/lib/sub");
+      expect(shallow.goImports).toEqual([`go.example.com/oss/a/lib git ${https(PROJECT.shallow)}`]);
+      const deep = await ask(router, "/oss/a/b/c");
+      expect(deep.goImports).toEqual([`go.example.com/oss/a/b/c git ${https(PROJECT.deep)}`]);
+    });
+
+    it("finds a private project with the token and serves it over ssh (transport auto)", async () => {
+      const { result, calls } = await during(() => ask(router, "/oss/secret/pkg"));
+      expect(result.status).toBe(200);
+      expect(result.goImports).toEqual([`go.example.com/oss/secret git ${ssh(PROJECT.secret)}`]);
+      // Links use the project's default branch, from the API.
+      expect(result.goSources).toEqual([gitlabGoSource("go.example.com/oss/secret", web(PROJECT.secret), "trunk")]);
+      expect(calls.find((c) => c.id === PROJECT.secret)).toMatchObject({ auth: "token", status: 200 });
+      // No pkg.go.dev link for a private module.
+      expect(result.body).not.toContain("pkg.go.dev");
+    });
+
+    it("serves an internal project over ssh too", async () => {
+      const result = await ask(router, "/oss/inner");
+      expect(result.goImports).toEqual([`go.example.com/oss/inner git ${ssh(PROJECT.internal)}`]);
+    });
+
+    it("sends browsers to pkg.go.dev for a public project, to GitLab's tree for a private one", async () => {
+      const pub = await ask(router, "/oss/a/b/c/pkg/y", false);
+      expect(pub.status).toBe(302);
+      expect(pub.location).toBe("https://pkg.go.dev/go.example.com/oss/a/b/c/pkg/y");
+      const priv = await ask(router, "/oss/secret/pkg", false);
+      expect(priv.status).toBe(302);
+      expect(priv.location).toBe(`${web(PROJECT.secret)}/-/tree/trunk/pkg`);
+    });
+
+    it("serves a moved project under its old import path with the new repository", async () => {
+      const result = await ask(router, "/oss/old-name/pkg");
+      expect(result.status).toBe(200);
+      expect(result.goImports).toEqual([`go.example.com/oss/old-name git ${https(PROJECT.moved)}`]);
+      expect(result.goSources).toEqual([gitlabGoSource("go.example.com/oss/old-name", web(PROJECT.moved), "main")]);
+    });
+
+    it("answers 404 for a path GitLab does not know, after asking", async () => {
+      const { result, calls } = await during(() => ask(router, "/oss/nope/x"));
+      expect(result.status).toBe(404);
+      expect(result.type).toBe(TEXT);
+      expect(result.goImports).toEqual([]);
+      expect(calls.map((c) => [c.id, c.status]).sort()).toEqual([
+        [`${GROUP}/nope`, 404],
+        [`${GROUP}/nope/x`, 404],
+      ]);
+    });
+
+    it("answers 404 at the group rule's own path without asking GitLab", async () => {
+      const { result, calls } = await during(() => ask(router, "/oss"));
+      expect(result.status).toBe(404);
+      expect(calls).toEqual([]);
+    });
+
+    it("does not call the API for a static project rule, even inside the group's path", async () => {
+      const { result, calls } = await during(() => ask(router, "/oss/pinned/sub"));
+      expect(result.status).toBe(200);
+      expect(result.goImports).toEqual([`${PINNED_IMPORT} git ${https(PROJECT.pinned)}`]);
+      expect(calls).toEqual([]);
+    });
+
+    it("treats a project found only in another letter case as missing", async () => {
+      const { result, calls } = await during(() => ask(router, "/oss/A/B/C"));
+      expect(result.status).toBe(404);
+      // GitLab did find it (its routes are case-insensitive): modgate refused the other case.
+      expect(calls.find((c) => c.id === `${GROUP}/A/B/C`)).toMatchObject({ status: 200 });
+    });
+
+    it("never looks up anything outside the group", async () => {
+      const hostile = [
+        "/oss/%2e%2e/elsewhere/pinned",
+        "/oss/..%2Felsewhere%2Fpinned",
+        "/oss/a%2Fb%2Fc",
+        "/oss/./a/b/c/../../../elsewhere",
+        "/oss//a",
+        "/oss/%2E%2E/%2E%2E/x",
+        "/oss/a/%2e/b",
+      ];
+      const { result, calls } = await during(() => Promise.all(hostile.map((p) => ask(router, p))));
+      expect(result.map((r) => r.goImports)).toEqual(hostile.map(() => []));
+      for (const call of calls) {
+        expect(call.id.startsWith(`${GROUP}/`), call.id).toBe(true);
+        expect(call.id.split("/").filter((e) => e === "" || e === "." || e === ".."), call.id).toEqual([]);
+      }
+    });
+
+    it("serves the last answer while GitLab is down", async () => {
+      const before = await ask(router, "/oss/steady");
+      expect(before.goImports).toEqual([`go.example.com/oss/steady git ${https(PROJECT.steady)}`]);
+      await lab.setMode("down");
+      const { result, calls } = await during(() => ask(router, "/oss/steady"));
+      expect(result.status).toBe(200);
+      expect(result.goImports).toEqual(before.goImports);
+      // It did ask (the TTL is 0) and GitLab failed: the answer is the stale one.
+      expect(calls).toEqual([expect.objectContaining({ id: PROJECT.steady, status: 500 })]);
+    });
+
+    it.each([["down"], ["refuse"]] as const)("answers 503 naming GitLab when it is %s and nothing is cached", async (mode) => {
+      await lab.setMode(mode);
+      const result = await ask(router, `/oss/${unseen("never")}/x`);
+      expect(result.status).toBe(503);
+      expect(result.type).toBe(TEXT);
+      expect(result.cacheControl).toBe("no-cache");
+      expect(result.body).toMatch(/GitLab/);
+      expect(result.goImports).toEqual([]);
+    });
+
+    it("answers 503 when GitLab is slower than apiTimeout, instead of waiting", async () => {
+      await lab.setMode("slow", 5_000);
+      const result = await ask(router, `/oss/${unseen("slow")}`);
+      expect(result.status).toBe(503);
+      expect(result.body).toMatch(/GitLab/);
+    });
+
+    it("answers 503, not 404, when GitLab rejects the token", async () => {
+      const wrong = runtime.router(contractDiscoveryConfig(lab.url), "glpat-not-the-token");
+      const { result, calls } = await during(() => ask(wrong, `/oss/${unseen("rejected")}`));
+      expect(result.status).toBe(503);
+      expect(result.body).toMatch(/token/);
+      expect(calls.map((c) => [c.auth, c.status])).toEqual([["bad-token", 401]]);
+    });
+
+    it("makes one API call per candidate path for a burst of concurrent requests", async () => {
+      // Slow answers keep every call in flight while the burst arrives.
+      await lab.setMode("slow", 300);
+      const { result, calls } = await during(() => Promise.all(Array.from({ length: 30 }, () => ask(router, "/oss/burst/x/y/pkg/z"))));
+      expect(new Set(result.map((r) => r.goImports.join()))).toEqual(new Set([`go.example.com/oss/burst/x/y git ${https(PROJECT.burst)}`]));
+      const expected = Object.fromEntries(candidates("burst/x/y/pkg/z").map((c) => [c, 1]));
+      expect(callsPerPath(calls)).toEqual(expected);
+    });
+  });
+}

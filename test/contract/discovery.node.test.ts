@@ -1,0 +1,33 @@
+// GitLab discovery at the HTTP level (discovery-cases.ts) on Node: the
+// stand-in in process, look-ups cached in the Node LRU.
+import { afterAll, beforeAll } from "vitest";
+import { compileConfig } from "../../src/config/load.js";
+import { MemoryAnswerCache } from "../../src/discovery/answer-cache.js";
+import { createRouter } from "../../src/discovery/create-router.js";
+import { makeTempDir, removeDir } from "../e2e/harness/tmp.js";
+import { startGitLabStandIn, type GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
+import { controlOf, describeDiscoveryAnswers } from "./discovery-cases.js";
+import { randomToken, STAND_IN_PROJECTS } from "./discovery-fixtures.js";
+
+const token = randomToken();
+let lab: GitLabStandIn;
+let root: string;
+
+beforeAll(async () => {
+  // Only the API is used here: the repositories' root may stay empty.
+  root = await makeTempDir("discovery-contract");
+  lab = await startGitLabStandIn({ root, token, projects: STAND_IN_PROJECTS });
+});
+
+afterAll(async () => {
+  await lab?.close();
+  if (root) await removeDir(root);
+});
+
+describeDiscoveryAnswers("GitLab discovery over HTTP (Node, memory cache)", {
+  control: () => controlOf(lab, token),
+  router: (configText, gitlabToken) =>
+    createRouter(compileConfig(configText, "discovery.yaml", { env: { GITLAB_TOKEN: gitlabToken } }), {
+      cache: (config) => new MemoryAnswerCache(config.discovery.cacheEntries),
+    }),
+});

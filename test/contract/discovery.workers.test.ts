@@ -1,0 +1,47 @@
+// GitLab discovery at the HTTP level (discovery-cases.ts) inside workerd:
+// the config compiled as the Worker build compiles it (the token stays a
+// ${GITLAB_TOKEN} reference), the token read from the env as from a Worker
+// secret, look-ups cached in the Workers Cache API. The stand-in runs on Node
+// (discovery-setup.ts).
+import { describe, expect, inject, it } from "vitest";
+import { compileConfig } from "../../src/config/load.js";
+import { createRouter } from "../../src/discovery/create-router.js";
+import { WorkersAnswerCache } from "../../src/discovery/workers-answer-cache.js";
+import { ask, contractDiscoveryConfig, controlOverHttp, describeDiscoveryAnswers } from "./discovery-cases.js";
+import { unseen } from "./discovery-fixtures.js";
+
+const standIn = inject("discoveryStandIn");
+
+function workerRouter(env: Record<string, string>) {
+  const config = compileConfig(contractDiscoveryConfig(standIn.url), "discovery.yaml", { keepTokenReference: true });
+  return createRouter(config, {
+    cache: () => new WorkersAnswerCache((caches as unknown as { default: Cache }).default),
+    env,
+  });
+}
+
+describeDiscoveryAnswers("GitLab discovery over HTTP (Workers, workerd, Cache API)", {
+  control: () => controlOverHttp(standIn),
+  router: (_configText, token) => workerRouter({ GITLAB_TOKEN: token }),
+});
+
+describe("GitLab discovery in workerd: the token secret", () => {
+  it("runs inside workerd", () => {
+    expect(navigator.userAgent).toBe("Cloudflare-Workers");
+  });
+
+  it("keeps the token a reference in the compiled config", () => {
+    const config = compileConfig(contractDiscoveryConfig(standIn.url), "discovery.yaml", { keepTokenReference: true });
+    expect(config.gitlab?.token).toBe("${GITLAB_TOKEN}");
+  });
+
+  it("answers 503 naming the secret when GITLAB_TOKEN is not set", async () => {
+    const control = controlOverHttp(standIn);
+    const before = (await control.apiCalls()).length;
+    const result = await ask(workerRouter({}), `/oss/${unseen("no-secret")}`);
+    expect(result.status).toBe(503);
+    expect(result.body).toMatch(/GITLAB_TOKEN/);
+    // Nothing was sent to GitLab without the token.
+    expect((await control.apiCalls()).slice(before)).toEqual([]);
+  });
+});

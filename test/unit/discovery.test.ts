@@ -1,0 +1,517 @@
+// GitLab discovery below the HTTP layer (issue 4): ProjectLookup's cache,
+// TTLs, single flight and stale answers, GroupRule's choice of project, the
+// `modgate resolve` report, and the config errors of group rules. Every API
+// call goes over loopback to the GitLab stand-in; nothing mocks fetch.
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { compileConfig } from "../../src/config/load.js";
+import { ConfigError } from "../../src/config/problems.js";
+import type { CompiledDiscovery } from "../../src/core/compiled.js";
+import { MemoryAnswerCache } from "../../src/discovery/answer-cache.js";
+import { GroupRule } from "../../src/discovery/group-rule.js";
+import { ProjectLookup, type LookupEvent } from "../../src/discovery/project-lookup.js";
+import { run } from "../e2e/harness/exec.js";
+import { startGitLabStandIn, type GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
+import { closeServer, listenLoopback, LOOPBACK } from "../e2e/harness/net.js";
+import { REPO_ROOT } from "../e2e/harness/modgate.js";
+import { makeTempDir, removeDir } from "../e2e/harness/tmp.js";
+import { callsPerPath, candidates, controlOf, gitlabGoSource, withCalls, type StandInControl } from "../contract/discovery-cases.js";
+import { discoveryConfig, GROUP, PROJECT, randomToken, STAND_IN_PROJECTS } from "../contract/discovery-fixtures.js";
+import { goImports } from "../contract/meta.js";
+
+const token = randomToken();
+let lab: GitLabStandIn;
+let control: StandInControl;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await makeTempDir("discovery-unit");
+  lab = await startGitLabStandIn({ root: dir, token, projects: STAND_IN_PROJECTS });
+  control = controlOf(lab, token);
+});
+
+afterEach(() => lab.setMode("ok"));
+
+afterAll(async () => {
+  await lab?.close();
+  if (dir) await removeDir(dir);
+});
+
+const TTL: CompiledDiscovery = { cacheTtlSeconds: 600, negativeCacheTtlSeconds: 60, cacheEntries: 100 };
+/** Milliseconds on the look-ups' clock (the `now` option); tests move it by hand. */
+let clock = 1_700_000_000_000;
+
+interface LookupSetup {
+  /** gitlab.url; default the stand-in's. */
+  url?: string;
+  /** The API token; null for none. */
+  token?: string | null;
+  discovery?: Partial<CompiledDiscovery>;
+  cache?: MemoryAnswerCache;
+  apiTimeoutMs?: number;
+  events?: LookupEvent[];
+}
+
+function projectLookup(o: LookupSetup = {}): ProjectLookup {
+  const apiToken = o.token === undefined ? token : o.token;
+  return new ProjectLookup({
+    api: { url: o.url ?? lab.url, apiTimeoutMs: o.apiTimeoutMs ?? 2_000, ...(apiToken === null ? {} : { token: apiToken }) },
+    discovery: { ...TTL, ...o.discovery },
+    cache: o.cache ?? new MemoryAnswerCache(TTL.cacheEntries),
+    now: () => clock,
+    onEvent: (e) => o.events?.push(e),
+  });
+}
+
+const during = <T>(fn: () => Promise<T>) => withCalls(control, fn);
+
+describe("ProjectLookup", () => {
+  it("asks GitLab once, then answers from cache until cacheTtl has passed", async () => {
+    const lookup = projectLookup();
+    const first = await during(() => lookup.lookup(PROJECT.deep));
+    expect(first.result).toMatchObject({ kind: "found", stale: false, project: { pathWithNamespace: PROJECT.deep, visibility: "public" } });
+    expect(first.calls.map((c) => [c.id, c.auth, c.status])).toEqual([[PROJECT.deep, "token", 200]]);
+
+    clock += TTL.cacheTtlSeconds * 1000 - 1;
+    const fresh = await during(() => lookup.lookup(PROJECT.deep));
+    expect(fresh.result).toMatchObject({ kind: "found", stale: false });
+    expect(fresh.calls).toEqual([]);
+
+    clock += 1;
+    const expired = await during(() => lookup.lookup(PROJECT.deep));
+    expect(expired.result).toMatchObject({ kind: "found", stale: false });
+    expect(expired.calls.map((c) => c.id)).toEqual([PROJECT.deep]);
+  });
+
+  it("remembers a missing path for negativeCacheTtl, apart from found ones", async () => {
+    const lookup = projectLookup();
+    const missing = `${GROUP}/not/there`;
+    expect(await lookup.lookup(missing)).toEqual({ kind: "missing" });
+    await lookup.lookup(PROJECT.shallow);
+
+    clock += TTL.negativeCacheTtlSeconds * 1000 - 1;
+    const cached = await during(() => Promise.all([lookup.lookup(missing), lookup.lookup(PROJECT.shallow)]));
+    expect(cached.result.map((r) => r.kind)).toEqual(["missing", "found"]);
+    expect(cached.calls).toEqual([]);
+
+    clock += 1;
+    const again = await during(() => Promise.all([lookup.lookup(missing), lookup.lookup(PROJECT.shallow)]));
+    expect(again.result.map((r) => r.kind)).toEqual(["missing", "found"]);
+    // The negative TTL is over, the positive one is not.
+    expect(again.calls.map((c) => [c.id, c.status])).toEqual([[missing, 404]]);
+  });
+
+  it("makes one API call for many concurrent look-ups of one path", async () => {
+    const lookup = projectLookup();
+    lab.setMode("slow", 200);
+    const { result, calls } = await during(() => Promise.all(Array.from({ length: 50 }, () => lookup.lookup(PROJECT.burst))));
+    expect(result.every((r) => r.kind === "found" && r.project.pathWithNamespace === PROJECT.burst)).toBe(true);
+    expect(calls.map((c) => c.id)).toEqual([PROJECT.burst]);
+  });
+
+  it("makes one call per path when concurrent look-ups ask for several", async () => {
+    const lookup = projectLookup();
+    lab.setMode("slow", 200);
+    const paths = candidates("burst/x/y/pkg");
+    const { calls } = await during(() => Promise.all(paths.flatMap((p) => [lookup.lookup(p), lookup.lookup(p), lookup.lookup(p)])));
+    expect(callsPerPath(calls)).toEqual(Object.fromEntries(paths.map((p) => [p, 1])));
+  });
+
+  it("asks again once the call in flight has ended", async () => {
+    const lookup = projectLookup({ discovery: { cacheTtlSeconds: 0 } });
+    const { calls } = await during(async () => {
+      await lookup.lookup(PROJECT.steady);
+      await lookup.lookup(PROJECT.steady);
+    });
+    expect(calls.map((c) => c.id)).toEqual([PROJECT.steady, PROJECT.steady]);
+  });
+
+  it.each([
+    ["down", undefined],
+    ["refuse", undefined],
+    ["slow", 2_000],
+  ] as const)("serves the stale answer when GitLab is %s", async (mode, delay) => {
+    const events: LookupEvent[] = [];
+    const lookup = projectLookup({ apiTimeoutMs: 300, events });
+    await lookup.lookup(PROJECT.steady);
+    clock += TTL.cacheTtlSeconds * 1000;
+    lab.setMode(mode, delay);
+    const { result, calls } = await during(() => lookup.lookup(PROJECT.steady));
+    expect(result).toMatchObject({ kind: "found", stale: true, project: { pathWithNamespace: PROJECT.steady } });
+    // It did ask: the answer is stale because GitLab failed, not because the cache was fresh.
+    expect(calls.map((c) => c.id)).toEqual([PROJECT.steady]);
+    expect(events.slice(-2)).toEqual([
+      expect.objectContaining({ path: PROJECT.steady, source: "api", outcome: "unavailable" }),
+      expect.objectContaining({ path: PROJECT.steady, source: "stale", outcome: "found" }),
+    ]);
+  });
+
+  it.each([
+    ["down", undefined],
+    ["refuse", undefined],
+    ["slow", 2_000],
+  ] as const)("is unavailable, not missing, when GitLab is %s and nothing is cached", async (mode, delay) => {
+    const lookup = projectLookup({ apiTimeoutMs: 300 });
+    lab.setMode(mode, delay);
+    const result = await lookup.lookup(PROJECT.deep);
+    expect(result).toEqual({ kind: "unavailable", reason: expect.stringMatching(/GitLab/) });
+  });
+
+  it("gives up after apiTimeout instead of waiting for a slow GitLab", async () => {
+    const lookup = projectLookup({ apiTimeoutMs: 200 });
+    lab.setMode("slow", 5_000);
+    const started = Date.now();
+    expect((await lookup.lookup(PROJECT.deep)).kind).toBe("unavailable");
+    // Generous: well under the 5 s GitLab would have taken.
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("is unavailable with the reason when GitLab rejects the token", async () => {
+    const lookup = projectLookup({ token: "glpat-not-the-token" });
+    const { result, calls } = await during(() => lookup.lookup(PROJECT.deep));
+    expect(result).toEqual({ kind: "unavailable", reason: expect.stringMatching(/token/) });
+    expect((result as { reason: string }).reason).toMatch(/401/);
+    expect(calls.map((c) => [c.auth, c.status])).toEqual([["bad-token", 401]]);
+  });
+
+  it("finds private and internal projects only with the token", async () => {
+    const anonymous = projectLookup({ token: null });
+    expect(await anonymous.lookup(PROJECT.secret)).toEqual({ kind: "missing" });
+    expect(await anonymous.lookup(PROJECT.internal)).toEqual({ kind: "missing" });
+    expect(await anonymous.lookup(PROJECT.deep)).toMatchObject({ kind: "found" });
+    const withToken = projectLookup();
+    expect(await withToken.lookup(PROJECT.secret)).toMatchObject({
+      kind: "found",
+      project: { pathWithNamespace: PROJECT.secret, visibility: "private", defaultBranch: "trunk" },
+    });
+    expect(await withToken.lookup(PROJECT.internal)).toMatchObject({ kind: "found", project: { visibility: "internal" } });
+  });
+
+  it("does not carry the token to wherever a redirect points", async () => {
+    // Another origin (another port) answering as GitLab would, recording what it is sent.
+    const seen: IncomingHttpHeaders[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ path_with_namespace: PROJECT.deep, default_branch: "main", visibility: "public" }));
+    });
+    const redirecting = createServer((req, res) => {
+      res.writeHead(302, { location: `http://${LOOPBACK}:${port(elsewhere)}${req.url}` }).end();
+    });
+    const port = (server: typeof elsewhere) => (server.address() as { port: number }).port;
+    await listenLoopback(elsewhere);
+    await listenLoopback(redirecting);
+    try {
+      const lookup = projectLookup({ url: `http://${LOOPBACK}:${port(redirecting)}` });
+      const result = await lookup.lookup(PROJECT.deep);
+      expect(seen.filter((headers) => JSON.stringify(headers).includes(token))).toEqual([]);
+      // GitLab's API does not redirect project look-ups: a redirect is GitLab misbehaving.
+      expect(result.kind).toBe("unavailable");
+    } finally {
+      await closeServer(redirecting);
+      await closeServer(elsewhere);
+    }
+  });
+
+  it("reports what each look-up did, never the token", async () => {
+    const events: LookupEvent[] = [];
+    const lookup = projectLookup({ events });
+    await lookup.lookup(PROJECT.deep);
+    await lookup.lookup(PROJECT.deep);
+    await lookup.lookup(`${GROUP}/nothing`);
+    expect(events).toEqual([
+      expect.objectContaining({ path: PROJECT.deep, source: "api", outcome: "found", status: 200, detail: PROJECT.deep }),
+      expect.objectContaining({ path: PROJECT.deep, source: "cache", outcome: "found" }),
+      expect.objectContaining({ path: `${GROUP}/nothing`, source: "api", outcome: "missing", status: 404 }),
+    ]);
+    expect(JSON.stringify(events)).not.toContain(token);
+  });
+});
+
+describe("MemoryAnswerCache", () => {
+  it("keeps at most cacheEntries look-ups, the most recent ones", async () => {
+    const cache = new MemoryAnswerCache(3);
+    const lookup = projectLookup({ cache, discovery: { cacheEntries: 3 } });
+    const paths = Array.from({ length: 10 }, (_, i) => `${GROUP}/many/p${i}`);
+    for (const path of paths) {
+      await lookup.lookup(path);
+      expect(cache.size).toBeLessThanOrEqual(3);
+    }
+    expect(cache.size).toBe(3);
+    const recent = await during(() => Promise.all(paths.slice(-3).map((p) => lookup.lookup(p))));
+    expect(recent.calls).toEqual([]);
+    const evicted = await during(() => lookup.lookup(paths[0]!));
+    expect(evicted.calls.map((c) => c.id)).toEqual([paths[0]]);
+  });
+});
+
+describe("GroupRule", () => {
+  const config = () => compileConfig(discoveryConfig({ gitlabUrl: lab.url }), "discovery.yaml", { env: { GITLAB_TOKEN: token } });
+
+  function groupRule(): GroupRule {
+    const compiled = config();
+    const module = compiled.modules.find((m) => m.group !== undefined)!;
+    return new GroupRule({ ...module, group: module.group! }, compiled.gitlab!);
+  }
+
+  it("answers for the deepest project among the prefixes, with the rest of the path", async () => {
+    const { result, calls } = await during(() => groupRule().resolve(["a", "b", "c", "pkg", "y"], projectLookup()));
+    expect(result).toMatchObject({ kind: "found", rest: "pkg/y", module: { root: "go.example.com/oss/a/b/c" } });
+    // One look-up per prefix, each below the group, nothing else.
+    expect(callsPerPath(calls)).toEqual(Object.fromEntries(candidates("a/b/c/pkg/y").map((c) => [c, 1])));
+  });
+
+  it("picks the shallower project beside a deeper one", async () => {
+    const result = await groupRule().resolve(["a", "lib", "internal", "x"], projectLookup());
+    expect(result).toMatchObject({ kind: "found", rest: "internal/x", module: { root: "go.example.com/oss/a/lib" } });
+  });
+
+  it("asks only about paths GitLab could hold (20 levels of subgroups), however long the request", async () => {
+    // A 1 KiB request path holds hundreds of elements, each a look-up: one request could spend
+    // hundreds of API calls (GitLab rate-limits the token). A top-level group, 20 levels of
+    // subgroups and the project make at most 22 elements: 20 candidates below platform/oss.
+    const below = Array.from({ length: 200 }, (_, i) => `e${i}`);
+    const { result, calls } = await during(() => groupRule().resolve(below, projectLookup()));
+    expect(result).toEqual({ kind: "missing" });
+    expect(calls.length).toBeLessThanOrEqual(20);
+    expect(calls.every((c) => c.id.split("/").length <= 22)).toBe(true);
+  });
+
+  it("is missing at the group's own path, without asking", async () => {
+    const { result, calls } = await during(() => groupRule().resolve([], projectLookup()));
+    expect(result).toEqual({ kind: "missing" });
+    expect(calls).toEqual([]);
+  });
+
+  it("treats a project GitLab finds only in another letter case as missing", async () => {
+    const { result, calls } = await during(() => groupRule().resolve(["a", "B", "c"], projectLookup()));
+    expect(result).toEqual({ kind: "missing" });
+    expect(calls.find((c) => c.id === `${GROUP}/a/B/c`)).toMatchObject({ status: 200 });
+  });
+
+  it("serves a moved project under the requested path with the new repository", async () => {
+    const result = await groupRule().resolve(["old-name", "pkg"], projectLookup());
+    expect(result).toMatchObject({ kind: "found", rest: "pkg", module: { root: "go.example.com/oss/old-name" } });
+    const page = (result as { module: { page: string } }).module.page;
+    expect(goImports(page)).toEqual([`go.example.com/oss/old-name git ${lab.url}/${PROJECT.moved}.git`]);
+    expect(page).toContain(gitlabGoSource("go.example.com/oss/old-name", `${lab.url}/${PROJECT.moved}`, "main"));
+  });
+
+  it("builds ssh URLs for private projects from the config, not from the API's scp form", async () => {
+    const result = await groupRule().resolve(["secret"], projectLookup());
+    const page = (result as { module: { page: string } }).module.page;
+    // gitlab.ssh is not configured: user git, the host of gitlab.url, port 22.
+    expect(goImports(page)).toEqual([`go.example.com/oss/secret git ssh://git@127.0.0.1/${PROJECT.secret}.git`]);
+  });
+
+  it("ignores GitLab failing for prefixes shallower than the project found", async () => {
+    const lookup = projectLookup();
+    await lookup.lookup(PROJECT.deep); // only the project itself is cached
+    lab.setMode("down");
+    const result = await groupRule().resolve(["a", "b", "c"], lookup);
+    expect(result).toMatchObject({ kind: "found", module: { root: "go.example.com/oss/a/b/c" } });
+  });
+
+  it("is unavailable when GitLab fails for a prefix deeper than any found", async () => {
+    const lookup = projectLookup();
+    await lookup.lookup(PROJECT.deep);
+    lab.setMode("down");
+    const result = await groupRule().resolve(["a", "b", "c", "pkg"], lookup);
+    expect(result).toEqual({ kind: "unavailable", reason: expect.stringMatching(/GitLab/) });
+  });
+
+  it("is unavailable, not missing, when the token is rejected", async () => {
+    const result = await groupRule().resolve(["a", "b", "c"], projectLookup({ token: "glpat-not-the-token" }));
+    expect(result).toEqual({ kind: "unavailable", reason: expect.stringMatching(/token/) });
+  });
+});
+
+describe("modgate resolve", () => {
+  const CLI = join(REPO_ROOT, "dist/node/cli.js");
+  let configPath: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+    configPath = join(dir, "resolve.yaml");
+    await writeFile(configPath, discoveryConfig({ gitlabUrl: lab.url }));
+  });
+
+  function resolve(importPath: string, env: Record<string, string> = { GITLAB_TOKEN: token }) {
+    return run(process.execPath, [CLI, "resolve", "--config", configPath, importPath], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    });
+  }
+
+  /** The line reporting the API look-up of `path`, with its status and outcome. */
+  const apiLine = (path: string, rest: string) => new RegExp(`^GitLab API ${path}: ${rest} \\(\\d+ ms\\)$`);
+
+  it("lists every look-up and what GitLab answered, then the tags", async () => {
+    const result = await resolve("go.example.com/oss/a/b/c/pkg/y");
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    const lookups = lines.filter((l) => l.startsWith("GitLab API "));
+    expect(lookups).toHaveLength(5);
+    for (const path of [`${GROUP}/a`, `${GROUP}/a/b`, `${PROJECT.deep}/pkg`, `${PROJECT.deep}/pkg/y`]) {
+      expect(lookups.filter((l) => apiLine(path, "404 missing").test(l)), path).toHaveLength(1);
+    }
+    expect(lookups.filter((l) => apiLine(PROJECT.deep, `200 found ${PROJECT.deep}`).test(l))).toHaveLength(1);
+    const web = `${lab.url}/${PROJECT.deep}`;
+    expect(lines.slice(-2)).toEqual([
+      `<meta name="go-import" content="go.example.com/oss/a/b/c git ${web}.git">`,
+      `<meta name="go-source" content="${gitlabGoSource("go.example.com/oss/a/b/c", web, "main")}">`,
+    ]);
+    expect(result.stdout + result.stderr).not.toContain(token);
+  });
+
+  it("shows a moved project's new path and a private project's ssh URL", async () => {
+    const moved = await resolve("go.example.com/oss/old-name");
+    expect(moved.stdout).toMatch(new RegExp(apiLine(PROJECT.movedFrom, `200 found ${PROJECT.moved}`).source, "m"));
+    const secret = await resolve("go.example.com/oss/secret");
+    expect(secret.stdout).toContain(`<meta name="go-import" content="go.example.com/oss/secret git ssh://git@127.0.0.1/${PROJECT.secret}.git">`);
+  });
+
+  it("exits 1 with the 404 for a path GitLab does not know", async () => {
+    const result = await resolve("go.example.com/oss/nope");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(apiLine(`${GROUP}/nope`, "404 missing").source, "m"));
+    expect(result.stdout).toMatch(/^go\.example\.com\/oss\/nope: 404 /m);
+  });
+
+  it("exits 1 with the 503 and GitLab's failure when it is down", async () => {
+    lab.setMode("down");
+    const result = await resolve("go.example.com/oss/steady");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(apiLine(PROJECT.steady, "500 unavailable .*").source, "m"));
+    expect(result.stdout).toMatch(/^go\.example\.com\/oss\/steady: 503 .*GitLab/m);
+  });
+
+  it("names the missing variable, at its place in the file, when GITLAB_TOKEN is not set", async () => {
+    const result = await resolve("go.example.com/oss/steady", {});
+    expect(result.code).toBe(1);
+    // Line 3 of discoveryConfig: "  token: ${GITLAB_TOKEN}", the value at column 10.
+    expect(result.stderr).toContain(`${configPath}:3:10: `);
+    expect(result.stderr).toMatch(/GITLAB_TOKEN/);
+  });
+});
+
+describe("config errors of group rules", () => {
+  const FILE = "groups.yaml";
+  const GITLAB = ["gitlab:", "  url: https://gitlab.example.com"];
+
+  /** Each problem as "line:col: message"; fails when the config compiles. */
+  function problems(lines: string[], env: Record<string, string> = {}): string[] {
+    try {
+      compileConfig(lines.join("\n") + "\n", FILE, { env });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return err.problems.map((p) => {
+        expect(p.file).toBe(FILE);
+        return `${p.line}:${p.col}: ${p.message}`;
+      });
+    }
+    throw new Error("the config compiled");
+  }
+
+  /** GITLAB, then (line 3) modules:, then (line 4) "  - path: <path>" and the rule's other keys from line 5, column 5. */
+  const groupModule = (path: string, ...keys: string[]) => [...GITLAB, "modules:", `  - path: ${path}`, ...keys.map((k) => `    ${k}`)];
+
+  it("refuses group: together with project:", () => {
+    const found = problems(groupModule("go.example.com/oss", "group: platform/oss", "project: platform/oss/x"));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^(5|6):5: .*project.*group/);
+  });
+
+  it("refuses group: together with repo:", () => {
+    expect(problems(groupModule("go.example.com/oss", "group: platform/oss", "repo: https://git.example.com/x"))).toEqual([
+      expect.stringMatching(/^(5|6):5: .*(group.*repo|repo.*group)/),
+    ]);
+  });
+
+  it.each([
+    ["branch: main", /branch/],
+    ["subdir: go/sdk", /subdir/],
+    ["vcs: git", /vcs/],
+  ])("refuses %s on a group rule, at that key", (key, word) => {
+    const found = problems(groupModule("go.example.com/oss", "group: platform/oss", key));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^6:5: /);
+    expect(found[0]).toMatch(word);
+  });
+
+  it("refuses a template path with group:", () => {
+    const found = problems(groupModule("go.example.com/{name}", "group: platform/oss"));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^4:5: .*template/);
+  });
+
+  it("refuses group: without a gitlab: section", () => {
+    const found = problems(["modules:", "  - path: go.example.com/oss", "    group: platform/oss"]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^3:5: .*gitlab:/);
+  });
+
+  it.each(["platform/../secret", "/platform/oss", "platform/oss/", "platform//oss", "platform/./oss"])("refuses group: %s", (group) => {
+    const found = problems(groupModule("go.example.com/oss", `group: ${group}`));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^5:12: .*group/);
+  });
+
+  it("names each missing ${VAR} at its place", () => {
+    const found = problems([
+      "gitlab:",
+      "  url: ${GITLAB_URL}",
+      "  token: ${GITLAB_TOKEN}",
+      "modules:",
+      "  - path: go.example.com/oss",
+      "    group: platform/oss",
+    ]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^2:8: .*\$\{GITLAB_URL\}.*GITLAB_URL/),
+        expect.stringMatching(/^3:10: .*\$\{GITLAB_TOKEN\}.*GITLAB_TOKEN/),
+      ]),
+    );
+  });
+
+  it("reports a missing ${VAR} once, not also the value it leaves behind", () => {
+    const found = problems(["gitlab:", "  url: ${GITLAB_URL}", "modules:", "  - path: go.example.com/oss", "    group: platform/oss"]);
+    // "${GITLAB_URL} is not set" says it all; "gitlab.url "${GITLAB_URL}" is not a URL" would send the reader the wrong way.
+    expect(found).toEqual([expect.stringMatching(/^2:8: .*GITLAB_URL.* not set/)]);
+  });
+
+  it("expands ${VAR} from the environment, and keeps the token a reference for Worker builds", () => {
+    const text = [...GITLAB, "  token: ${GITLAB_TOKEN}", "modules:", "  - path: go.example.com/oss", "    group: platform/oss"].join("\n");
+    expect(compileConfig(text, FILE, { env: { GITLAB_TOKEN: "glpat-x" } }).gitlab?.token).toBe("glpat-x");
+    expect(compileConfig(text, FILE, { keepTokenReference: true }).gitlab?.token).toBe("${GITLAB_TOKEN}");
+  });
+
+  it("defaults apiTimeout to 5 s and the discovery cache to 10 min, 1 min and 10000 entries", () => {
+    const config = compileConfig([...GITLAB, "modules:", "  - path: go.example.com/oss", "    group: platform/oss"].join("\n"), FILE);
+    expect(config.gitlab?.apiTimeoutMs).toBe(5_000);
+    expect(config.discovery).toEqual({ cacheTtlSeconds: 600, negativeCacheTtlSeconds: 60, cacheEntries: 10_000 });
+    const set = compileConfig(discoveryConfig({ gitlabUrl: "https://gitlab.example.com", token: "x", apiTimeout: 0.5, cacheTtl: 1, negativeCacheTtl: 2, cacheEntries: 3 }), FILE);
+    expect(set.gitlab?.apiTimeoutMs).toBe(500);
+    expect(set.discovery).toEqual({ cacheTtlSeconds: 1, negativeCacheTtlSeconds: 2, cacheEntries: 3 });
+  });
+
+  it("refuses transport: auto on a repo: rule", () => {
+    const found = problems(["modules:", "  - path: go.example.com/x", "    repo: https://git.example.com/x", "    transport: auto"]);
+    expect(found).toContainEqual(expect.stringMatching(/^4:5: .*auto/));
+  });
+
+  it.each(["apiTimeout: 0", "apiTimeout: 61"])("refuses gitlab.%s", (line) => {
+    const found = problems([...GITLAB, `  ${line}`, "modules:", "  - path: go.example.com/oss", "    group: platform/oss"]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^3:15: .*apiTimeout/);
+  });
+
+  it.each([["cacheTtl: -1"], ["negativeCacheTtl: 1.5"], ["cacheEntries: 0"]])("refuses discovery.%s", (line) => {
+    const found = problems([...GITLAB, "discovery:", `  ${line}`, "modules:", "  - path: go.example.com/oss", "    group: platform/oss"]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^4:\\d+: .*${line.split(":")[0]}`));
+  });
+});
