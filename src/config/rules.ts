@@ -23,6 +23,8 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function checkGitlab(input: GitlabInput, problems: Problem[]): GitlabSettings | undefined {
   const at = (...path: string[]): ConfigPath => ["gitlab", ...path];
+  // An unset ${VAR} is already reported as such; its text is no URL to judge.
+  if (/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(input.url)) return undefined;
   let url: URL;
   try {
     url = new URL(input.url);

@@ -19,7 +19,7 @@ export interface AnswerCache {
 export class MemoryAnswerCache implements AnswerCache {
   private readonly lru: LRUCache<string, CachedAnswer>;
 
-  constructor(maxEntries: number) {
+  constructor(readonly maxEntries: number) {
     this.lru = new LRUCache({ max: maxEntries });
   }
 

@@ -37,6 +37,8 @@ export async function fetchProject(api: ApiSettings, fullPath: string, fetchFn: 
   try {
     response = await fetchFn(`${api.url}/api/v4/projects/${encodeURIComponent(fullPath)}`, {
       headers,
+      // A redirect would carry the token to wherever it points: never follow one.
+      redirect: "manual",
       signal: AbortSignal.timeout(api.apiTimeoutMs),
     });
   } catch (err) {

@@ -7,6 +7,13 @@ import { Rule, type ResolvedModule } from "../core/rule.js";
 import type { GitlabProject } from "./gitlab-api.js";
 import type { ProjectLookup } from "./project-lookup.js";
 
+/**
+ * GitLab nests at most 20 subgroups below a top-level group, so a project's
+ * full path has at most 22 elements. Deeper candidates cannot exist, and
+ * asking for them would let one request cost hundreds of API calls.
+ */
+export const MAX_PROJECT_PATH_ELEMENTS = 22;
+
 export type GroupResolution =
   | { kind: "found"; module: ResolvedModule; rest: string }
   | { kind: "missing" }
@@ -14,12 +21,14 @@ export type GroupResolution =
 
 export class GroupRule {
   readonly depth: number;
+  private readonly groupDepth: number;
 
   constructor(
     readonly module: CompiledModule & { group: NonNullable<CompiledModule["group"]> },
     private readonly gitlab: GitlabEndpoints,
   ) {
     this.depth = module.elements.length;
+    this.groupDepth = module.group.path.split("/").length;
   }
 
   /**
@@ -30,8 +39,9 @@ export class GroupRule {
    * whole answer unavailable: it might have been the module.
    */
   async resolve(below: readonly string[], lookup: ProjectLookup): Promise<GroupResolution> {
-    if (below.length === 0) return { kind: "missing" };
-    const candidates = below.map((_, i) => below.slice(0, i + 1).join("/"));
+    const room = Math.max(0, MAX_PROJECT_PATH_ELEMENTS - this.groupDepth);
+    const candidates = below.slice(0, room).map((_, i) => below.slice(0, i + 1).join("/"));
+    if (candidates.length === 0) return { kind: "missing" };
     const results = await Promise.all(candidates.map((c) => lookup.lookup(`${this.module.group.path}/${c}`)));
     for (let i = candidates.length - 1; i >= 0; i--) {
       const result = results[i]!;

@@ -4,7 +4,7 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "../core/app.js";
 import { formatProblem, ConfigError } from "../config/problems.js";
-import { loadRouter } from "./load-router.js";
+import { RouterLoader } from "./load-router.js";
 import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
 import { Metrics } from "./metrics.js";
@@ -39,7 +39,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const report = options.report ?? ((line: string) => process.stderr.write(line + "\n"));
   // Throws on a broken config: at start there is no last good one to keep.
   const metrics = new Metrics();
-  const load = () => loadRouter(options.configPath, (event) => metrics.countLookup(event));
+  const loader = new RouterLoader(options.configPath, (event) => metrics.countLookup(event));
+  const load = () => loader.load();
   let router = load();
 
   const current = () => router;
