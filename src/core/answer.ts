@@ -12,6 +12,23 @@ export const MAX_PATH_BYTES = 1024;
 
 export const METHOD_NOT_ALLOWED = textAnswer(405, "method not allowed: use GET or HEAD", { Allow: "GET, HEAD" });
 
+const HEALTHY = textAnswer(200, "ok");
+const RESERVED = textAnswer(404, "not found: /-/ is reserved for the service");
+
+/** Prefix of the service's own paths; no module path can start with it. */
+export const SERVICE_PREFIX = "/-/";
+
+/**
+ * The service's own paths, matched on the raw path (so "/%2D/healthz" is not
+ * one, on any runtime). undefined: not a service path. Runtimes may serve
+ * more of them (Node: /-/metrics) before asking the core.
+ */
+export function serviceAnswer(method: string, path: string): PlainAnswer | undefined {
+  if (!path.startsWith(SERVICE_PREFIX)) return undefined;
+  if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
+  return path === "/-/healthz" ? HEALTHY : RESERVED;
+}
+
 export function isReadMethod(method: string): boolean {
   return method === "GET" || method === "HEAD";
 }
@@ -22,7 +39,6 @@ export function isReadMethod(method: string): boolean {
  * "%2F" never becomes a "/".
  */
 export function answer(method: string, authority: string | undefined, target: string, router: Router): PlainAnswer | Promise<PlainAnswer> {
-  if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
   let path: string;
   let query: string;
   if (target.startsWith("/")) {
@@ -36,6 +52,9 @@ export function answer(method: string, authority: string | undefined, target: st
   }
   const hash = query.indexOf("#");
   if (hash >= 0) query = query.slice(0, hash);
+  const service = serviceAnswer(method, path);
+  if (service) return service;
+  if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
   if (path.length > MAX_PATH_BYTES) return textAnswer(414, `request path longer than ${MAX_PATH_BYTES} bytes`);
 
   const routes = router.routesFor(authority);

@@ -1,8 +1,9 @@
-// The HTTP contract as a Hono app, on Web-standard Request/Response only, so
-// the same app runs on Node and on Cloudflare Workers.
-import { Hono } from "hono";
+// The HTTP contract as a Hono app, on Web-standard Request/Response only: the
+// Worker serves it, and the contract tests run it. Node writes the same plain
+// answers straight to node:http (src/node/request-listener.ts).
+import { Hono, type Context } from "hono";
 import type { Router } from "./router.js";
-import { answer, isReadMethod, METHOD_NOT_ALLOWED, splitTarget } from "./answer.js";
+import { answer, splitTarget } from "./answer.js";
 import { textAnswer, toResponse } from "./responses.js";
 
 export interface AppOptions {
@@ -10,22 +11,18 @@ export interface AppOptions {
   router: () => Router;
 }
 
-const HEALTHY = textAnswer(200, "ok");
-const RESERVED = textAnswer(404, "not found: /-/ is reserved for the service");
-
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
 
-  // Everything under /-/ belongs to the service, never to a module.
-  app.all("/-/healthz", (c) => toResponse(isReadMethod(c.req.method) ? HEALTHY : METHOD_NOT_ALLOWED));
-  app.all("/-/*", (c) => toResponse(isReadMethod(c.req.method) ? RESERVED : METHOD_NOT_ALLOWED));
+  // One handler, on the raw URL: Hono's router matches the decoded path, and
+  // some decoded paths match no route at all — those get the same handler.
+  const handle = async (c: Context) => {
+    const url = c.req.url;
+    return toResponse(await answer(c.req.method, splitTarget(url).authority, url, options.router()));
+  };
+  app.all("*", handle);
+  app.notFound(handle);
 
-  app.all("*", async (c) => {
-    const { authority } = splitTarget(c.req.url);
-    return toResponse(await answer(c.req.method, authority, c.req.url, options.router()));
-  });
-
-  app.notFound(() => toResponse(textAnswer(404, "not found")));
   // Internal details never reach a client; the runtime logs the error.
   app.onError((err) => {
     console.error("modgate: internal error:", err);

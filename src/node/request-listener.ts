@@ -1,11 +1,10 @@
-// The node:http request listener. Module requests take the fast path: the
-// core's plain answer is written straight to node:http, without building a
-// Web Request and Response (a literal rule's hit allocates almost nothing).
-// The service's own routes under /-/ go through the Hono app.
+// The node:http request listener: the core's plain answers (the same ones the
+// Hono app turns into Responses on Workers) written straight to node:http,
+// without building a Web Request and Response — a literal rule's hit
+// allocates almost nothing, and a request with no or an odd Host header still
+// gets a real answer instead of a URL-parsing 400.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getRequestListener } from "@hono/node-server";
-import type { Hono } from "hono";
-import { answer } from "../core/answer.js";
+import { answer, isReadMethod } from "../core/answer.js";
 import { textAnswer, type PlainAnswer } from "../core/responses.js";
 import type { Router } from "../core/router.js";
 import type { Metrics } from "./metrics.js";
@@ -23,12 +22,9 @@ export interface AccessLogEntry {
 
 export function createRequestListener(
   router: () => Router,
-  app: Hono,
   metrics: Metrics,
   accessLog?: (entry: AccessLogEntry) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const viaHono = getRequestListener(app.fetch);
-
   return (req, res) => {
     const started = accessLog ? performance.now() : 0;
     const method = req.method ?? "GET";
@@ -38,21 +34,14 @@ export function createRequestListener(
       metrics.countRequest(status);
       accessLog?.({ method, host: req.headers.host ?? "", target, status, ms: performance.now() - started });
     };
-    if (target === "/-/metrics" && (method === "GET" || method === "HEAD")) {
-      log(200);
-      res.writeHead(200, METRICS_HEADERS);
-      res.end(metrics.render());
-      return;
-    }
-    if (target.startsWith("/-/")) {
-      res.once("finish", () => log(res.statusCode));
-      void viaHono(req, res);
-      return;
-    }
     const send = (a: PlainAnswer) => {
       log(a.status);
       write(res, a);
     };
+    if (target.startsWith("/-/metrics") && (target.length === 10 || target[10] === "?") && isReadMethod(method)) {
+      send({ status: 200, headers: METRICS_HEADERS, body: metrics.render() });
+      return;
+    }
     let result: PlainAnswer | Promise<PlainAnswer>;
     try {
       result = answer(method, req.headers.host, target, router());

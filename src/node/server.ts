@@ -2,7 +2,6 @@
 // graceful stop. Signals are wired in cli.ts so tests can drive this directly.
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp } from "../core/app.js";
 import { formatProblem, ConfigError } from "../config/problems.js";
 import { RouterLoader } from "./load-router.js";
 import { formatAccessLog } from "./access-log.js";
@@ -44,9 +43,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let router = load();
 
   const current = () => router;
-  const app = createApp({ router: current });
   const write = options.accessLog;
-  const server = createServer(createRequestListener(current, app, metrics, write ? (entry) => write(formatAccessLog(entry)) : undefined));
+  const server = createServer(createRequestListener(current, metrics, write ? (entry) => write(formatAccessLog(entry)) : undefined));
   // While stopping, answers still due close their connection, so a client
   // cannot keep the process alive by sending more requests on it.
   let closing = false;

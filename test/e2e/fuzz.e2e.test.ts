@@ -657,12 +657,10 @@ describe('raw HTTP/1.1 fuzz against modgate serve', () => {
     }
   });
 
-  // Found by this fuzz run. Module requests never need a Host (an HTTP/1.0 request without one
-  // gets modgate's own 404, or the answer when one host is configured), but /-/ goes through
-  // @hono/node-server, which builds a URL from Host and answers 400 when there is none or it
-  // does not parse ("go.example.com:" with an empty port, which RFC 9110 allows). Load balancer
-  // health checks such as HAProxy's classic `option httpchk GET /-/healthz` send HTTP/1.0
-  // without Host, and would mark modgate down.
+  // Found by this fuzz run, when /-/ went through @hono/node-server, which builds a URL from
+  // Host and answered 400 when there was none or it did not parse ("go.example.com:" with an
+  // empty port, which RFC 9110 allows). Load balancer health checks such as HAProxy's classic
+  // `option httpchk GET /-/healthz` send HTTP/1.0 without Host, and would mark modgate down.
   it('answers /-/healthz to health checks that send no Host or an odd one', async () => {
     const ask = async (text: string) => (await exchange(port, Buffer.from(text, 'latin1'), true)).received.toString('latin1');
     expect(await ask('GET /-/healthz HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
