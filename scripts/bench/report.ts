@@ -1,0 +1,293 @@
+// Tables (markdown, readable on a terminal too), docs/benchmarks.md and the
+// SVG chart of modgate's share of the limit.
+import type { Measurement } from "./load.js";
+import type { MemoryResult, StartupResult } from "./memory.js";
+import type { BundleResult, StartResult } from "./workers.js";
+
+export const GOAL = 0.9;
+
+export interface Meta {
+  date: string;
+  cores: number;
+  cpu: string;
+  node: string;
+  os: string;
+  autocannon: string;
+  duration: number;
+  connections: number;
+  rounds: number;
+  warmup: number;
+  smoke: boolean;
+  command: string;
+}
+
+export interface PairRow {
+  name: string;
+  /** Short label for the chart. */
+  short: string;
+  limit: Measurement;
+  modgate: Measurement;
+  limitRounds: number[];
+  modgateRounds: number[];
+  /** Median over rounds of modgate's requests/s over the limit's in the same round. */
+  ratio: number;
+}
+
+export interface ClusterRow {
+  workers: string;
+  m: Measurement;
+  rounds: number[];
+}
+
+export interface Results {
+  meta: Meta;
+  scenarios: PairRow[];
+  /** Modules in the config → the module-root hit against the limit. */
+  scale: { modules: number; row: PairRow }[];
+  cluster: ClusterRow[];
+  memory?: MemoryResult;
+  startups: StartupResult[];
+  bundles: BundleResult[];
+  starts: StartResult[];
+  /** GitLab API calls made while the group hit was measured (should be 0: answered from cache). */
+  apiCallsWhileMeasuring?: number;
+  problems: string[];
+  totalSeconds?: number;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "n/a");
+const mib = (kib: number | undefined) => (kib === undefined ? "n/a" : `${(kib / 1024).toFixed(1)} MiB`);
+const kib = (bytes: number | undefined) => (bytes === undefined ? "n/a" : `${(bytes / 1024).toFixed(1)} KiB (${int(bytes)} B)`);
+const cpu = (c: number | undefined) => (c === undefined ? "n/a" : c.toFixed(2));
+const secs = (s: number | undefined) => (s === undefined ? "n/a" : `${s.toFixed(2)} s`);
+
+/** A markdown table with padded columns; columns after the first are right-aligned. */
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => "| " + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |";
+  const rule = "|" + widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|";
+  return [line(head), rule, ...rows.map(line)].join("\n");
+}
+
+export function pairTable(rows: PairRow[], firstColumn = "scenario"): string {
+  return table(
+    [firstColumn, "modgate req/s", "limit req/s", "ratio", "modgate p50 ms", "limit p50 ms", "modgate p99 ms", "limit p99 ms"],
+    rows.map((r) => [
+      r.name,
+      int(r.modgate.rps),
+      int(r.limit.rps),
+      r.ratio.toFixed(2),
+      ms(r.modgate.p50),
+      ms(r.limit.p50),
+      ms(r.modgate.p99),
+      ms(r.limit.p99),
+    ]),
+  );
+}
+
+export function scaleTable(results: Results): string {
+  return pairTable(
+    results.scale.map((s) => ({ ...s.row, name: `${int(s.modules)} modules` })),
+    "module-root hit with",
+  );
+}
+
+export function clusterTable(rows: ClusterRow[]): string {
+  const one = rows[0]?.m.rps ?? NaN;
+  return table(
+    ["modgate serve", "req/s", "vs 1 worker", "p50 ms", "p99 ms"],
+    rows.map((r) => [r.workers, int(r.m.rps), (r.m.rps / one).toFixed(2), ms(r.m.p50), ms(r.m.p99)]),
+  );
+}
+
+export function memoryTable(m: MemoryResult): string {
+  return table(
+    ["config", "requests", "distinct URLs", "took", "RSS after start", "RSS halfway", "RSS after", "peak RSS"],
+    [[`${int(m.modules)} modules`, int(m.requests), int(m.distinctPaths), secs(m.seconds), mib(m.rssStart), mib(m.rssHalfway), mib(m.rssAfter), mib(m.rssPeak)]],
+  );
+}
+
+export function startupTable(rows: StartupResult[]): string {
+  return table(
+    ["config", "start to listening", "RSS 1 s after start"],
+    rows.map((s) => [`${int(s.modules)} modules`, secs(s.startSeconds), mib(s.rss)]),
+  );
+}
+
+export function workersTable(results: Results): string {
+  const rows = results.bundles.map((b) => {
+    const s = results.starts.find((x) => x.config === b.config);
+    return [
+      `${b.config} (${int(b.modules)} modules)`,
+      kib(b.raw),
+      kib(b.gzip),
+      secs(b.buildSeconds),
+      secs(s?.readySeconds),
+      secs(s?.firstAnswerSeconds),
+    ];
+  });
+  return table(["config", "bundle", "gzipped", "build:worker took", "dev:worker \"Ready on\"", "first 200 answer"], rows);
+}
+
+/** Everything for the terminal. */
+export function textReport(r: Results): string {
+  const parts: string[] = [];
+  if (r.scenarios.length > 0) parts.push(`Scenarios (500 modules; median of ${r.meta.rounds} round(s) of ${r.meta.duration} s, ${r.meta.connections} connections)\n\n${pairTable(r.scenarios)}`);
+  if (r.scale.length > 0) parts.push(`Scale\n\n${scaleTable(r)}`);
+  if (r.cluster.length > 0) parts.push(`Cluster\n\n${clusterTable(r.cluster)}`);
+  if (r.memory) parts.push(`Memory\n\n${memoryTable(r.memory)}`);
+  if (r.startups.length > 0) parts.push(`Start-up\n\n${startupTable(r.startups)}`);
+  if (r.bundles.length > 0) parts.push(`Workers\n\n${workersTable(r)}`);
+  return parts.join("\n\n") + "\n";
+}
+
+export function markdown(r: Results): string {
+  const m = r.meta;
+  const out: string[] = [];
+  out.push(
+    "# Benchmarks",
+    "",
+    `Generated by \`${m.command}\` (scripts/bench/) on ${m.date}${r.totalSeconds !== undefined ? `; the whole run took ${r.totalSeconds.toFixed(0)} s` : ""}. Do not edit: run it again.`,
+    "",
+    `- Machine: ${m.cores} cores (\`os.availableParallelism()\`), ${m.cpu}, ${m.os}`,
+    `- Node ${m.node}; load generator autocannon ${m.autocannon}, run inside the benchmark's own Node process`,
+    `- Each measurement: ${m.duration} s at ${m.connections} connections, keep-alive, no pipelining; ${m.rounds} round(s) per server, alternating limit and modgate after a ${m.warmup} s warm-up of each; the round with the median requests/s is shown, and the ratio is the median over rounds of modgate's requests/s over the limit's in the same round`,
+    "- **The limit** is a bare `node:http` server (scripts/bench/limit-server.mjs) that replays, for each URL, the exact status, headers and body modgate answered (checked byte for byte, Date aside, before measuring). A ratio of 1.00 means modgate costs nothing over writing those bytes.",
+    `- **Note:** autocannon shares the ${m.cores} cores with the servers it measures: one core drives the load while the server under test has the other, so absolute figures are lower than on a dedicated client, and the cluster figures (where the workers and autocannon compete for the same cores) understate what more cores would give. Compare ratios, not absolute numbers, across machines.`,
+    "- Latencies are measured per response at 10 µs resolution. Timings are never asserted: this is a report, not a test (CI runs `npm run bench:smoke`).",
+    "",
+  );
+  const others = r.scenarios.flatMap((s) => [s.modgate.otherCpu, s.limit.otherCpu]).filter((c): c is number => c !== undefined);
+  const otherMean = others.length > 0 ? others.reduce((a, b) => a + b, 0) / others.length : 0;
+  if (otherMean >= 0.1) {
+    out.push(
+      `> **Disturbed run:** other processes used ${otherMean.toFixed(2)} of the ${m.cores} cores on average while the scenarios were measured (see the CPU table below), so absolute figures are low and ratios noisy. Run it again on a quiet machine.`,
+      "",
+    );
+  }
+  if (r.scenarios.length > 0) {
+    out.push(
+      "## Scenarios",
+      "",
+      `modgate (\`modgate serve\`, 1 process, access log off) on a generated config of 500 modules: literal modules on two hosts, three \`{name}\` templates and a \`group:\` rule whose project was looked up once before measuring and is answered from the cache${r.apiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.apiCallsWhileMeasuring})` : ""}. Goal: every hit at ≥ ${GOAL.toFixed(2)} of the limit, p99 < 5 ms.`,
+      "",
+      pairTable(r.scenarios),
+      "",
+      "![modgate requests/s as a share of the bare node:http limit](benchmarks.svg)",
+      "",
+      "Requests/s of every round, and the CPU (in cores: 1.00 = one core busy throughout) the server, autocannon and everything else on the machine used in the median round. A server well below 1.00 was waiting for the load generator or for a core taken by other processes:",
+      "",
+      table(
+        ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
+        r.scenarios.map((s) => [
+          s.name,
+          s.modgateRounds.map(int).join(" · "),
+          s.limitRounds.map(int).join(" · "),
+          cpu(s.modgate.serverCpu),
+          cpu(s.limit.serverCpu),
+          `${cpu(s.modgate.loadCpu)} / ${cpu(s.limit.loadCpu)}`,
+          `${cpu(s.modgate.otherCpu)} / ${cpu(s.limit.otherCpu)}`,
+        ]),
+      ),
+      "",
+    );
+  }
+  if (r.scale.length > 0) {
+    out.push("## Scale", "", "The module-root hit (`/tools?go-get=1`) with configs of different sizes: per-request cost must not grow with the config.", "", scaleTable(r), "");
+  }
+  if (r.cluster.length > 0) {
+    out.push(
+      "## Cluster",
+      "",
+      `The module-root hit against \`modgate serve --workers 1\` and \`--workers auto\` (${m.cores} workers on this machine), measured alternately. With ${m.cores} cores and autocannon taking one of them, more workers compete with the load generator for CPU: this shows the mechanism works, not how it scales on a larger machine.`,
+      "",
+      clusterTable(r.cluster),
+      "",
+    );
+  }
+  if (r.memory) {
+    out.push(
+      "## Memory",
+      "",
+      `Resident set (VmRSS from /proc) of one modgate process with the ${int(r.memory.modules)}-module config, 1 s after start, halfway and after ${int(r.memory.requests)} requests cycling through ${int(r.memory.distinctPaths)} URLs (hits on literal modules and their packages, template hits with distinct names, misses, redirects, the cached group hit).`,
+      "",
+      memoryTable(r.memory),
+      "",
+    );
+  }
+  if (r.startups.length > 0) {
+    out.push(
+      "Start-up by config size: from spawning `modgate serve` (Node, 1 process) to its \"listening\" line, and the resident set 1 s later.",
+      "",
+      startupTable(r.startups),
+      "",
+    );
+  }
+  if (r.bundles.length > 0) {
+    out.push(
+      "## Workers",
+      "",
+      "`npm run build:worker` output (dist/worker/*.js, gzipped together), and a fresh `npm run dev:worker` (wrangler dev with workerd, local): time from spawning it to wrangler's \"Ready on\" line and to the first 200 answer to `/tools?go-get=1`, polled every 50 ms. The start time includes wrangler compiling the config and bundling.",
+      "",
+      workersTable(r),
+      "",
+    );
+  }
+  if (r.problems.length > 0) {
+    out.push("## Problems", "", ...r.problems.map((p) => `- ${p.split("\n")[0]}`), "");
+  }
+  return out.join("\n");
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** A horizontal bar chart of modgate/limit per scenario (then per config size), with the goal line. */
+export function svgChart(r: Results): string {
+  const gap = 12; // between the scenarios and the scale rows
+  const bars = [
+    ...r.scenarios.map((s) => ({ label: s.name, value: s.ratio, group: 0 })),
+    ...r.scale.map((s) => ({ label: `root hit, ${int(s.modules)} modules`, value: s.row.ratio, group: 1 })),
+  ].filter((b) => Number.isFinite(b.value));
+  const groups = new Set(bars.map((b) => b.group)).size;
+  const left = 190;
+  const barArea = 400;
+  const rowH = 26;
+  const top = 80;
+  const bottom = top + bars.length * rowH + Math.max(0, groups - 1) * gap;
+  const width = left + barArea + 60;
+  const height = bottom + 30;
+  const max = Math.max(1.2, ...bars.map((b) => b.value * 1.05));
+  const x = (v: number) => left + (v / max) * barArea;
+  const firstGroup = bars[0]?.group;
+  const rowY = (i: number) => top + i * rowH + (bars[i]!.group !== firstGroup ? gap : 0);
+  const o: string[] = [];
+  o.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<text x="12" y="22" font-size="15" font-weight="600">modgate requests/s ÷ bare node:http limit (same bytes)</text>`,
+    `<text x="12" y="40" fill="#555">Node ${esc(r.meta.node)}, ${r.meta.cores} cores, ${r.meta.connections} connections, ${r.meta.duration} s × ${r.meta.rounds} rounds, ${esc(r.meta.date.slice(0, 10))} — higher is better</text>`,
+  );
+  for (const tick of [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2]) {
+    if (tick > max) continue;
+    o.push(
+      `<line x1="${x(tick).toFixed(1)}" y1="${top - 6}" x2="${x(tick).toFixed(1)}" y2="${bottom}" stroke="#e4e4e4"/>`,
+      `<text x="${x(tick).toFixed(1)}" y="${bottom + 16}" text-anchor="middle" fill="#555">${tick.toFixed(2)}</text>`,
+    );
+  }
+  bars.forEach((b, i) => {
+    const y = rowY(i);
+    const colour = b.value >= GOAL ? "#2e8b57" : "#e07b24";
+    o.push(
+      `<text x="${left - 8}" y="${y + 17}" text-anchor="end">${esc(b.label)}</text>`,
+      `<rect x="${left}" y="${y + 4}" width="${Math.max(1, x(b.value) - left).toFixed(1)}" height="${rowH - 8}" fill="${colour}"/>`,
+      `<text x="${(x(b.value) + 5).toFixed(1)}" y="${y + 17}">${b.value.toFixed(2)}</text>`,
+    );
+  });
+  o.push(
+    `<line x1="${x(GOAL).toFixed(1)}" y1="${top - 10}" x2="${x(GOAL).toFixed(1)}" y2="${bottom + 4}" stroke="#c0392b" stroke-width="2" stroke-dasharray="6 4"/>`,
+    `<text x="${x(GOAL).toFixed(1)}" y="${top - 16}" text-anchor="middle" fill="#c0392b">goal ${GOAL.toFixed(2)}</text>`,
+    `</svg>`,
+  );
+  return o.join("\n") + "\n";
+}
