@@ -33,12 +33,39 @@ export function isReadMethod(method: string): boolean {
   return method === "GET" || method === "HEAD";
 }
 
+/** Targets longer than this are answered without the memo, so it cannot be filled with huge keys. */
+const MEMO_MAX_KEY = 512;
+
 /**
  * `target` is the request target as received: origin-form ("/a/b?go-get=1")
  * or absolute-form ("http://host/a/b?go-get=1"). Nothing is decoded: a
  * "%2F" never becomes a "/".
+ *
+ * Answers that do not need GitLab depend only on the config, the Host and
+ * the target, so they are remembered per router (bounded): the go command
+ * asks the same paths again and again.
  */
 export function answer(method: string, authority: string | undefined, target: string, router: Router): PlainAnswer | Promise<PlainAnswer> {
+  if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
+  const key = authority === undefined ? target : authority + " " + target;
+  if (key.length > MEMO_MAX_KEY) return compute(method, authority, target, router);
+  const known = router.answers.get(key);
+  if (known) return known;
+  const discovered = router.discoveredAnswers.get(key);
+  if (discovered && Date.now() < discovered.until) return discovered.answer;
+  const result = compute(method, authority, target, router, key);
+  if (!(result instanceof Promise)) router.answers.set(key, result);
+  return result;
+}
+
+/** memoKey: where a discovered answer may be remembered until its look-ups expire. */
+function compute(
+  method: string,
+  authority: string | undefined,
+  target: string,
+  router: Router,
+  memoKey?: string,
+): PlainAnswer | Promise<PlainAnswer> {
   let path: string;
   let query: string;
   if (target.startsWith("/")) {
@@ -72,10 +99,15 @@ export function answer(method: string, authority: string | undefined, target: st
   if (!match) return notFound(routes.host, path);
   if (match.kind === "static") return moduleAnswer(match.module, match.rest, goGet, router);
   return match.rule.resolve(match.below, router.lookup!).then((resolution) => {
-    if (resolution.kind === "missing") return notFound(routes.host, path);
     // GitLab failing is not "not found": say so, and let clients retry.
     if (resolution.kind === "unavailable") return textAnswer(503, `service unavailable: ${resolution.reason}; try again later`);
-    return moduleAnswer(resolution.module, resolution.rest, goGet, router);
+    const result =
+      resolution.kind === "missing" ? notFound(routes.host, path) : moduleAnswer(resolution.module, resolution.rest, goGet, router);
+    // Until a look-up it rests on expires, the same request gets the same answer.
+    if (memoKey !== undefined && resolution.freshUntil !== undefined) {
+      router.discoveredAnswers.set(memoKey, { answer: result, until: resolution.freshUntil });
+    }
+    return result;
   });
 }
 

@@ -6,6 +6,7 @@ import { COMPILED_FORMAT, variableName, type CompiledConfig, type CompiledModule
 import { Rule, type ResolvedModule } from "./rule.js";
 import { indexPage, type IndexEntry } from "../render/pages.js";
 import { htmlAnswer, publicCache, type PlainAnswer } from "./responses.js";
+import { BoundedMap } from "./bounded-map.js";
 import { GroupRule } from "../discovery/group-rule.js";
 import type { ProjectLookup } from "../discovery/project-lookup.js";
 
@@ -116,6 +117,9 @@ function indexEntry(rule: AnyRule): IndexEntry {
   return entry;
 }
 
+/** How many answers a router remembers by Host and target. */
+export const ANSWER_MEMO_ENTRIES = 10_000;
+
 export interface RouterOptions {
   /** GitLab project look-ups for group rules; required when the config has any. */
   lookup?: ProjectLookup;
@@ -127,6 +131,10 @@ export class Router {
   readonly lookup?: ProjectLookup;
   /** Cache-Control of successful answers. */
   readonly cacheControl: string;
+  /** Answers by Host and target, for answers that need no GitLab look-up (see answer.ts). */
+  readonly answers = new BoundedMap<string, PlainAnswer>(ANSWER_MEMO_ENTRIES);
+  /** Answers of group rules by Host and target, each until the first GitLab look-up it rests on expires. */
+  readonly discoveredAnswers = new BoundedMap<string, { answer: PlainAnswer; until: number }>(ANSWER_MEMO_ENTRIES);
   /** With a single host, every request is answered as that host. */
   private readonly onlyHost?: HostRoutes;
 

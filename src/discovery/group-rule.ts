@@ -5,6 +5,7 @@ import type { CompiledModule, Transport } from "../core/compiled.js";
 import { cloneUrl, webUrl, type GitlabEndpoints } from "../core/gitlab-urls.js";
 import { Rule, type ResolvedModule } from "../core/rule.js";
 import type { GitlabProject } from "./gitlab-api.js";
+import { BoundedMap } from "../core/bounded-map.js";
 import type { ProjectLookup } from "./project-lookup.js";
 
 /**
@@ -14,14 +15,17 @@ import type { ProjectLookup } from "./project-lookup.js";
  */
 export const MAX_PROJECT_PATH_ELEMENTS = 22;
 
+/** freshUntil: until when the same request gets the same resolution (absent when a stale answer was used). */
 export type GroupResolution =
-  | { kind: "found"; module: ResolvedModule; rest: string }
-  | { kind: "missing" }
+  | { kind: "found"; module: ResolvedModule; rest: string; freshUntil?: number }
+  | { kind: "missing"; freshUntil?: number }
   | { kind: "unavailable"; reason: string };
 
 export class GroupRule {
   readonly depth: number;
   private readonly groupDepth: number;
+  /** Rendered answers by import path and project state, so a cached hit does not render again. */
+  private readonly modules = new BoundedMap<string, ResolvedModule>(10_000);
 
   constructor(
     readonly module: CompiledModule & { group: NonNullable<CompiledModule["group"]> },
@@ -43,23 +47,41 @@ export class GroupRule {
     const candidates = below.slice(0, room).map((_, i) => below.slice(0, i + 1).join("/"));
     if (candidates.length === 0) return { kind: "missing" };
     const results = await Promise.all(candidates.map((c) => lookup.lookup(`${this.module.group.path}/${c}`)));
+    // The answer holds while every candidate it was decided on holds.
+    let freshUntil: number | undefined = Infinity;
+    const consult = (r: { freshUntil?: number }) => {
+      freshUntil = freshUntil === undefined || r.freshUntil === undefined ? undefined : Math.min(freshUntil, r.freshUntil);
+    };
+    const holding = () => (freshUntil === undefined ? {} : { freshUntil });
     for (let i = candidates.length - 1; i >= 0; i--) {
       const result = results[i]!;
-      if (result.kind === "missing") continue;
       if (result.kind === "unavailable") return result;
+      consult(result);
+      if (result.kind === "missing") continue;
       // GitLab finds paths in any case; Go import paths are case-sensitive.
       if (isOtherCaseOf(result.project.pathWithNamespace, `${this.module.group.path}/${candidates[i]}`)) continue;
       return {
         kind: "found",
         module: this.moduleFor(candidates[i]!, result.project),
         rest: below.slice(i + 1).join("/"),
+        ...holding(),
       };
     }
-    return { kind: "missing" };
+    return { kind: "missing", ...holding() };
   }
 
   /** The answer for a project found under `subpath`; a moved project keeps the requested import path. */
   private moduleFor(subpath: string, project: GitlabProject): ResolvedModule {
+    const key = `${subpath}\u0000${project.pathWithNamespace}\u0000${project.defaultBranch}\u0000${project.visibility}`;
+    let module = this.modules.get(key);
+    if (!module) {
+      module = this.render(subpath, project);
+      this.modules.set(key, module);
+    }
+    return module;
+  }
+
+  private render(subpath: string, project: GitlabProject): ResolvedModule {
     const isPublic = project.visibility === "public";
     const transport: Transport = this.module.group.transport === "auto" ? (isPublic ? "https" : "ssh") : this.module.group.transport;
     const root = `${this.module.pattern}/${subpath}`;

@@ -8,9 +8,10 @@ import { fetchProject, GitlabUnavailable, type ApiSettings, type GitlabProject, 
 /** How long an entry stays usable as a stale fallback after its TTL. */
 export const STALE_KEEP_SECONDS = 24 * 3600;
 
+/** freshUntil: epoch ms until which the answer may be reused without asking again; absent when stale. */
 export type LookupResult =
-  | { kind: "found"; project: GitlabProject; stale: boolean }
-  | { kind: "missing" }
+  | { kind: "found"; project: GitlabProject; stale: boolean; freshUntil?: number }
+  | { kind: "missing"; freshUntil?: number }
   | { kind: "unavailable"; reason: string };
 
 /** What one look-up did, for `modgate resolve`, metrics and logs. Never carries the token. */
@@ -49,7 +50,7 @@ export class ProjectLookup {
     const cached = await this.options.cache.get(key);
     if (cached && this.isFresh(cached)) {
       this.emit({ path: fullPath, source: "cache", ...describe(cached.answer) });
-      return toResult(cached.answer, false);
+      return toResult(cached.answer, this.expiry(cached));
     }
     let pending = this.inFlight.get(key);
     if (!pending) {
@@ -59,10 +60,13 @@ export class ProjectLookup {
     return pending;
   }
 
-  private isFresh(entry: CachedAnswer): boolean {
+  private expiry(entry: CachedAnswer): number {
     const { cacheTtlSeconds, negativeCacheTtlSeconds } = this.options.discovery;
-    const ttl = entry.answer.found ? cacheTtlSeconds : negativeCacheTtlSeconds;
-    return this.now() - entry.fetchedAt < ttl * 1000;
+    return entry.fetchedAt + (entry.answer.found ? cacheTtlSeconds : negativeCacheTtlSeconds) * 1000;
+  }
+
+  private isFresh(entry: CachedAnswer): boolean {
+    return this.now() < this.expiry(entry);
   }
 
   private async callApi(key: string, fullPath: string, stale: CachedAnswer | undefined): Promise<LookupResult> {
@@ -74,13 +78,13 @@ export class ProjectLookup {
       const ttl = answer.found ? this.options.discovery.cacheTtlSeconds : this.options.discovery.negativeCacheTtlSeconds;
       await this.options.cache.set(key, entry, ttl + STALE_KEEP_SECONDS);
       this.emit({ path: fullPath, source: "api", status: answer.found ? 200 : 404, ms: this.now() - started, ...describe(answer) });
-      return toResult(answer, false);
+      return toResult(answer, this.expiry(entry));
     } catch (err) {
       if (!(err instanceof GitlabUnavailable)) throw err;
       this.emit({ path: fullPath, source: "api", outcome: "unavailable", status: err.status, ms: this.now() - started, detail: err.reason });
       if (stale) {
         this.emit({ path: fullPath, source: "stale", ...describe(stale.answer) });
-        return toResult(stale.answer, true);
+        return toResult(stale.answer, undefined);
       }
       return { kind: "unavailable", reason: err.reason };
     }
@@ -91,8 +95,10 @@ export class ProjectLookup {
   }
 }
 
-function toResult(answer: ProjectAnswer, stale: boolean): LookupResult {
-  return answer.found ? { kind: "found", project: answer.project, stale } : { kind: "missing" };
+/** freshUntil undefined: a stale answer, served because GitLab failed. */
+function toResult(answer: ProjectAnswer, freshUntil: number | undefined): LookupResult {
+  const fresh = freshUntil === undefined ? {} : { freshUntil };
+  return answer.found ? { kind: "found", project: answer.project, stale: freshUntil === undefined, ...fresh } : { kind: "missing", ...fresh };
 }
 
 function describe(answer: ProjectAnswer): Pick<LookupEvent, "outcome" | "detail"> {

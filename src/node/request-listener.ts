@@ -20,11 +20,16 @@ export interface AccessLogEntry {
   ms: number;
 }
 
-export function createRequestListener(
-  router: () => Router,
-  metrics: Metrics,
-  accessLog?: (entry: AccessLogEntry) => void,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export interface ListenerOptions {
+  router: () => Router;
+  metrics: Metrics;
+  accessLog?: (entry: AccessLogEntry) => void;
+  /** True once the server is stopping: answers then close their connection. */
+  stopping: () => boolean;
+}
+
+export function createRequestListener(options: ListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { router, metrics, accessLog, stopping } = options;
   return (req, res) => {
     const started = accessLog ? performance.now() : 0;
     const method = req.method ?? "GET";
@@ -36,6 +41,8 @@ export function createRequestListener(
     };
     const send = (a: PlainAnswer) => {
       log(a.status);
+      // While stopping, a client must not keep the process alive with more requests on this connection.
+      if (stopping()) res.setHeader("Connection", "close");
       write(res, a);
     };
     if (target.startsWith("/-/metrics") && (target.length === 10 || target[10] === "?") && isReadMethod(method)) {
@@ -60,16 +67,31 @@ export function createRequestListener(
   };
 }
 
-/** Encoded bodies of answers; shared answers (literal rules, fixed errors) are encoded once. */
-const encoded = new WeakMap<PlainAnswer, Buffer>();
+/** An answer as node:http wants it: a flat header list with Content-Length, and bytes. */
+interface Wire {
+  headers: string[];
+  body: Buffer;
+}
+
+/** Shared answers (literal rules, memoised targets, fixed errors) are encoded once. */
+const wires = new WeakMap<PlainAnswer, Wire>();
+
+function wireOf(a: PlainAnswer): Wire {
+  let wire = wires.get(a);
+  if (!wire) {
+    const body = Buffer.from(a.body ?? "", "utf8");
+    const headers: string[] = [];
+    for (const name in a.headers) headers.push(name, a.headers[name]!);
+    headers.push("Content-Length", String(body.length));
+    wire = { headers, body };
+    wires.set(a, wire);
+  }
+  return wire;
+}
 
 function write(res: ServerResponse, a: PlainAnswer): void {
-  let body = encoded.get(a);
-  if (!body) {
-    body = Buffer.from(a.body ?? "", "utf8");
-    encoded.set(a, body);
-  }
-  res.setHeader("Content-Length", body.length);
-  res.writeHead(a.status, a.headers);
-  res.end(body);
+  const wire = wireOf(a);
+  // A flat list skips node:http's per-header bookkeeping.
+  res.writeHead(a.status, wire.headers);
+  res.end(wire.body);
 }

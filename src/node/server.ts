@@ -1,6 +1,6 @@
 // The Node server: the core app on node:http, with config reloads and a
 // graceful stop. Signals are wired in cli.ts so tests can drive this directly.
-import { createServer, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { formatProblem, ConfigError } from "../config/problems.js";
 import { RouterLoader } from "./load-router.js";
@@ -44,20 +44,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const current = () => router;
   const write = options.accessLog;
-  const server = createServer(createRequestListener(current, metrics, write ? (entry) => write(formatAccessLog(entry)) : undefined));
-  // While stopping, answers still due close their connection, so a client
-  // cannot keep the process alive by sending more requests on it.
   let closing = false;
-  const unanswered = new Set<ServerResponse>();
-  server.prependListener("request", (_req, res: ServerResponse) => {
-    if (closing) {
-      res.setHeader("Connection", "close");
-      return;
-    }
-    unanswered.add(res);
-    res.once("close", () => unanswered.delete(res));
-  });
-
+  const server = createServer(
+    createRequestListener({
+      router: current,
+      metrics,
+      stopping: () => closing,
+      ...(write ? { accessLog: (entry) => write(formatAccessLog(entry)) } : {}),
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
@@ -87,7 +82,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     close(graceMs = 10_000) {
       closing = true;
-      for (const res of unanswered) if (!res.headersSent) res.setHeader("Connection", "close");
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections with no request in flight would hold close() open.

@@ -13,13 +13,16 @@ import type { CompiledDiscovery } from "../../src/core/compiled.js";
 import { MemoryAnswerCache } from "../../src/discovery/answer-cache.js";
 import { GroupRule } from "../../src/discovery/group-rule.js";
 import { ProjectLookup, type LookupEvent } from "../../src/discovery/project-lookup.js";
+import { createRouter } from "../../src/discovery/create-router.js";
+import { answer } from "../../src/core/answer.js";
+import type { Router } from "../../src/core/router.js";
 import { run } from "../e2e/harness/exec.js";
 import { startGitLabStandIn, type GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
 import { closeServer, listenLoopback, LOOPBACK } from "../e2e/harness/net.js";
 import { REPO_ROOT } from "../e2e/harness/modgate.js";
 import { makeTempDir, removeDir } from "../e2e/harness/tmp.js";
 import { callsPerPath, candidates, controlOf, gitlabGoSource, withCalls, type StandInControl } from "../contract/discovery-cases.js";
-import { discoveryConfig, GROUP, PROJECT, randomToken, STAND_IN_PROJECTS } from "../contract/discovery-fixtures.js";
+import { discoveryConfig, GROUP, HOST, importPathOf, PROJECT, randomToken, STAND_IN_PROJECTS } from "../contract/discovery-fixtures.js";
 import { goImports } from "../contract/meta.js";
 
 const token = randomToken();
@@ -89,7 +92,7 @@ describe("ProjectLookup", () => {
   it("remembers a missing path for negativeCacheTtl, apart from found ones", async () => {
     const lookup = projectLookup();
     const missing = `${GROUP}/not/there`;
-    expect(await lookup.lookup(missing)).toEqual({ kind: "missing" });
+    expect(await lookup.lookup(missing)).toMatchObject({ kind: "missing" });
     await lookup.lookup(PROJECT.shallow);
 
     clock += TTL.negativeCacheTtlSeconds * 1000 - 1;
@@ -179,8 +182,8 @@ describe("ProjectLookup", () => {
 
   it("finds private and internal projects only with the token", async () => {
     const anonymous = projectLookup({ token: null });
-    expect(await anonymous.lookup(PROJECT.secret)).toEqual({ kind: "missing" });
-    expect(await anonymous.lookup(PROJECT.internal)).toEqual({ kind: "missing" });
+    expect(await anonymous.lookup(PROJECT.secret)).toMatchObject({ kind: "missing" });
+    expect(await anonymous.lookup(PROJECT.internal)).toMatchObject({ kind: "missing" });
     expect(await anonymous.lookup(PROJECT.deep)).toMatchObject({ kind: "found" });
     const withToken = projectLookup();
     expect(await withToken.lookup(PROJECT.secret)).toMatchObject({
@@ -275,20 +278,20 @@ describe("GroupRule", () => {
     // subgroups and the project make at most 22 elements: 20 candidates below platform/oss.
     const below = Array.from({ length: 200 }, (_, i) => `e${i}`);
     const { result, calls } = await during(() => groupRule().resolve(below, projectLookup()));
-    expect(result).toEqual({ kind: "missing" });
+    expect(result).toMatchObject({ kind: "missing" });
     expect(calls.length).toBeLessThanOrEqual(20);
     expect(calls.every((c) => c.id.split("/").length <= 22)).toBe(true);
   });
 
   it("is missing at the group's own path, without asking", async () => {
     const { result, calls } = await during(() => groupRule().resolve([], projectLookup()));
-    expect(result).toEqual({ kind: "missing" });
+    expect(result).toMatchObject({ kind: "missing" });
     expect(calls).toEqual([]);
   });
 
   it("treats a project GitLab finds only in another letter case as missing", async () => {
     const { result, calls } = await during(() => groupRule().resolve(["a", "B", "c"], projectLookup()));
-    expect(result).toEqual({ kind: "missing" });
+    expect(result).toMatchObject({ kind: "missing" });
     expect(calls.find((c) => c.id === `${GROUP}/a/B/c`)).toMatchObject({ status: 200 });
   });
 
@@ -513,5 +516,54 @@ describe("config errors of group rules", () => {
     const found = problems([...GITLAB, "discovery:", `  ${line}`, "modules:", "  - path: go.example.com/oss", "    group: platform/oss"]);
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(new RegExp(`^4:\\d+: .*${line.split(":")[0]}`));
+  });
+});
+
+describe("answers of group rules, remembered while their look-ups hold", () => {
+  const routerWith = (discovery: { cacheTtl: number; negativeCacheTtl: number }, events: LookupEvent[] = []) =>
+    createRouter(compileConfig(discoveryConfig({ gitlabUrl: lab.url, ...discovery }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
+      cache: (c) => new MemoryAnswerCache(c.discovery.cacheEntries),
+      onEvent: (e) => events.push(e),
+    });
+  const ask = async (router: Router, path: string) => answer("GET", HOST, `${path}?go-get=1`, router);
+  const target = `/${importPathOf(PROJECT.deep).slice(HOST.length + 1)}/pkg`;
+
+  it("answers the same request again without a look-up or a new render", async () => {
+    const events: LookupEvent[] = [];
+    const router = routerWith({ cacheTtl: 600, negativeCacheTtl: 600 }, events);
+    const first = await during(() => ask(router, target));
+    expect(first.result.status).toBe(200);
+    expect(first.calls.length).toBeGreaterThan(0);
+    const looked = events.length;
+    const again = await during(() => ask(router, target));
+    expect(again.calls).toEqual([]);
+    // Not even the look-up cache was consulted.
+    expect(events.length).toBe(looked);
+    // The very same answer object: nothing was resolved or rendered again.
+    expect(again.result).toBe(first.result);
+  });
+
+  it("asks GitLab again once a look-up it rests on has expired", async () => {
+    const router = routerWith({ cacheTtl: 1, negativeCacheTtl: 1 });
+    expect((await ask(router, target)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const later = await during(() => ask(router, target));
+    expect(later.result.status).toBe(200);
+    expect(later.calls.length).toBeGreaterThan(0);
+  });
+
+  it("does not remember an answer made of stale look-ups, nor a 503", async () => {
+    const router = routerWith({ cacheTtl: 0, negativeCacheTtl: 0 });
+    expect((await ask(router, target)).status).toBe(200);
+    lab.setMode("down");
+    const stale = await during(() => ask(router, target));
+    expect(stale.result.status).toBe(200); // served from stale look-ups ...
+    const again = await during(() => ask(router, target));
+    expect(again.calls.length).toBeGreaterThan(0); // ... and GitLab is asked again next time
+    const unknown = `/oss/${"never".repeat(2)}/seen`;
+    expect((await ask(router, unknown)).status).toBe(503);
+    const retried = await during(() => ask(router, unknown));
+    expect(retried.result.status).toBe(503);
+    expect(retried.calls.length).toBeGreaterThan(0);
   });
 });
