@@ -63,6 +63,7 @@ async function serve(args: string[]): Promise<number> {
     loadConfigFile(configPath); // fail fast, once, on a broken config
     return runPrimary(workers, (line) => process.stderr.write(line + "\n"));
   }
+  const signals = handleSignals();
   const server = await startServer({
     configPath,
     port,
@@ -71,7 +72,7 @@ async function serve(args: string[]): Promise<number> {
     // In a cluster the primary announces the address once.
     quietStart: isClusterWorker(),
   });
-  handleSignals(server);
+  signals.started(server);
   return new Promise<number>(() => {}); // runs until a signal stops it
 }
 
