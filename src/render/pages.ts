@@ -67,7 +67,7 @@ export function indexPage(host: string, entries: readonly IndexEntry[]): string 
     const name = e.href === undefined ? html`<code>${e.pattern}</code>` : html`<a href="${e.href}"><code>${e.pattern}</code></a>`;
     const note =
       e.group !== undefined
-        ? html` <small>(every project below GitLab group ${e.group})</small>`
+        ? html` <small>({project} is the path of any project below GitLab group ${e.group}, at any depth)</small>`
         : e.isTemplate
           ? html` <small>(pattern: each {name} is one path element)</small>`
           : html``;
