@@ -38,8 +38,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
   const data = expandVariables(written, { env: options.env ?? {}, keep }, problems) as Record<string, unknown>;
   const top = parseReportingAll(TopSchema, data, [], problems);
 
-  const raw = data;
-  const gitlabMissing = raw.gitlab === undefined;
+  const gitlabMissing = data.gitlab === undefined;
   let gitlab: GitlabSettings | undefined;
   // When another top-level field is wrong, the gitlab: section still counts, so
   // the modules that need it are checked too.
@@ -48,7 +47,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
 
   const modules: CompiledModule[] = [];
   const modulePaths = new Map<CompiledModule, ConfigPath>();
-  const entries = Array.isArray(raw.modules) ? raw.modules : [];
+  const entries = Array.isArray(data.modules) ? data.modules : [];
   entries.forEach((entry, i) => {
     const at: ConfigPath = ["modules", i];
     const parsed = parseReportingAll(ModuleSchema, entry, at, problems);

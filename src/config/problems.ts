@@ -22,6 +22,12 @@ export function formatProblem(p: LocatedProblem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.message}`;
 }
 
+/** A config error's located problems, one per line; any other error's message. */
+export function describeConfigError(err: unknown): string {
+  if (err instanceof ConfigError) return err.problems.map(formatProblem).join("\n");
+  return err instanceof Error ? err.message : String(err);
+}
+
 export class ConfigError extends Error {
   readonly problems: readonly LocatedProblem[];
   constructor(problems: readonly LocatedProblem[]) {

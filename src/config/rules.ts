@@ -146,7 +146,14 @@ function checkRepo(repo: string, problems: Problem[]): void {
   if (!["https:", "http:", "ssh:"].includes(url.protocol)) {
     return void fail(`repo ${JSON.stringify(repo)}: use an https://, http:// or ssh:// URL`);
   }
-  if (url.hostname === "") fail(`repo ${JSON.stringify(repo)} has no host`);
+  if (url.hostname === "") return void fail(`repo ${JSON.stringify(repo)} has no host`);
+  if (url.password) {
+    return void fail("repo: must not carry a password or token: every client would be sent it; clients bring their own credentials (.netrc, ssh keys)");
+  }
+  // A variable in the host would let a request pick the server the go command clones from.
+  if (new URL(repo.replace(VARIABLE, "y")).host !== url.host) {
+    fail(`repo ${JSON.stringify(repo)}: template variables may only appear in the path, not in the host`);
+  }
 }
 
 function checkGroup(group: string, problems: Problem[]): void {

@@ -2,7 +2,6 @@
 // relate fields to each other live in rules.ts, where they can say what to write.
 import { z } from "zod";
 
-export const TRANSPORTS = ["https", "ssh"] as const;
 /** auto: https for public projects, ssh for internal and private ones. */
 export const GITLAB_TRANSPORTS = ["https", "ssh", "auto"] as const;
 export const VCS = ["git", "hg", "svn", "fossil"] as const;

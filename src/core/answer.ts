@@ -4,7 +4,7 @@
 import { splitElements } from "./importpath.js";
 import type { Router } from "./router.js";
 import type { ResolvedModule } from "./rule.js";
-import { htmlAnswer, publicCache, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
+import { htmlAnswer, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
 import { installPage } from "../render/pages.js";
 
 /** Request paths longer than this many bytes get 414. */
@@ -79,10 +79,16 @@ function compute(
   }
   const hash = query.indexOf("#");
   if (hash >= 0) query = query.slice(0, hash);
+  if (path.length > MAX_PATH_BYTES) return textAnswer(414, `request path longer than ${MAX_PATH_BYTES} bytes`);
+  // Workers only ever see URLs the runtime has normalised ("/a/../b" → "/b",
+  // "\\" → "/"); normalise the same way here, so every runtime answers alike.
+  if (mayNormalise(path)) {
+    const normalised = normalisePath(path);
+    if (normalised === undefined) return textAnswer(404, "not found: the path is not a valid Go import path");
+    path = normalised;
+  }
   const service = serviceAnswer(method, path);
   if (service) return service;
-  if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
-  if (path.length > MAX_PATH_BYTES) return textAnswer(414, `request path longer than ${MAX_PATH_BYTES} bytes`);
 
   const routes = router.routesFor(authority);
   if (!routes) return textAnswer(404, "not found: no modules are served for this host");
@@ -109,6 +115,24 @@ function compute(
     }
     return result;
   });
+}
+
+/**
+ * The path as a WHATWG URL parser reads it. Appended to an origin, never
+ * resolved against one: "//host/x" stays a path and cannot name a host.
+ */
+function normalisePath(path: string): string | undefined {
+  try {
+    return new URL(NORMALISE_ORIGIN + path).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+const NORMALISE_ORIGIN = "http://normalise.invalid";
+
+function mayNormalise(path: string): boolean {
+  return path.includes("/.") || path.includes("\\") || path.includes("%2e") || path.includes("%2E");
 }
 
 function notFound(host: string, path: string): PlainAnswer {

@@ -173,9 +173,11 @@ export class Router {
   }
 }
 
-/** "Go.Example.com:443" → "go.example.com"; "[::1]:80" → "[::1]". */
+/** "Go.Example.com.:443" → "go.example.com"; "user@host" → "host"; "[::1]:80" → "[::1]". */
 export function normalizeHost(hostHeader: string): string {
   let host = hostHeader;
+  const at = host.lastIndexOf("@");
+  if (at >= 0) host = host.slice(at + 1);
   if (host.startsWith("[")) {
     const end = host.indexOf("]");
     host = end < 0 ? host : host.slice(0, end + 1);
@@ -183,5 +185,6 @@ export function normalizeHost(hostHeader: string): string {
     const colon = host.indexOf(":");
     if (colon >= 0) host = host.slice(0, colon);
   }
+  if (host.endsWith(".")) host = host.slice(0, -1);
   return host.toLowerCase();
 }

@@ -76,7 +76,12 @@ export class ProjectLookup {
       const answer = await fetchProject(this.options.api, fullPath, this.options.fetch);
       const entry: CachedAnswer = { answer, fetchedAt: this.now() };
       const ttl = answer.found ? this.options.discovery.cacheTtlSeconds : this.options.discovery.negativeCacheTtlSeconds;
-      await this.options.cache.set(key, entry, ttl + STALE_KEEP_SECONDS);
+      try {
+        await this.options.cache.set(key, entry, ttl + STALE_KEEP_SECONDS);
+      } catch (err) {
+        // Remembering is an optimisation: the answer GitLab gave still stands.
+        console.error("modgate: discovery cache write failed:", err);
+      }
       this.emit({ path: fullPath, source: "api", status: answer.found ? 200 : 404, ms: this.now() - started, ...describe(answer) });
       return toResult(answer, this.expiry(entry));
     } catch (err) {

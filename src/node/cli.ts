@@ -3,7 +3,8 @@
 import { parseArgs } from "node:util";
 import { configPathFrom, loadConfigFile } from "./config-file.js";
 import { loadRouter } from "./load-router.js";
-import { describeConfigError, startServer } from "./server.js";
+import { startServer } from "./server.js";
+import { describeConfigError } from "../config/problems.js";
 import { accessLogEnabled } from "./access-log.js";
 import { describeLookup, resolveImportPath } from "./resolve.js";
 import { handleSignals } from "./signals.js";

@@ -10,7 +10,12 @@ import type { Router } from "../core/router.js";
 import type { Metrics } from "./metrics.js";
 
 const INTERNAL_ERROR = textAnswer(500, "internal error");
-const METRICS_HEADERS = { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" };
+const METRICS_HEADERS = {
+  "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+  "Cache-Control": "no-cache",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+};
 
 export interface AccessLogEntry {
   method: string;

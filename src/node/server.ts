@@ -2,7 +2,7 @@
 // graceful stop. Signals are wired in cli.ts so tests can drive this directly.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { formatProblem, ConfigError } from "../config/problems.js";
+import { describeConfigError } from "../config/problems.js";
 import { RouterLoader } from "./load-router.js";
 import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
@@ -27,11 +27,6 @@ export interface RunningServer {
   reload(): boolean;
   /** Stops accepting, lets in-flight requests finish, then resolves. */
   close(graceMs?: number): Promise<void>;
-}
-
-export function describeConfigError(err: unknown): string {
-  if (err instanceof ConfigError) return err.problems.map(formatProblem).join("\n");
-  return err instanceof Error ? err.message : String(err);
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {

@@ -35,6 +35,10 @@ const REQUESTS: Array<{ method?: string; host: string; path: string }> = [
   { host: 'unknown.example.net', path: '/tools?go-get=1' },
   { host: 'go.example.com', path: '/a%2Fb?go-get=1' },
   { host: 'go.example.com', path: '/.hidden?go-get=1' },
+  // Dot segments: workerd normalises the URL before the Worker sees it; Node must answer alike.
+  { host: 'go.example.com', path: '/tools/../libs/foo?go-get=1' },
+  { host: 'go.example.com', path: '/libs/x/%2e%2e/y/z?go-get=1' },
+  { host: 'go.example.com', path: '/tools/./pkg' },
   { host: 'go.example.com', path: '/' + 'a/'.repeat(600) + 'z' },
   { host: 'go.example.com', path: '/-/healthz' },
   { host: 'go.example.com', path: '/-/nothing' },
