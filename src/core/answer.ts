@@ -4,7 +4,7 @@
 import { splitElements } from "./importpath.js";
 import type { Router } from "./router.js";
 import type { ResolvedModule } from "./rule.js";
-import { htmlAnswer, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
+import { htmlAnswer, publicCache, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
 import { installPage } from "../render/pages.js";
 
 /** Request paths longer than this many bytes get 414. */
@@ -52,7 +52,7 @@ export function answer(method: string, authority: string | undefined, target: st
   const known = router.answers.get(key);
   if (known) return known;
   const discovered = router.discoveredAnswers.get(key);
-  if (discovered && Date.now() < discovered.until) return discovered.answer;
+  if (discovered && router.now() < discovered.until) return discovered.answer;
   const result = compute(method, authority, target, router, key);
   if (!(result instanceof Promise)) router.answers.set(key, result);
   return result;
@@ -108,7 +108,9 @@ function compute(
     // GitLab failing is not "not found": say so, and let clients retry.
     if (resolution.kind === "unavailable") return textAnswer(503, `service unavailable: ${resolution.reason}; try again later`);
     const result =
-      resolution.kind === "missing" ? notFound(routes.host, path) : moduleAnswer(resolution.module, resolution.rest, goGet, router);
+      resolution.kind === "missing"
+        ? notFound(routes.host, path)
+        : discoveredModuleAnswer(resolution.module, resolution.rest, goGet, cacheControlUntil(resolution.freshUntil, router));
     // Until a look-up it rests on expires, the same request gets the same answer.
     if (memoKey !== undefined && resolution.freshUntil !== undefined) {
       router.discoveredAnswers.set(memoKey, { answer: result, until: resolution.freshUntil });
@@ -143,6 +145,21 @@ function moduleAnswer(module: ResolvedModule, rest: string, goGet: boolean, rout
   // A literal rule's module is made once per config, so its answer is too.
   if (goGet) return (module.goGetAnswer ??= htmlAnswer(module.page, router.cacheControl));
   return browserAnswer(module, rest, router.cacheControl);
+}
+
+function discoveredModuleAnswer(module: ResolvedModule, rest: string, goGet: boolean, cacheControl: string): PlainAnswer {
+  return goGet ? htmlAnswer(module.page, cacheControl) : browserAnswer(module, rest, cacheControl);
+}
+
+/**
+ * Clients and proxies may keep a discovered answer no longer than modgate
+ * itself would: until the first look-up it rests on expires, and not at all
+ * when it was made of stale look-ups while GitLab failed.
+ */
+function cacheControlUntil(freshUntil: number | undefined, router: Router): string {
+  if (freshUntil === undefined) return "no-cache";
+  const seconds = Math.floor((freshUntil - router.now()) / 1000);
+  return publicCache(Math.max(0, Math.min(router.config.cacheMaxAge, seconds)));
 }
 
 /** People following an import path in a browser go to its documentation or source. */

@@ -131,6 +131,8 @@ export class Router {
   readonly lookup?: ProjectLookup;
   /** Cache-Control of successful answers. */
   readonly cacheControl: string;
+  /** The clock discovered answers expire by: the look-ups' own. */
+  readonly now: () => number;
   /** Answers by Host and target, for answers that need no GitLab look-up (see answer.ts). */
   readonly answers = new BoundedMap<string, PlainAnswer>(ANSWER_MEMO_ENTRIES);
   /** Answers of group rules by Host and target, each until the first GitLab look-up it rests on expires. */
@@ -144,6 +146,7 @@ export class Router {
     }
     this.config = config;
     this.cacheControl = publicCache(config.cacheMaxAge);
+    this.now = options.lookup?.now ?? Date.now;
     if (options.lookup) this.lookup = options.lookup;
     const byHost = new Map<string, AnyRule[]>();
     for (const module of config.modules) {

@@ -15,23 +15,32 @@ export interface AnswerCache {
   set(key: string, entry: CachedAnswer, keepSeconds: number): Promise<void>;
 }
 
-/** An in-process LRU (Node, and the Worker isolate's first level). */
+/**
+ * In-process LRUs (Node). Found projects and missing paths are kept apart, so
+ * requests for made-up paths can never evict the projects whose stale answers
+ * carry a GitLab outage. Each holds at most maxEntries.
+ */
 export class MemoryAnswerCache implements AnswerCache {
-  private readonly lru: LRUCache<string, CachedAnswer>;
+  private readonly found: LRUCache<string, CachedAnswer>;
+  private readonly missing: LRUCache<string, CachedAnswer>;
 
   constructor(readonly maxEntries: number) {
-    this.lru = new LRUCache({ max: maxEntries });
+    this.found = new LRUCache({ max: maxEntries });
+    this.missing = new LRUCache({ max: maxEntries });
   }
 
   async get(key: string): Promise<CachedAnswer | undefined> {
-    return this.lru.get(key);
+    return this.found.get(key) ?? this.missing.get(key);
   }
 
   async set(key: string, entry: CachedAnswer, keepSeconds: number): Promise<void> {
-    this.lru.set(key, entry, { ttl: keepSeconds * 1000 });
+    const [into, other] = entry.answer.found ? [this.found, this.missing] : [this.missing, this.found];
+    other.delete(key);
+    into.set(key, entry, { ttl: keepSeconds * 1000 });
   }
 
+  /** Entries held, found and missing together (at most 2 × maxEntries). */
   get size(): number {
-    return this.lru.size;
+    return this.found.size + this.missing.size;
   }
 }

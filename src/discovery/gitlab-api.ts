@@ -53,6 +53,14 @@ export async function fetchProject(api: ApiSettings, fullPath: string, fetchFn: 
     await response.body?.cancel();
     throw new GitlabUnavailable(`GitLab rejected modgate's API token (${response.status})`, response.status);
   }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    const to = hostOf(response.headers.get("location"));
+    throw new GitlabUnavailable(
+      `GitLab answered ${response.status}, a redirect${to ? ` to ${to}` : ""}: set gitlab.url to the address GitLab answers on`,
+      response.status,
+    );
+  }
   if (response.status !== 200) {
     await response.body?.cancel();
     throw new GitlabUnavailable(`GitLab answered ${response.status}`, response.status);
@@ -60,8 +68,12 @@ export async function fetchProject(api: ApiSettings, fullPath: string, fetchFn: 
   let body: Record<string, unknown>;
   try {
     body = (await response.json()) as Record<string, unknown>;
-  } catch {
-    throw new GitlabUnavailable("GitLab answered with something that is not a project (not JSON)", 200);
+  } catch (err) {
+    const timedOut = (err as Error).name === "TimeoutError" || (err as Error).name === "AbortError";
+    throw new GitlabUnavailable(
+      timedOut ? `GitLab did not answer within ${api.apiTimeoutMs / 1000} s` : "GitLab answered with something that is not a project (not JSON)",
+      200,
+    );
   }
   const path = body.path_with_namespace;
   const visibility = body.visibility;
@@ -70,6 +82,15 @@ export async function fetchProject(api: ApiSettings, fullPath: string, fetchFn: 
   }
   const branch = typeof body.default_branch === "string" && body.default_branch !== "" ? body.default_branch : "main";
   return { found: true, project: { pathWithNamespace: path, defaultBranch: branch, visibility } };
+}
+
+function hostOf(location: string | null): string | undefined {
+  if (!location) return undefined;
+  try {
+    return new URL(location).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function isVisibility(v: unknown): v is Visibility {

@@ -8,6 +8,16 @@ import { fetchProject, GitlabUnavailable, type ApiSettings, type GitlabProject, 
 /** How long an entry stays usable as a stale fallback after its TTL. */
 export const STALE_KEEP_SECONDS = 24 * 3600;
 
+/**
+ * After GitLab fails, for this long a look-up with a stale answer serves it at
+ * once instead of waiting out another timeout; paths with nothing cached still
+ * ask (they have nothing better to give).
+ */
+export const FAILURE_BACKOFF_MS = 5_000;
+
+/** A request that joins another's API call waits at most this much longer than the call's own timeout. */
+const JOIN_GRACE_MS = 500;
+
 /** freshUntil: epoch ms until which the answer may be reused without asking again; absent when stale. */
 export type LookupResult =
   | { kind: "found"; project: GitlabProject; stale: boolean; freshUntil?: number }
@@ -39,25 +49,50 @@ export interface ProjectLookupOptions {
 
 export class ProjectLookup {
   private readonly inFlight = new Map<string, Promise<LookupResult>>();
-  private readonly now: () => number;
+  /** The clock of look-ups (and of the answers that rest on them). */
+  readonly now: () => number;
+  /** Cache keys name the GitLab and the token: a rotated token never serves what the old one saw. */
+  private readonly keyPrefix: string;
+  private failingUntil = 0;
 
   constructor(private readonly options: ProjectLookupOptions) {
     this.now = options.now ?? Date.now;
+    this.keyPrefix = `${options.api.url}\u0000${fingerprint(options.api.token ?? "")}\u0000`;
   }
 
   async lookup(fullPath: string): Promise<LookupResult> {
-    const key = `${this.options.api.url}\u0000${fullPath}`;
+    const key = this.keyPrefix + fullPath;
     const cached = await this.options.cache.get(key);
     if (cached && this.isFresh(cached)) {
       this.emit({ path: fullPath, source: "cache", ...describe(cached.answer) });
       return toResult(cached.answer, this.expiry(cached));
     }
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.callApi(key, fullPath, cached).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
+    if (cached && this.now() < this.failingUntil) return this.serveStale(fullPath, cached);
+    const joined = this.inFlight.get(key);
+    if (joined) return this.withDeadline(joined, fullPath, cached);
+    const pending = this.callApi(key, fullPath, cached).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, pending);
     return pending;
+  }
+
+  /**
+   * Another request's API call, awaited with a deadline of our own: that
+   * request may be cancelled (a Worker's client going away cancels its I/O),
+   * and we must not wait forever for it.
+   */
+  private withDeadline(joined: Promise<LookupResult>, fullPath: string, stale: CachedAnswer | undefined): Promise<LookupResult> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<LookupResult>((resolve) => {
+      timer = setTimeout(() => {
+        resolve(stale ? this.serveStale(fullPath, stale) : { kind: "unavailable", reason: `GitLab did not answer within ${this.options.api.apiTimeoutMs / 1000} s` });
+      }, this.options.api.apiTimeoutMs + JOIN_GRACE_MS);
+    });
+    return Promise.race([joined, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  private serveStale(fullPath: string, stale: CachedAnswer): LookupResult {
+    this.emit({ path: fullPath, source: "stale", ...describe(stale.answer) });
+    return toResult(stale.answer, undefined);
   }
 
   private expiry(entry: CachedAnswer): number {
@@ -74,6 +109,7 @@ export class ProjectLookup {
     try {
       if (this.options.misconfigured) throw new GitlabUnavailable(this.options.misconfigured);
       const answer = await fetchProject(this.options.api, fullPath, this.options.fetch);
+      this.failingUntil = 0;
       const entry: CachedAnswer = { answer, fetchedAt: this.now() };
       const ttl = answer.found ? this.options.discovery.cacheTtlSeconds : this.options.discovery.negativeCacheTtlSeconds;
       try {
@@ -87,10 +123,8 @@ export class ProjectLookup {
     } catch (err) {
       if (!(err instanceof GitlabUnavailable)) throw err;
       this.emit({ path: fullPath, source: "api", outcome: "unavailable", status: err.status, ms: this.now() - started, detail: err.reason });
-      if (stale) {
-        this.emit({ path: fullPath, source: "stale", ...describe(stale.answer) });
-        return toResult(stale.answer, undefined);
-      }
+      this.failingUntil = this.now() + FAILURE_BACKOFF_MS;
+      if (stale) return this.serveStale(fullPath, stale);
       return { kind: "unavailable", reason: err.reason };
     }
   }
@@ -104,6 +138,16 @@ export class ProjectLookup {
 function toResult(answer: ProjectAnswer, freshUntil: number | undefined): LookupResult {
   const fresh = freshUntil === undefined ? {} : { freshUntil };
   return answer.found ? { kind: "found", project: answer.project, stale: freshUntil === undefined, ...fresh } : { kind: "missing", ...fresh };
+}
+
+/** FNV-1a of the token: enough to tell tokens apart in cache keys, and not the token. */
+function fingerprint(token: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) {
+    hash ^= token.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16);
 }
 
 function describe(answer: ProjectAnswer): Pick<LookupEvent, "outcome" | "detail"> {

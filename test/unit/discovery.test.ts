@@ -553,17 +553,66 @@ describe("answers of group rules, remembered while their look-ups hold", () => {
   });
 
   it("does not remember an answer made of stale look-ups, nor a 503", async () => {
-    const router = routerWith({ cacheTtl: 0, negativeCacheTtl: 0 });
+    const events: LookupEvent[] = [];
+    const router = routerWith({ cacheTtl: 0, negativeCacheTtl: 0 }, events);
     expect((await ask(router, target)).status).toBe(200);
     lab.setMode("down");
     const stale = await during(() => ask(router, target));
     expect(stale.result.status).toBe(200); // served from stale look-ups ...
+    expect(stale.result.headers["Cache-Control"]).toBe("no-cache"); // ... which no client may keep
+    const before = events.length;
     const again = await during(() => ask(router, target));
-    expect(again.calls.length).toBeGreaterThan(0); // ... and GitLab is asked again next time
+    // ... and looked up again next time (served stale at once while GitLab is failing).
+    expect(again.result.status).toBe(200);
+    expect(events.slice(before).some((e) => e.source === "stale")).toBe(true);
     const unknown = `/oss/${"never".repeat(2)}/seen`;
     expect((await ask(router, unknown)).status).toBe(503);
     const retried = await during(() => ask(router, unknown));
     expect(retried.result.status).toBe(503);
     expect(retried.calls.length).toBeGreaterThan(0);
+  });
+
+  it("tells clients to keep a discovered answer no longer than its look-ups hold", async () => {
+    const router = routerWith({ cacheTtl: 30, negativeCacheTtl: 20 });
+    const a = await ask(router, target); // rests on the found project (30 s) and missing deeper paths (20 s)
+    expect(a.status).toBe(200);
+    const maxAge = Number(/max-age=(\d+)/.exec(a.headers["Cache-Control"]!)![1]);
+    expect(maxAge).toBeGreaterThanOrEqual(19);
+    expect(maxAge).toBeLessThanOrEqual(20);
+  });
+});
+
+describe("the look-up cache under pressure", () => {
+  it("never lets missing paths evict found projects", async () => {
+    const cache = new MemoryAnswerCache(2);
+    const found = { answer: { found: true as const, project: { pathWithNamespace: "g/p", defaultBranch: "main", visibility: "public" as const } }, fetchedAt: 0 };
+    await cache.set("found", found, 60);
+    for (let i = 0; i < 50; i++) await cache.set(`missing-${i}`, { answer: { found: false }, fetchedAt: 0 }, 60);
+    expect(await cache.get("found")).toEqual(found);
+    expect(cache.size).toBeLessThanOrEqual(4);
+  });
+
+  it("keys look-ups by token: a rotated token asks GitLab again", async () => {
+    const cache = new MemoryAnswerCache(100);
+    const first = await during(() => projectLookup({ cache }).lookup(PROJECT.secret));
+    expect(first.result).toMatchObject({ kind: "found" });
+    const other = await during(() => projectLookup({ cache, token: null }).lookup(PROJECT.secret));
+    // Without a token GitLab hides the private project: the old token's answer was not reused.
+    expect(other.calls.length).toBe(1);
+    expect(other.result).toMatchObject({ kind: "missing" });
+  });
+
+  it("serves stale answers at once while GitLab is failing, without waiting out another timeout", async () => {
+    const cache = new MemoryAnswerCache(100);
+    const lookup = projectLookup({ cache, discovery: { cacheTtlSeconds: 0, negativeCacheTtlSeconds: 0 } });
+    await lookup.lookup(PROJECT.deep);
+    await lookup.lookup(PROJECT.shallow);
+    lab.setMode("down");
+    const failed = await during(() => lookup.lookup(PROJECT.deep));
+    expect(failed.calls.length).toBe(1); // GitLab is asked, fails, the stale answer is served
+    expect(failed.result).toMatchObject({ kind: "found", stale: true });
+    const next = await during(() => lookup.lookup(PROJECT.shallow));
+    expect(next.calls.length).toBe(0); // within the back-off: stale at once
+    expect(next.result).toMatchObject({ kind: "found", stale: true });
   });
 });
