@@ -17,10 +17,20 @@ export function isClusterWorker(): boolean {
 }
 
 /** Runs in the primary: forks the workers and supervises them until a stop signal. */
+/** A worker that dies sooner than this after its start counts as crashing at start-up. */
+const QUICK_EXIT_MS = 5_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
 export function runPrimary(workers: number, report: (line: string) => void): Promise<number> {
-  for (let i = 0; i < workers; i++) cluster.fork();
+  const startedAt = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork();
+    startedAt.set(worker.id, Date.now());
+  };
+  for (let i = 0; i < workers; i++) fork();
   let stopping = false;
   let announced = false;
+  let restartDelay = 0;
 
   cluster.on("listening", (_worker, address) => {
     if (announced) return;
@@ -30,9 +40,16 @@ export function runPrimary(workers: number, report: (line: string) => void): Pro
   });
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;
-    // A worker that dies outside a stop is replaced, so the port keeps serving.
-    report(`modgate: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    cluster.fork();
+    // A worker that dies outside a stop is replaced, so the port keeps serving;
+    // one that keeps dying at start-up (say, a config broken since) is retried
+    // with a growing delay instead of in a tight loop.
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    restartDelay = lived < QUICK_EXIT_MS ? Math.min(MAX_RESTART_DELAY_MS, Math.max(1_000, restartDelay * 2)) : 0;
+    report(`modgate: worker ${worker.process.pid} exited (${signal ?? code}); starting another${restartDelay ? ` in ${restartDelay / 1000} s` : ""}`);
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, restartDelay);
   });
 
   process.on("SIGHUP", () => {

@@ -21,10 +21,10 @@ export interface RunningModgate {
 }
 
 /** `node dist/node/cli.js serve --config FILE` on an ephemeral port (run `npm run build` first). */
-export function startModgateNode(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<RunningModgate> {
+export function startModgateNode(configPath: string, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<RunningModgate> {
   const child = spawn(
     process.execPath,
-    ['dist/node/cli.js', 'serve', '--config', configPath, '--port', '0', '--hostname', LOOPBACK],
+    ['dist/node/cli.js', 'serve', '--config', configPath, '--port', '0', '--hostname', LOOPBACK, ...extraArgs],
     { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return waitForUrl(child, /listening on (http:\/\/\S+)/, 30_000);
