@@ -1,8 +1,8 @@
 # modgate on Node 20 (see README, "Run with Docker").
 #
 #   docker build -t modgate .
-#   docker run -d --name modgate -p 127.0.0.1:8080:8080 \
-#     -v /etc/modgate/modgate.yaml:/etc/modgate/modgate.yaml:ro modgate
+#   docker run -d --name modgate -p 127.0.0.1:8080:8080 --stop-timeout 15 \
+#     -v /etc/modgate:/etc/modgate:ro modgate      # the directory, so edits are seen (README)
 #
 # test/e2e/dockerfile.e2e.test.ts runs this file's build and start steps without a Docker
 # engine: it understands FROM, WORKDIR, ENV, COPY, RUN, USER, EXPOSE, HEALTHCHECK, STOPSIGNAL,

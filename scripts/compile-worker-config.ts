@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { soleReference } from "../src/config/variables.js";
 import { configPathFrom, loadConfigFile } from "../src/node/config-file.js";
-import { describeConfigError } from "../src/node/server.js";
+import { describeConfigError } from "../src/config/problems.js";
 
 export const COMPILED_CONFIG_MODULE = ".modgate/compiled-config.js";
 

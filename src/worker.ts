@@ -6,7 +6,7 @@ import compiled from "modgate:compiled-config";
 import { createApp } from "./core/app.js";
 import type { Router } from "./core/router.js";
 import { createRouter } from "./discovery/create-router.js";
-import { WorkersAnswerCache } from "./discovery/workers-answer-cache.js";
+import { WorkersLookupCache } from "./discovery/workers-lookup-cache.js";
 
 let router: Router | undefined;
 const app = createApp({ router: () => router! });
@@ -14,7 +14,7 @@ const app = createApp({ router: () => router! });
 export default {
   fetch(request: Request, env: Record<string, string | undefined>, ctx: unknown) {
     router ??= createRouter(compiled, {
-      cache: () => new WorkersAnswerCache((caches as unknown as { default: Cache }).default),
+      cache: () => new WorkersLookupCache((caches as unknown as { default: Cache }).default),
       env,
     });
     return app.fetch(request, env, ctx as never);

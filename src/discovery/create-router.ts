@@ -4,11 +4,11 @@
 import type { CompiledConfig } from "../core/compiled.js";
 import { Router } from "../core/router.js";
 import { resolveReference, type Environment } from "../config/variables.js";
-import type { AnswerCache } from "./answer-cache.js";
+import type { LookupCache } from "./lookup-cache.js";
 import { ProjectLookup, type LookupEvent } from "./project-lookup.js";
 
 export interface DiscoveryRuntime {
-  cache: (config: CompiledConfig) => AnswerCache;
+  cache: (config: CompiledConfig) => LookupCache;
   /** Where a "${NAME}" token reference is resolved (Worker secrets). */
   env?: Environment;
   onEvent?: (event: LookupEvent) => void;

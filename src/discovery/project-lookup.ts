@@ -2,7 +2,7 @@
 // and stale answers while GitLab fails. The go command asks for every prefix
 // of a package at once, so a burst for one package must cost one call per path.
 import type { CompiledDiscovery } from "../core/compiled.js";
-import type { AnswerCache, CachedAnswer } from "./answer-cache.js";
+import type { LookupCache, CachedLookup } from "./lookup-cache.js";
 import { fetchProject, GitlabUnavailable, type ApiSettings, type GitlabProject, type ProjectAnswer } from "./gitlab-api.js";
 
 /** How long an entry stays usable as a stale fallback after its TTL. */
@@ -39,7 +39,7 @@ export interface LookupEvent {
 export interface ProjectLookupOptions {
   api: ApiSettings;
   discovery: CompiledDiscovery;
-  cache: AnswerCache;
+  cache: LookupCache;
   /** Set when the token could not be resolved (a Worker secret not set): every call is refused with this reason. */
   misconfigured?: string;
   fetch?: typeof fetch;
@@ -80,7 +80,7 @@ export class ProjectLookup {
    * request may be cancelled (a Worker's client going away cancels its I/O),
    * and we must not wait forever for it.
    */
-  private withDeadline(joined: Promise<LookupResult>, fullPath: string, stale: CachedAnswer | undefined): Promise<LookupResult> {
+  private withDeadline(joined: Promise<LookupResult>, fullPath: string, stale: CachedLookup | undefined): Promise<LookupResult> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<LookupResult>((resolve) => {
       timer = setTimeout(() => {
@@ -90,27 +90,27 @@ export class ProjectLookup {
     return Promise.race([joined, deadline]).finally(() => clearTimeout(timer));
   }
 
-  private serveStale(fullPath: string, stale: CachedAnswer): LookupResult {
+  private serveStale(fullPath: string, stale: CachedLookup): LookupResult {
     this.emit({ path: fullPath, source: "stale", ...describe(stale.answer) });
     return toResult(stale.answer, undefined);
   }
 
-  private expiry(entry: CachedAnswer): number {
+  private expiry(entry: CachedLookup): number {
     const { cacheTtlSeconds, negativeCacheTtlSeconds } = this.options.discovery;
     return entry.fetchedAt + (entry.answer.found ? cacheTtlSeconds : negativeCacheTtlSeconds) * 1000;
   }
 
-  private isFresh(entry: CachedAnswer): boolean {
+  private isFresh(entry: CachedLookup): boolean {
     return this.now() < this.expiry(entry);
   }
 
-  private async callApi(key: string, fullPath: string, stale: CachedAnswer | undefined): Promise<LookupResult> {
+  private async callApi(key: string, fullPath: string, stale: CachedLookup | undefined): Promise<LookupResult> {
     const started = this.now();
     try {
       if (this.options.misconfigured) throw new GitlabUnavailable(this.options.misconfigured);
       const answer = await fetchProject(this.options.api, fullPath, this.options.fetch);
       this.failingUntil = 0;
-      const entry: CachedAnswer = { answer, fetchedAt: this.now() };
+      const entry: CachedLookup = { answer, fetchedAt: this.now() };
       const ttl = answer.found ? this.options.discovery.cacheTtlSeconds : this.options.discovery.negativeCacheTtlSeconds;
       try {
         await this.options.cache.set(key, entry, ttl + STALE_KEEP_SECONDS);

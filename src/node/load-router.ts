@@ -1,6 +1,6 @@
 // Config file → Router on Node: discovery look-ups cached in a bounded LRU.
 import { createRouter } from "../discovery/create-router.js";
-import { MemoryAnswerCache } from "../discovery/answer-cache.js";
+import { MemoryLookupCache } from "../discovery/lookup-cache.js";
 import type { LookupEvent } from "../discovery/project-lookup.js";
 import type { Router } from "../core/router.js";
 import { loadConfigFile } from "./config-file.js";
@@ -11,7 +11,7 @@ import { loadConfigFile } from "./config-file.js";
  * carry a GitLab outage nor sends a burst of API calls.
  */
 export class RouterLoader {
-  private cache?: MemoryAnswerCache;
+  private cache?: MemoryLookupCache;
 
   constructor(
     private readonly configPath: string,
@@ -21,7 +21,7 @@ export class RouterLoader {
   load(): Router {
     return createRouter(loadConfigFile(this.configPath), {
       cache: (config) => {
-        if (this.cache?.maxEntries !== config.discovery.cacheEntries) this.cache = new MemoryAnswerCache(config.discovery.cacheEntries);
+        if (this.cache?.maxEntries !== config.discovery.cacheEntries) this.cache = new MemoryLookupCache(config.discovery.cacheEntries);
         return this.cache;
       },
       ...(this.onEvent ? { onEvent: this.onEvent } : {}),

@@ -2,7 +2,7 @@
 // stand-in in process, look-ups cached in the Node LRU.
 import { afterAll, beforeAll } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { MemoryAnswerCache } from "../../src/discovery/answer-cache.js";
+import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import { createRouter } from "../../src/discovery/create-router.js";
 import { makeTempDir, removeDir } from "../e2e/harness/tmp.js";
 import { startGitLabStandIn, type GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
@@ -28,6 +28,6 @@ describeDiscoveryAnswers("GitLab discovery over HTTP (Node, memory cache)", {
   control: () => controlOf(lab, token),
   router: (configText, gitlabToken) =>
     createRouter(compileConfig(configText, "discovery.yaml", { env: { GITLAB_TOKEN: gitlabToken } }), {
-      cache: (config) => new MemoryAnswerCache(config.discovery.cacheEntries),
+      cache: (config) => new MemoryLookupCache(config.discovery.cacheEntries),
     }),
 });

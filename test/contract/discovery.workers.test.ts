@@ -6,7 +6,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
 import { createRouter } from "../../src/discovery/create-router.js";
-import { WorkersAnswerCache } from "../../src/discovery/workers-answer-cache.js";
+import { WorkersLookupCache } from "../../src/discovery/workers-lookup-cache.js";
 import { ask, contractDiscoveryConfig, controlOverHttp, describeDiscoveryAnswers } from "./discovery-cases.js";
 import { unseen } from "./discovery-fixtures.js";
 
@@ -15,7 +15,7 @@ const standIn = inject("discoveryStandIn");
 function workerRouter(env: Record<string, string>) {
   const config = compileConfig(contractDiscoveryConfig(standIn.url), "discovery.yaml", { keepTokenReference: true });
   return createRouter(config, {
-    cache: () => new WorkersAnswerCache((caches as unknown as { default: Cache }).default),
+    cache: () => new WorkersLookupCache((caches as unknown as { default: Cache }).default),
     env,
   });
 }

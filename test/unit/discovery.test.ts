@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/config/problems.js";
 import type { CompiledDiscovery } from "../../src/core/compiled.js";
-import { MemoryAnswerCache } from "../../src/discovery/answer-cache.js";
+import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import { GroupRule } from "../../src/discovery/group-rule.js";
 import { ProjectLookup, type LookupEvent } from "../../src/discovery/project-lookup.js";
 import { createRouter } from "../../src/discovery/create-router.js";
@@ -53,7 +53,7 @@ interface LookupSetup {
   /** The API token; null for none. */
   token?: string | null;
   discovery?: Partial<CompiledDiscovery>;
-  cache?: MemoryAnswerCache;
+  cache?: MemoryLookupCache;
   apiTimeoutMs?: number;
   events?: LookupEvent[];
 }
@@ -63,7 +63,7 @@ function projectLookup(o: LookupSetup = {}): ProjectLookup {
   return new ProjectLookup({
     api: { url: o.url ?? lab.url, apiTimeoutMs: o.apiTimeoutMs ?? 2_000, ...(apiToken === null ? {} : { token: apiToken }) },
     discovery: { ...TTL, ...o.discovery },
-    cache: o.cache ?? new MemoryAnswerCache(TTL.cacheEntries),
+    cache: o.cache ?? new MemoryLookupCache(TTL.cacheEntries),
     now: () => clock,
     onEvent: (e) => o.events?.push(e),
   });
@@ -234,9 +234,9 @@ describe("ProjectLookup", () => {
   });
 });
 
-describe("MemoryAnswerCache", () => {
+describe("MemoryLookupCache", () => {
   it("keeps at most cacheEntries look-ups, the most recent ones", async () => {
-    const cache = new MemoryAnswerCache(3);
+    const cache = new MemoryLookupCache(3);
     const lookup = projectLookup({ cache, discovery: { cacheEntries: 3 } });
     const paths = Array.from({ length: 10 }, (_, i) => `${GROUP}/many/p${i}`);
     for (const path of paths) {
@@ -522,7 +522,7 @@ describe("config errors of group rules", () => {
 describe("answers of group rules, remembered while their look-ups hold", () => {
   const routerWith = (discovery: { cacheTtl: number; negativeCacheTtl: number }, events: LookupEvent[] = []) =>
     createRouter(compileConfig(discoveryConfig({ gitlabUrl: lab.url, ...discovery }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
-      cache: (c) => new MemoryAnswerCache(c.discovery.cacheEntries),
+      cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
       onEvent: (e) => events.push(e),
     });
   const ask = async (router: Router, path: string) => answer("GET", HOST, `${path}?go-get=1`, router);
@@ -584,7 +584,7 @@ describe("answers of group rules, remembered while their look-ups hold", () => {
 
 describe("the look-up cache under pressure", () => {
   it("never lets missing paths evict found projects", async () => {
-    const cache = new MemoryAnswerCache(2);
+    const cache = new MemoryLookupCache(2);
     const found = { answer: { found: true as const, project: { pathWithNamespace: "g/p", defaultBranch: "main", visibility: "public" as const } }, fetchedAt: 0 };
     await cache.set("found", found, 60);
     for (let i = 0; i < 50; i++) await cache.set(`missing-${i}`, { answer: { found: false }, fetchedAt: 0 }, 60);
@@ -593,7 +593,7 @@ describe("the look-up cache under pressure", () => {
   });
 
   it("keys look-ups by token: a rotated token asks GitLab again", async () => {
-    const cache = new MemoryAnswerCache(100);
+    const cache = new MemoryLookupCache(100);
     const first = await during(() => projectLookup({ cache }).lookup(PROJECT.secret));
     expect(first.result).toMatchObject({ kind: "found" });
     const other = await during(() => projectLookup({ cache, token: null }).lookup(PROJECT.secret));
@@ -603,7 +603,7 @@ describe("the look-up cache under pressure", () => {
   });
 
   it("serves stale answers at once while GitLab is failing, without waiting out another timeout", async () => {
-    const cache = new MemoryAnswerCache(100);
+    const cache = new MemoryLookupCache(100);
     const lookup = projectLookup({ cache, discovery: { cacheTtlSeconds: 0, negativeCacheTtlSeconds: 0 } });
     await lookup.lookup(PROJECT.deep);
     await lookup.lookup(PROJECT.shallow);

@@ -15,7 +15,7 @@ import { answer } from "../../src/core/answer.js";
 import { createApp } from "../../src/core/app.js";
 import { variableName, type CompiledConfig, type CompiledModule } from "../../src/core/compiled.js";
 import type { PlainAnswer } from "../../src/core/responses.js";
-import { MemoryAnswerCache } from "../../src/discovery/answer-cache.js";
+import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import { createRouter } from "../../src/discovery/create-router.js";
 import { goImports, goSources } from "../contract/meta.js";
 import { allElements, attr, parsePage } from "./html.js";
@@ -103,7 +103,7 @@ const gitlabFetch: typeof fetch = async (input) => {
   return Response.json({ path_with_namespace: real, visibility, default_branch: branch });
 };
 
-const router = createRouter(CONFIG, { cache: (c) => new MemoryAnswerCache(c.discovery.cacheEntries), fetch: gitlabFetch });
+const router = createRouter(CONFIG, { cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries), fetch: gitlabFetch });
 const app = createApp({ router: () => router });
 
 // ---- the oracle ---------------------------------------------------------------

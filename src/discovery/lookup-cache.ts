@@ -3,16 +3,16 @@
 import { LRUCache } from "lru-cache";
 import type { ProjectAnswer } from "./gitlab-api.js";
 
-export interface CachedAnswer {
+export interface CachedLookup {
   answer: ProjectAnswer;
   /** Epoch milliseconds of the API call that produced it. */
   fetchedAt: number;
 }
 
-export interface AnswerCache {
-  get(key: string): Promise<CachedAnswer | undefined>;
+export interface LookupCache {
+  get(key: string): Promise<CachedLookup | undefined>;
   /** keepSeconds: how long the entry may still serve as a stale fallback. */
-  set(key: string, entry: CachedAnswer, keepSeconds: number): Promise<void>;
+  set(key: string, entry: CachedLookup, keepSeconds: number): Promise<void>;
 }
 
 /**
@@ -20,20 +20,20 @@ export interface AnswerCache {
  * requests for made-up paths can never evict the projects whose stale answers
  * carry a GitLab outage. Each holds at most maxEntries.
  */
-export class MemoryAnswerCache implements AnswerCache {
-  private readonly found: LRUCache<string, CachedAnswer>;
-  private readonly missing: LRUCache<string, CachedAnswer>;
+export class MemoryLookupCache implements LookupCache {
+  private readonly found: LRUCache<string, CachedLookup>;
+  private readonly missing: LRUCache<string, CachedLookup>;
 
   constructor(readonly maxEntries: number) {
     this.found = new LRUCache({ max: maxEntries });
     this.missing = new LRUCache({ max: maxEntries });
   }
 
-  async get(key: string): Promise<CachedAnswer | undefined> {
+  async get(key: string): Promise<CachedLookup | undefined> {
     return this.found.get(key) ?? this.missing.get(key);
   }
 
-  async set(key: string, entry: CachedAnswer, keepSeconds: number): Promise<void> {
+  async set(key: string, entry: CachedLookup, keepSeconds: number): Promise<void> {
     const [into, other] = entry.answer.found ? [this.found, this.missing] : [this.missing, this.found];
     other.delete(key);
     into.set(key, entry, { ttl: keepSeconds * 1000 });
