@@ -104,7 +104,7 @@ function compute(
   const match = routes.match(elements);
   if (!match) return notFound(routes.host, path);
   if (match.kind === "static") return moduleAnswer(match.module, match.rest, goGet, router);
-  return match.rule.resolve(match.below, router.lookup!).then((resolution) => {
+  return match.rule.resolve(match.below).then((resolution) => {
     // GitLab failing is not "not found": say so, and let clients retry.
     if (resolution.kind === "unavailable") return textAnswer(503, `service unavailable: ${resolution.reason}; try again later`);
     const result =

@@ -7,10 +7,9 @@ import { Rule, type ResolvedModule } from "./rule.js";
 import { indexPage, type IndexEntry } from "../render/pages.js";
 import { htmlAnswer, publicCache, type PlainAnswer } from "./responses.js";
 import { BoundedMap } from "./bounded-map.js";
-import { GroupRule } from "../discovery/group-rule.js";
-import type { ProjectLookup } from "../discovery/project-lookup.js";
+import type { DiscoveredRule } from "./discovered-rule.js";
 
-type AnyRule = Rule | GroupRule;
+type AnyRule = Rule | DiscoveredRule;
 
 class TrieNode {
   readonly literals = new Map<string, TrieNode>();
@@ -27,7 +26,7 @@ export type Match =
     }
   | {
       kind: "group";
-      rule: GroupRule;
+      rule: DiscoveredRule;
       /** The request's elements below the rule's path: the candidate project path. */
       below: readonly string[];
     };
@@ -68,7 +67,7 @@ export class HostRoutes {
     findDeepest(this.trie, elements, 0, values, best);
     if (!best.rule) return undefined;
     const depth = best.rule.depth;
-    if (best.rule instanceof GroupRule) return { kind: "group", rule: best.rule, below: elements.slice(depth) };
+    if (!(best.rule instanceof Rule)) return { kind: "group", rule: best.rule, below: elements.slice(depth) };
     return {
       kind: "static",
       module: best.rule.resolve(best.values),
@@ -106,7 +105,7 @@ function findDeepest(
 
 function indexEntry(rule: AnyRule): IndexEntry {
   const m = rule.module;
-  if (rule instanceof GroupRule) return { pattern: `${m.pattern}/{project}`, isTemplate: true, group: rule.module.group.path };
+  if (!(rule instanceof Rule)) return { pattern: `${m.pattern}/{project}`, isTemplate: true, group: rule.module.group.path };
   const isTemplate = m.elements.some((e) => variableName(e) !== undefined);
   const entry: IndexEntry = { pattern: m.pattern, isTemplate };
   if (!isTemplate) {
@@ -121,14 +120,15 @@ function indexEntry(rule: AnyRule): IndexEntry {
 export const ANSWER_MEMO_ENTRIES = 10_000;
 
 export interface RouterOptions {
-  /** GitLab project look-ups for group rules; required when the config has any. */
-  lookup?: ProjectLookup;
+  /** Makes the rule of each `group:` module; required when the config has any (src/discovery/create-router.ts). */
+  discoveredRule?: (module: DiscoveredRule["module"]) => DiscoveredRule;
+  /** The clock discovered answers expire by (the look-ups' own); default Date.now. */
+  now?: () => number;
 }
 
 export class Router {
   readonly config: CompiledConfig;
   readonly hosts: ReadonlyMap<string, HostRoutes>;
-  readonly lookup?: ProjectLookup;
   /** Cache-Control of successful answers. */
   readonly cacheControl: string;
   /** The clock discovered answers expire by: the look-ups' own. */
@@ -139,6 +139,7 @@ export class Router {
   readonly discoveredAnswers = new BoundedMap<string, { answer: PlainAnswer; until: number }>(ANSWER_MEMO_ENTRIES);
   /** With a single host, every request is answered as that host. */
   private readonly onlyHost?: HostRoutes;
+  private readonly discoveredRule?: RouterOptions["discoveredRule"];
 
   constructor(config: CompiledConfig, options: RouterOptions = {}) {
     if (config.format !== COMPILED_FORMAT) {
@@ -146,8 +147,8 @@ export class Router {
     }
     this.config = config;
     this.cacheControl = publicCache(config.cacheMaxAge);
-    this.now = options.lookup?.now ?? Date.now;
-    if (options.lookup) this.lookup = options.lookup;
+    this.now = options.now ?? Date.now;
+    this.discoveredRule = options.discoveredRule;
     const byHost = new Map<string, AnyRule[]>();
     for (const module of config.modules) {
       const list = byHost.get(module.host) ?? [];
@@ -162,10 +163,8 @@ export class Router {
 
   private ruleFor(module: CompiledModule): AnyRule {
     if (!module.group) return new Rule(module);
-    if (!this.config.gitlab || !this.lookup) {
-      throw new Error(`${module.source}: the group rule ${module.pattern} needs gitlab settings and a project lookup`);
-    }
-    return new GroupRule({ ...module, group: module.group }, this.config.gitlab);
+    if (!this.discoveredRule) throw new Error(`${module.source}: the group rule ${module.pattern} needs discovery (createRouter)`);
+    return this.discoveredRule({ ...module, group: module.group });
   }
 
   /** The routes for a Host header value (any case, port ignored). */

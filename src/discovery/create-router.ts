@@ -6,6 +6,7 @@ import { Router } from "../core/router.js";
 import { resolveReference, type Environment } from "../config/variables.js";
 import type { LookupCache } from "./lookup-cache.js";
 import { ProjectLookup, type LookupEvent } from "./project-lookup.js";
+import { GroupRule } from "./group-rule.js";
 
 export interface DiscoveryRuntime {
   cache: (config: CompiledConfig) => LookupCache;
@@ -27,5 +28,6 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
     ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
   });
-  return new Router(config, { lookup });
+  const gitlab = config.gitlab;
+  return new Router(config, { discoveredRule: (module) => new GroupRule(module, gitlab, lookup), now: lookup.now });
 }

@@ -5,6 +5,7 @@ import type { CompiledModule, Transport } from "../core/compiled.js";
 import { cloneUrl, webUrl, type GitlabEndpoints } from "../core/gitlab-urls.js";
 import { Rule, type ResolvedModule } from "../core/rule.js";
 import type { GitlabProject } from "./gitlab-api.js";
+import type { DiscoveredResolution, DiscoveredRule } from "../core/discovered-rule.js";
 import { BoundedMap } from "../core/bounded-map.js";
 import type { ProjectLookup } from "./project-lookup.js";
 
@@ -15,13 +16,7 @@ import type { ProjectLookup } from "./project-lookup.js";
  */
 export const MAX_PROJECT_PATH_ELEMENTS = 22;
 
-/** freshUntil: until when the same request gets the same resolution (absent when a stale answer was used). */
-export type GroupResolution =
-  | { kind: "found"; module: ResolvedModule; rest: string; freshUntil?: number }
-  | { kind: "missing"; freshUntil?: number }
-  | { kind: "unavailable"; reason: string };
-
-export class GroupRule {
+export class GroupRule implements DiscoveredRule {
   readonly depth: number;
   private readonly groupDepth: number;
   /** Rendered answers by import path and project state, so a cached hit does not render again. */
@@ -30,6 +25,7 @@ export class GroupRule {
   constructor(
     readonly module: CompiledModule & { group: NonNullable<CompiledModule["group"]> },
     private readonly gitlab: GitlabEndpoints,
+    private readonly lookup: ProjectLookup,
   ) {
     this.depth = module.elements.length;
     this.groupDepth = module.group.path.split("/").length;
@@ -42,7 +38,8 @@ export class GroupRule {
    * candidate GitLab could not answer for, deeper than any found, makes the
    * whole answer unavailable: it might have been the module.
    */
-  async resolve(below: readonly string[], lookup: ProjectLookup): Promise<GroupResolution> {
+  async resolve(below: readonly string[]): Promise<DiscoveredResolution> {
+    const lookup = this.lookup;
     const room = Math.max(0, MAX_PROJECT_PATH_ELEMENTS - this.groupDepth);
     const candidates = below.slice(0, room).map((_, i) => below.slice(0, i + 1).join("/"));
     if (candidates.length === 0) return { kind: "missing" };

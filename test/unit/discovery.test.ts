@@ -254,21 +254,21 @@ describe("MemoryLookupCache", () => {
 describe("GroupRule", () => {
   const config = () => compileConfig(discoveryConfig({ gitlabUrl: lab.url }), "discovery.yaml", { env: { GITLAB_TOKEN: token } });
 
-  function groupRule(): GroupRule {
+  function groupRule(lookup: ProjectLookup): GroupRule {
     const compiled = config();
     const module = compiled.modules.find((m) => m.group !== undefined)!;
-    return new GroupRule({ ...module, group: module.group! }, compiled.gitlab!);
+    return new GroupRule({ ...module, group: module.group! }, compiled.gitlab!, lookup);
   }
 
   it("answers for the deepest project among the prefixes, with the rest of the path", async () => {
-    const { result, calls } = await during(() => groupRule().resolve(["a", "b", "c", "pkg", "y"], projectLookup()));
+    const { result, calls } = await during(() => groupRule(projectLookup()).resolve(["a", "b", "c", "pkg", "y"]));
     expect(result).toMatchObject({ kind: "found", rest: "pkg/y", module: { root: "go.example.com/oss/a/b/c" } });
     // One look-up per prefix, each below the group, nothing else.
     expect(callsPerPath(calls)).toEqual(Object.fromEntries(candidates("a/b/c/pkg/y").map((c) => [c, 1])));
   });
 
   it("picks the shallower project beside a deeper one", async () => {
-    const result = await groupRule().resolve(["a", "lib", "internal", "x"], projectLookup());
+    const result = await groupRule(projectLookup()).resolve(["a", "lib", "internal", "x"]);
     expect(result).toMatchObject({ kind: "found", rest: "internal/x", module: { root: "go.example.com/oss/a/lib" } });
   });
 
@@ -277,26 +277,26 @@ describe("GroupRule", () => {
     // hundreds of API calls (GitLab rate-limits the token). A top-level group, 20 levels of
     // subgroups and the project make at most 22 elements: 20 candidates below platform/oss.
     const below = Array.from({ length: 200 }, (_, i) => `e${i}`);
-    const { result, calls } = await during(() => groupRule().resolve(below, projectLookup()));
+    const { result, calls } = await during(() => groupRule(projectLookup()).resolve(below));
     expect(result).toMatchObject({ kind: "missing" });
     expect(calls.length).toBeLessThanOrEqual(20);
     expect(calls.every((c) => c.id.split("/").length <= 22)).toBe(true);
   });
 
   it("is missing at the group's own path, without asking", async () => {
-    const { result, calls } = await during(() => groupRule().resolve([], projectLookup()));
+    const { result, calls } = await during(() => groupRule(projectLookup()).resolve([]));
     expect(result).toMatchObject({ kind: "missing" });
     expect(calls).toEqual([]);
   });
 
   it("treats a project GitLab finds only in another letter case as missing", async () => {
-    const { result, calls } = await during(() => groupRule().resolve(["a", "B", "c"], projectLookup()));
+    const { result, calls } = await during(() => groupRule(projectLookup()).resolve(["a", "B", "c"]));
     expect(result).toMatchObject({ kind: "missing" });
     expect(calls.find((c) => c.id === `${GROUP}/a/B/c`)).toMatchObject({ status: 200 });
   });
 
   it("serves a moved project under the requested path with the new repository", async () => {
-    const result = await groupRule().resolve(["old-name", "pkg"], projectLookup());
+    const result = await groupRule(projectLookup()).resolve(["old-name", "pkg"]);
     expect(result).toMatchObject({ kind: "found", rest: "pkg", module: { root: "go.example.com/oss/old-name" } });
     const page = (result as { module: { page: string } }).module.page;
     expect(goImports(page)).toEqual([`go.example.com/oss/old-name git ${lab.url}/${PROJECT.moved}.git`]);
@@ -304,7 +304,7 @@ describe("GroupRule", () => {
   });
 
   it("builds ssh URLs for private projects from the config, not from the API's scp form", async () => {
-    const result = await groupRule().resolve(["secret"], projectLookup());
+    const result = await groupRule(projectLookup()).resolve(["secret"]);
     const page = (result as { module: { page: string } }).module.page;
     // gitlab.ssh is not configured: user git, the host of gitlab.url, port 22.
     expect(goImports(page)).toEqual([`go.example.com/oss/secret git ssh://git@127.0.0.1/${PROJECT.secret}.git`]);
@@ -314,7 +314,7 @@ describe("GroupRule", () => {
     const lookup = projectLookup();
     await lookup.lookup(PROJECT.deep); // only the project itself is cached
     lab.setMode("down");
-    const result = await groupRule().resolve(["a", "b", "c"], lookup);
+    const result = await groupRule(lookup).resolve(["a", "b", "c"]);
     expect(result).toMatchObject({ kind: "found", module: { root: "go.example.com/oss/a/b/c" } });
   });
 
@@ -322,12 +322,12 @@ describe("GroupRule", () => {
     const lookup = projectLookup();
     await lookup.lookup(PROJECT.deep);
     lab.setMode("down");
-    const result = await groupRule().resolve(["a", "b", "c", "pkg"], lookup);
+    const result = await groupRule(lookup).resolve(["a", "b", "c", "pkg"]);
     expect(result).toEqual({ kind: "unavailable", reason: expect.stringMatching(/GitLab/) });
   });
 
   it("is unavailable, not missing, when the token is rejected", async () => {
-    const result = await groupRule().resolve(["a", "b", "c"], projectLookup({ token: "glpat-not-the-token" }));
+    const result = await groupRule(projectLookup({ token: "glpat-not-the-token" })).resolve(["a", "b", "c"]);
     expect(result).toEqual({ kind: "unavailable", reason: expect.stringMatching(/token/) });
   });
 });
