@@ -1,6 +1,6 @@
-// What modgate answers to a request outside /-/, from the method, the Host
-// (authority) and the raw request target. Runtime-agnostic; static hits
-// answer synchronously with a precomputed answer, group rules asynchronously.
+// What modgate answers to a request, from the method, the Host (authority)
+// and the raw request target. Runtime-agnostic; static hits answer
+// synchronously with a precomputed answer, group rules asynchronously.
 import { splitElements } from "./importpath.js";
 import type { Router } from "./router.js";
 import type { ResolvedModule } from "./rule.js";
