@@ -83,7 +83,8 @@ function check(args: string[]): number {
   const file = positionals[0]!;
   const config = loadConfigFile(file);
   const hosts = new Set(config.modules.map((m) => m.host));
-  process.stdout.write(`${file}: ok: ${config.modules.length} modules on ${hosts.size} host${hosts.size === 1 ? "" : "s"} (${[...hosts].join(", ")})\n`);
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  process.stdout.write(`${file}: ok: ${count(config.modules.length, "module")} on ${count(hosts.size, "host")} (${[...hosts].join(", ")})\n`);
   return 0;
 }
 
