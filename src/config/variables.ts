@@ -23,7 +23,10 @@ export function expandVariables(data: unknown, options: ExpandOptions, problems:
       return value.replace(REFERENCE, (ref, name: string) => {
         const v = options.env[name];
         if (v === undefined) {
-          problems.push({ path, message: `${ref} is not set: set the environment variable ${name}, or write the value` });
+          const isToken = path.length === 2 && path[0] === "gitlab" && path[1] === "token";
+          // A token is never written in the file: only the environment can supply it.
+          const instead = isToken ? "" : ", or write the value";
+          problems.push({ path, message: `${ref} is not set: set the environment variable ${name}${instead}` });
           return ref;
         }
         return v;
