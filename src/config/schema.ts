@@ -56,10 +56,8 @@ export const TopSchema = z.strictObject({
   modules: z.array(z.unknown()).min(1, "list at least one module"),
 });
 
-export type SshInput = z.infer<typeof SshSchema>;
 export type GitlabInput = z.infer<typeof GitlabSchema>;
 export type ModuleInput = z.infer<typeof ModuleSchema>;
-export type TopInput = z.infer<typeof TopSchema>;
 
 /** The keys allowed at each place in the file, for "did you mean" hints. */
 export function knownKeys(path: readonly PropertyKey[]): readonly string[] {

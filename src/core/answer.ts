@@ -10,20 +10,20 @@ import { installPage } from "../render/pages.js";
 /** Request paths longer than this many bytes get 414. */
 export const MAX_PATH_BYTES = 1024;
 
-export const METHOD_NOT_ALLOWED = textAnswer(405, "method not allowed: use GET or HEAD", { Allow: "GET, HEAD" });
+const METHOD_NOT_ALLOWED = textAnswer(405, "method not allowed: use GET or HEAD", { Allow: "GET, HEAD" });
 
 const HEALTHY = textAnswer(200, "ok");
 const RESERVED = textAnswer(404, "not found: /-/ is reserved for the service");
 
 /** Prefix of the service's own paths; no module path can start with it. */
-export const SERVICE_PREFIX = "/-/";
+const SERVICE_PREFIX = "/-/";
 
 /**
  * The service's own paths, matched on the raw path (so "/%2D/healthz" is not
  * one, on any runtime). undefined: not a service path. Runtimes may serve
  * more of them (Node: /-/metrics) before asking the core.
  */
-export function serviceAnswer(method: string, path: string): PlainAnswer | undefined {
+function serviceAnswer(method: string, path: string): PlainAnswer | undefined {
   if (!path.startsWith(SERVICE_PREFIX)) return undefined;
   if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
   return path === "/-/healthz" ? HEALTHY : RESERVED;

@@ -17,7 +17,8 @@ export function loadConfigFile(path: string, options: CompileOptions = { env: pr
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: cannot read the config file${code ? ` (${code})` : ""}`);
+    const hint = code === "ENOENT" ? ": no such file; pass --config FILE or set MODGATE_CONFIG" : code ? ` (${code})` : "";
+    throw new Error(`${path}: cannot read the config file${hint}`);
   }
   return compileConfig(text, path, options);
 }

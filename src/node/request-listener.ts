@@ -50,7 +50,7 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
       if (stopping()) res.setHeader("Connection", "close");
       write(res, a);
     };
-    if (target.startsWith("/-/metrics") && (target.length === 10 || target[10] === "?") && isReadMethod(method)) {
+    if (isMetricsTarget(target) && isReadMethod(method)) {
       send({ status: 200, headers: METRICS_HEADERS, body: metrics.render() });
       return;
     }
@@ -71,6 +71,13 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
     }
   };
 }
+
+/** "/-/metrics", with or without a query: served here, by the Node runtime, not by the core. */
+function isMetricsTarget(target: string): boolean {
+  return target.startsWith(METRICS_PATH) && (target.length === METRICS_PATH.length || target[METRICS_PATH.length] === "?");
+}
+
+const METRICS_PATH = "/-/metrics";
 
 /** An answer as node:http wants it: a flat header list with Content-Length, and bytes. */
 interface Wire {

@@ -31,11 +31,10 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const report = options.report ?? ((line: string) => process.stderr.write(line + "\n"));
-  // Throws on a broken config: at start there is no last good one to keep.
   const metrics = new Metrics();
   const loader = new RouterLoader(options.configPath, (event) => metrics.countLookup(event));
-  const load = () => loader.load();
-  let router = load();
+  // Throws on a broken config: at start there is no last good one to keep.
+  let router = loader.load();
 
   const current = () => router;
   const write = options.accessLog;
@@ -49,9 +48,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   );
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (err: NodeJS.ErrnoException) => reject(listenError(err, options));
+    server.once("error", failed);
     server.listen(options.port, options.hostname, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve();
     });
   });
@@ -65,7 +65,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     reload() {
       try {
-        router = load();
+        router = loader.load();
         metrics.countReload(true);
         report(`modgate: reloaded ${options.configPath} (${router.config.modules.length} modules)`);
         return true;
@@ -86,4 +86,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     },
   };
+}
+
+/** Why the server could not listen, and what to do about it. */
+function listenError(err: NodeJS.ErrnoException, options: ServerOptions): Error {
+  const where = `${options.hostname}:${options.port}`;
+  if (err.code === "EADDRINUSE") return new Error(`modgate: cannot listen on ${where}: the port is taken (EADDRINUSE); choose another with --port or PORT`);
+  if (err.code === "EACCES") return new Error(`modgate: cannot listen on ${where}: not allowed; use a port above 1023, or run behind nginx`);
+  if (err.code === "EADDRNOTAVAIL") return new Error(`modgate: cannot listen on ${where}: no such local address; check --hostname`);
+  return new Error(`modgate: cannot listen on ${where}: ${err.message}`);
 }
