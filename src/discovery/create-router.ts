@@ -17,8 +17,9 @@ export interface DiscoveryRuntime {
 }
 
 export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime): Router {
-  if (!config.gitlab) return new Router(config);
-  const { url, apiTimeoutMs, token } = config.gitlab;
+  const gitlab = config.gitlab;
+  if (!gitlab) return new Router(config);
+  const { url, apiTimeoutMs, token } = gitlab;
   const resolved = token === undefined ? {} : resolveReference(token, runtime.env ?? {});
   const lookup = new ProjectLookup({
     api: { url, apiTimeoutMs, ...(resolved.value === undefined ? {} : { token: resolved.value }) },
@@ -28,6 +29,5 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
     ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
   });
-  const gitlab = config.gitlab;
   return new Router(config, { discoveredRule: (module) => new GroupRule(module, gitlab, lookup), now: lookup.now });
 }

@@ -39,21 +39,19 @@ export class GroupRule implements DiscoveredRule {
    * whole answer unavailable: it might have been the module.
    */
   async resolve(below: readonly string[]): Promise<DiscoveredResolution> {
-    const lookup = this.lookup;
     const room = Math.max(0, MAX_PROJECT_PATH_ELEMENTS - this.groupDepth);
     const candidates = below.slice(0, room).map((_, i) => below.slice(0, i + 1).join("/"));
     if (candidates.length === 0) return { kind: "missing" };
-    const results = await Promise.all(candidates.map((c) => lookup.lookup(`${this.module.group.path}/${c}`)));
-    // The answer holds while every candidate it was decided on holds.
-    let freshUntil: number | undefined = Infinity;
-    const consult = (r: { freshUntil?: number }) => {
-      freshUntil = freshUntil === undefined || r.freshUntil === undefined ? undefined : Math.min(freshUntil, r.freshUntil);
-    };
-    const holding = () => (freshUntil === undefined ? {} : { freshUntil });
+    const results = await Promise.all(candidates.map((c) => this.lookup.lookup(`${this.module.group.path}/${c}`)));
+    // The answer holds while every candidate it was decided on holds; one stale candidate and it never does.
+    let freshUntil = Infinity;
+    let stale = false;
+    const holding = () => (stale ? {} : { freshUntil });
     for (let i = candidates.length - 1; i >= 0; i--) {
       const result = results[i]!;
       if (result.kind === "unavailable") return result;
-      consult(result);
+      if (result.freshUntil === undefined) stale = true;
+      else freshUntil = Math.min(freshUntil, result.freshUntil);
       if (result.kind === "missing") continue;
       // GitLab finds paths in any case; Go import paths are case-sensitive.
       if (isOtherCaseOf(result.project.pathWithNamespace, `${this.module.group.path}/${candidates[i]}`)) continue;
