@@ -247,18 +247,8 @@ export interface EmulateOptions {
   onStep?: (log: StepLog) => void;
 }
 
-interface StageState {
-  root: string;
-  workdir: string;
-  env: Record<string, string>;
-  user?: string;
-  createdUsers: string[];
-  expose: string[];
-  healthcheck?: HealthCheck;
-  stopSignal?: string;
-  cmd?: string[];
-  labels: Record<string, string>;
-}
+/** A stage as it is being built; the last one is the final image. */
+type StageState = FinalImage;
 
 /** Maps a path inside a stage's image to the directory standing in for it. */
 export function hostPath(root: string, imagePath: string): string {
