@@ -50,11 +50,9 @@ export function answer(method: string, authority: string | undefined, target: st
   const key = authority === undefined ? target : authority + " " + target;
   if (key.length > MEMO_MAX_KEY) return compute(method, authority, target, router);
   const known = router.answers.get(key);
-  if (known) return known;
-  const discovered = router.discoveredAnswers.get(key);
-  if (discovered && router.now() < discovered.until) return discovered.answer;
+  if (known && (known.until === Infinity || router.now() < known.until)) return known.answer;
   const result = compute(method, authority, target, router, key);
-  if (!(result instanceof Promise)) router.answers.set(key, result);
+  if (!(result instanceof Promise)) router.answers.set(key, { answer: result, until: Infinity });
   return result;
 }
 
@@ -113,7 +111,7 @@ function compute(
         : discoveredModuleAnswer(resolution.module, resolution.rest, goGet, cacheControlUntil(resolution.freshUntil, router));
     // Until a look-up it rests on expires, the same request gets the same answer.
     if (memoKey !== undefined && resolution.freshUntil !== undefined) {
-      router.discoveredAnswers.set(memoKey, { answer: result, until: resolution.freshUntil });
+      router.answers.set(memoKey, { answer: result, until: resolution.freshUntil });
     }
     return result;
   });

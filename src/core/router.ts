@@ -133,10 +133,11 @@ export class Router {
   readonly cacheControl: string;
   /** The clock discovered answers expire by: the look-ups' own. */
   readonly now: () => number;
-  /** Answers by Host and target, for answers that need no GitLab look-up (see answer.ts). */
-  readonly answers = new BoundedMap<string, PlainAnswer>(ANSWER_MEMO_ENTRIES);
-  /** Answers of group rules by Host and target, each until the first GitLab look-up it rests on expires. */
-  readonly discoveredAnswers = new BoundedMap<string, { answer: PlainAnswer; until: number }>(ANSWER_MEMO_ENTRIES);
+  /**
+   * Answers by Host and target (see answer.ts): those that need no GitLab look-up for the
+   * config's life (until Infinity), a group rule's until the first look-up it rests on expires.
+   */
+  readonly answers = new BoundedMap<string, { answer: PlainAnswer; until: number }>(ANSWER_MEMO_ENTRIES);
   /** With a single host, every request is answered as that host. */
   private readonly onlyHost?: HostRoutes;
   private readonly discoveredRule?: RouterOptions["discoveredRule"];
