@@ -11,6 +11,8 @@ import { ConfigError, Locator, closest, describePath, type ConfigPath, type Loca
 
 export const DEFAULT_CACHE_MAX_AGE = 3600;
 export const DEFAULT_DISCOVERY = { cacheTtlSeconds: 600, negativeCacheTtlSeconds: 60, cacheEntries: 10_000 } as const;
+/** The module proxy is off unless the config turns it on; versions are kept under cacheDir (Node). */
+export const DEFAULT_PROXY = { cacheDir: ".modgate/store", listTtlSeconds: 60 } as const;
 
 export interface CompileOptions {
   /** Where ${VAR} references are looked up; none are defined by default. */
@@ -62,6 +64,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
     }
   });
   problems.push(...duplicateRules(modules, modulePaths));
+  if (top?.proxy?.enabled) problems.push(...proxyConflicts(modules, modulePaths, top.proxy.url));
 
   if (problems.length > 0) {
     const located = problems.map((p) => locator.locate(p));
@@ -75,9 +78,16 @@ export function compileConfig(text: string, file: string, options: CompileOption
       negativeCacheTtlSeconds: top?.discovery?.negativeCacheTtl ?? DEFAULT_DISCOVERY.negativeCacheTtlSeconds,
       cacheEntries: top?.discovery?.cacheEntries ?? DEFAULT_DISCOVERY.cacheEntries,
     },
+    proxy: {
+      enabled: top?.proxy?.enabled ?? false,
+      ...(top?.proxy?.url === undefined ? {} : { url: top.proxy.url.replace(/\/+$/, "") }),
+      cacheDir: top?.proxy?.cacheDir ?? DEFAULT_PROXY.cacheDir,
+      listTtlSeconds: top?.proxy?.listTtl ?? DEFAULT_PROXY.listTtlSeconds,
+    },
     modules,
   };
-  if (gitlab && modules.some((m) => m.group)) {
+  // The API is needed by group rules, and by the proxy for every GitLab project.
+  if (gitlab && (modules.some((m) => m.group) || compiled.proxy.enabled)) {
     const api: CompiledGitlab = { url: gitlab.url, ssh: gitlab.ssh, apiTimeoutMs: gitlab.apiTimeoutMs };
     if (gitlab.token !== undefined) api.token = gitlab.token;
     compiled.gitlab = api;
@@ -181,4 +191,30 @@ function yamlMessage(code: string, message: string): string {
 
 function firstLine(message: string): string {
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/**
+ * With the proxy on, `/sumdb/...` is the checksum database's (always 404,
+ * so the go command asks it directly): no rule may own that path. And the
+ * proxy's URL must be one a client can use as a GOPROXY base.
+ */
+function proxyConflicts(modules: readonly CompiledModule[], paths: Map<CompiledModule, ConfigPath>, url: string | undefined): Problem[] {
+  const problems: Problem[] = [];
+  for (const m of modules) {
+    if (m.elements[0] === "sumdb") {
+      problems.push({ path: [...paths.get(m)!, "path"], message: `${m.pattern}: with proxy.enabled, /sumdb/ belongs to the checksum database protocol; choose another path` });
+    }
+  }
+  if (url !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:") || parsed.username || parsed.password || parsed.search || parsed.hash) {
+      problems.push({ path: ["proxy", "url"], message: `proxy.url ${JSON.stringify(url)} must be an https:// (or http://) URL without credentials, query or fragment, like https://go.example.com` });
+    }
+  }
+  return problems;
 }

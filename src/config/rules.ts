@@ -257,7 +257,7 @@ export function compileModule(
     // Static rules never call the API, so auto goes by the private: flag.
     const transport = m.transport ?? gitlab.transport;
     compiled.repo = cloneUrl(gitlab, m.project, transport === "auto" ? (isPrivate ? "ssh" : "https") : transport);
-    compiled.gitlab = { web: webUrl(gitlab, m.project), branch: m.branch ?? "main" };
+    compiled.gitlab = { web: webUrl(gitlab, m.project), branch: m.branch ?? "main", project: m.project };
   } else if (m.project !== undefined) {
     return undefined; // gitlab: is broken; already reported
   }

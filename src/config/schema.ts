@@ -47,12 +47,24 @@ export const ModuleSchema = z.strictObject({
   browser: z.enum(BROWSERS).optional(),
 });
 
+export const ProxySchema = z.strictObject({
+  /** Serve the GOPROXY protocol for the GitLab modules of the config. */
+  enabled: z.boolean().optional(),
+  /** Base URL of the proxy as clients reach it (transport: proxy answers); default https://<host>. */
+  url: nonEmpty.optional(),
+  /** Node: where immutable versions are kept. */
+  cacheDir: nonEmpty.optional(),
+  /** Seconds a version list, @latest or branch query is reused. */
+  listTtl: z.number().int().min(0).optional(),
+});
+
 // Modules are checked one by one (see load.ts), so one bad module does not
 // hide the problems of the others.
 export const TopSchema = z.strictObject({
   gitlab: GitlabSchema.optional(),
   cacheMaxAge: z.number().int().min(0).optional(),
   discovery: DiscoverySchema.optional(),
+  proxy: ProxySchema.optional(),
   modules: z.array(z.unknown()).min(1, "list at least one module"),
 });
 
@@ -64,6 +76,7 @@ export function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return Object.keys(TopSchema.shape);
   if (path[0] === "modules") return Object.keys(ModuleSchema.shape);
   if (path[0] === "discovery") return Object.keys(DiscoverySchema.shape);
+  if (path[0] === "proxy") return Object.keys(ProxySchema.shape);
   if (path[0] === "gitlab" && path[1] === "ssh") return Object.keys(SshSchema.shape);
   if (path[0] === "gitlab") return Object.keys(GitlabSchema.shape);
   return [];

@@ -6,6 +6,7 @@ import type { Router } from "./router.js";
 import type { ResolvedModule } from "./rule.js";
 import { htmlAnswer, publicCache, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
 import { installPage } from "../render/pages.js";
+import { isProxyPath, parseProxyPath } from "../proxy/request.js";
 
 /** Request paths longer than this many bytes get 414. */
 export const MAX_PATH_BYTES = 1024;
@@ -87,6 +88,9 @@ function compute(
   }
   const service = serviceAnswer(method, path);
   if (service) return service;
+
+  // The module proxy's paths name their module's host themselves: answered whatever the Host header says.
+  if (router.proxy && isProxyPath(path)) return router.proxy(parseProxyPath(path));
 
   const routes = router.routesFor(authority);
   if (!routes) return textAnswer(404, "not found: no modules are served for this host");

@@ -20,8 +20,8 @@ export interface CompiledModule {
   repo: string;
   /** Go 1.25+ module subdirectory inside the repository (4th go-import field). */
   subdir?: string;
-  /** For GitLab projects: the project's web URL (may contain {variables}) and the branch for links. */
-  gitlab?: { web: string; branch: string };
+  /** For GitLab projects: the project's web URL and full path (may contain {variables}) and the branch for links. */
+  gitlab?: { web: string; branch: string; project: string };
   /** A group rule: projects below this GitLab group are found through the API; repo is then "". */
   group?: { path: string; transport: GitlabTransport };
   private: boolean;
@@ -46,17 +46,27 @@ export interface CompiledDiscovery {
   cacheEntries: number;
 }
 
+export interface CompiledProxy {
+  enabled: boolean;
+  /** Base URL clients reach the proxy at, for `mod` go-import answers; undefined: https://<host>. */
+  url?: string;
+  /** Node only: the content store's directory. */
+  cacheDir: string;
+  listTtlSeconds: number;
+}
+
 export interface CompiledConfig {
   /** Bumped when this shape changes, so a stale Worker build is caught. */
-  format: 2;
+  format: 3;
   cacheMaxAge: number;
   /** Present when a group rule needs the API. */
   gitlab?: CompiledGitlab;
   discovery: CompiledDiscovery;
+  proxy: CompiledProxy;
   modules: CompiledModule[];
 }
 
-export const COMPILED_FORMAT = 2;
+export const COMPILED_FORMAT = 3;
 
 /** A path element of a rule that is a template variable: "{name}" → "name". */
 export function variableName(element: string): string | undefined {

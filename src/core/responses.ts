@@ -7,7 +7,18 @@ export interface PlainAnswer {
   readonly status: number;
   /** Shared between answers: never mutate. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string | null;
+  /** Text, bytes, or (module zips) a stream of known size opened only when the body is sent. */
+  readonly body: string | Uint8Array | StreamBody | null;
+}
+
+/** A body too large to hold: opened when it is written, never for HEAD. */
+export interface StreamBody {
+  readonly size: number;
+  open(): ReadableStream<Uint8Array>;
+}
+
+export function isStreamBody(body: PlainAnswer["body"]): body is StreamBody {
+  return body !== null && typeof body === "object" && !(body instanceof Uint8Array);
 }
 
 // No page has scripts, styles, images or forms: forbid them all.
@@ -51,6 +62,24 @@ export function publicCache(maxAge: number): string {
   return `public, max-age=${maxAge}`;
 }
 
-export function toResponse(answer: PlainAnswer): Response {
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+export function toResponse(answer: PlainAnswer, method = "GET"): Response {
+  const body = answer.body;
+  if (isStreamBody(body)) {
+    const headers = { ...answer.headers, "Content-Length": String(body.size) };
+    return new Response(method === "HEAD" ? null : body.open(), { status: answer.status, headers });
+  }
+  return new Response(body as BodyInit | null, { status: answer.status, headers: answer.headers });
+}
+
+/** The body of a text or HTML answer ("" for bytes, streams and none): for commands and tests. */
+export function bodyText(answer: PlainAnswer): string {
+  const body = answer.body;
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  return "";
+}
+
+/** An answer of the module proxy: JSON, text or bytes, with its own caching. */
+export function dataAnswer(status: number, contentType: string, body: string | Uint8Array | StreamBody, cacheControl: string, extra?: Record<string, string>): PlainAnswer {
+  return { status, headers: { "Content-Type": contentType, "Cache-Control": cacheControl, ...COMMON, ...extra }, body };
 }

@@ -8,6 +8,7 @@ import { indexPage, type IndexEntry } from "../render/pages.js";
 import { htmlAnswer, publicCache, type PlainAnswer } from "./responses.js";
 import { BoundedMap } from "./bounded-map.js";
 import type { DiscoveredRule } from "./discovered-rule.js";
+import type { ProxyRequest } from "../proxy/request.js";
 
 type AnyRule = Rule | DiscoveredRule;
 
@@ -124,7 +125,11 @@ export interface RouterOptions {
   discoveredRule?: (module: DiscoveredRule["module"]) => DiscoveredRule;
   /** The clock discovered answers expire by (the look-ups' own); default Date.now. */
   now?: () => number;
+  /** The module proxy, when the config enables it (src/proxy/service.ts). */
+  proxy?: ProxyHandler;
 }
+
+export type ProxyHandler = (request: ProxyRequest) => Promise<PlainAnswer>;
 
 export class Router {
   readonly config: CompiledConfig;
@@ -138,6 +143,8 @@ export class Router {
    * config's life (until Infinity), a group rule's until the first look-up it rests on expires.
    */
   readonly answers = new BoundedMap<string, { answer: PlainAnswer; until: number }>(ANSWER_MEMO_ENTRIES);
+  /** Answers the module proxy's paths; undefined when the proxy is off. */
+  proxy?: ProxyHandler;
   /** With a single host, every request is answered as that host. */
   private readonly onlyHost?: HostRoutes;
   private readonly discoveredRule?: RouterOptions["discoveredRule"];
@@ -150,6 +157,7 @@ export class Router {
     this.cacheControl = publicCache(config.cacheMaxAge);
     this.now = options.now ?? Date.now;
     this.discoveredRule = options.discoveredRule;
+    if (options.proxy) this.proxy = options.proxy;
     const byHost = new Map<string, AnyRule[]>();
     for (const module of config.modules) {
       const list = byHost.get(module.host) ?? [];

@@ -13,8 +13,12 @@ export interface ResolvedModule {
   /** The go-get answer, made on first use (literal rules keep theirs for the config's life). */
   goGetAnswer?: PlainAnswer;
   browser: Browser;
-  gitlab?: { web: string; branch: string };
+  gitlab?: { web: string; branch: string; project: string };
   subdir?: string;
+  /** The repository URL of the go-import answer. */
+  repo: string;
+  /** Known for projects found through the API (group rules); static rules leave it to the proxy to ask. */
+  visibility?: "public" | "internal" | "private";
 }
 
 export class Rule {
@@ -24,6 +28,7 @@ export class Rule {
   private readonly root: Template;
   private readonly repo: Template;
   private readonly web?: Template;
+  private readonly project?: Template;
   private readonly literal?: ResolvedModule;
 
   constructor(module: CompiledModule) {
@@ -32,7 +37,10 @@ export class Rule {
     const variables = variablesOf(module.elements);
     this.root = new Template(module.pattern, variables);
     this.repo = new Template(module.repo, variables);
-    if (module.gitlab) this.web = new Template(module.gitlab.web, variables);
+    if (module.gitlab) {
+      this.web = new Template(module.gitlab.web, variables);
+      this.project = new Template(module.gitlab.project, variables);
+    }
     if (variables.length === 0) this.literal = this.build([]);
   }
 
@@ -50,7 +58,7 @@ export class Rule {
     let gitlab: ResolvedModule["gitlab"];
     if (this.web && m.gitlab) {
       const web = this.web.fill(values);
-      gitlab = { web, branch: m.gitlab.branch };
+      gitlab = { web, branch: m.gitlab.branch, project: this.project!.fill(values) };
       const dir = m.subdir === undefined ? m.gitlab.branch : `${m.gitlab.branch}/${m.subdir}`;
       goSource = `${root} ${web} ${web}/-/tree/${dir}{/dir} ${web}/-/blob/${dir}{/dir}/{file}#L{line}`;
     }
@@ -64,6 +72,7 @@ export class Rule {
         docsUrl: m.private ? undefined : `https://pkg.go.dev/${root}`,
       }),
       browser: m.browser ?? (m.private ? "gitlab" : "pkgsite"),
+      repo,
     };
     if (gitlab) resolved.gitlab = gitlab;
     if (m.subdir !== undefined) resolved.subdir = m.subdir;

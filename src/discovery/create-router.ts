@@ -7,8 +7,14 @@ import { resolveReference, type Environment } from "../config/variables.js";
 import type { LookupCache } from "./lookup-cache.js";
 import { ProjectLookup, type LookupEvent } from "./project-lookup.js";
 import { GroupRule } from "./group-rule.js";
+import { ProxyService, type ProxyEvent } from "../proxy/service.js";
+import type { ContentStore } from "../proxy/store/store.js";
+import { MemoryStore } from "../proxy/store/memory-store.js";
 
 export interface DiscoveryRuntime {
+  /** Where the module proxy keeps immutable versions; without it the proxy keeps them in memory. */
+  store?: (config: CompiledConfig) => ContentStore;
+  onProxyEvent?: (event: ProxyEvent) => void;
   cache: (config: CompiledConfig) => LookupCache;
   /** Where a "${NAME}" token reference is resolved (Worker secrets). */
   env?: Environment;
@@ -29,5 +35,21 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
     ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
   });
-  return new Router(config, { discoveredRule: (module) => new GroupRule(module, gitlab, lookup), now: lookup.now });
+  let router: Router | undefined;
+  const proxy = config.proxy.enabled
+    ? new ProxyService({
+        router: () => router!,
+        store: runtime.store?.(config) ?? new MemoryStore(),
+        gitlab: { url, apiTimeoutMs, ...(resolved.value === undefined ? {} : { token: resolved.value }) },
+        listTtlSeconds: config.proxy.listTtlSeconds,
+        ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
+        ...(runtime.onProxyEvent ? { onEvent: runtime.onProxyEvent } : {}),
+      })
+    : undefined;
+  router = new Router(config, {
+    discoveredRule: (module) => new GroupRule(module, gitlab, lookup),
+    now: lookup.now,
+    ...(proxy ? { proxy: (request) => proxy.handle(request) } : {}),
+  });
+  return router;
 }

@@ -86,12 +86,12 @@ export class GroupRule implements DiscoveredRule {
       elements: [...this.module.elements, ...subpath.split("/")],
       vcs: "git",
       repo: cloneUrl(this.gitlab, project.pathWithNamespace, transport),
-      gitlab: { web: webUrl(this.gitlab, project.pathWithNamespace), branch: project.defaultBranch },
+      gitlab: { web: webUrl(this.gitlab, project.pathWithNamespace), branch: project.defaultBranch, project: project.pathWithNamespace },
       private: !isPublic,
       browser: this.module.browser ?? (isPublic ? "pkgsite" : "gitlab"),
       source: this.module.source,
     };
-    return new Rule(module).resolve([]);
+    return { ...new Rule(module).resolve([]), visibility: project.visibility };
   }
 }
 

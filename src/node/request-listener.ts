@@ -4,8 +4,9 @@
 // allocates almost nothing, and a request with no or an odd Host header still
 // gets a real answer instead of a URL-parsing 400.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
 import { answer, isReadMethod } from "../core/answer.js";
-import { textAnswer, type PlainAnswer } from "../core/responses.js";
+import { isStreamBody, textAnswer, type PlainAnswer, type StreamBody } from "../core/responses.js";
 import type { Router } from "../core/router.js";
 import type { Metrics } from "./metrics.js";
 
@@ -91,7 +92,7 @@ const wires = new WeakMap<PlainAnswer, Wire>();
 function wireOf(a: PlainAnswer): Wire {
   let wire = wires.get(a);
   if (!wire) {
-    const body = Buffer.from(a.body ?? "", "utf8");
+    const body = a.body instanceof Uint8Array ? Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength) : Buffer.from(typeof a.body === "string" ? a.body : "", "utf8");
     const headers: string[] = [];
     for (const name in a.headers) headers.push(name, a.headers[name]!);
     headers.push("Content-Length", String(body.length));
@@ -102,8 +103,31 @@ function wireOf(a: PlainAnswer): Wire {
 }
 
 function write(res: ServerResponse, a: PlainAnswer): void {
+  if (isStreamBody(a.body)) return writeStream(res, a, a.body);
   const wire = wireOf(a);
   // A flat list skips node:http's per-header bookkeeping.
   res.writeHead(a.status, wire.headers);
   res.end(wire.body);
+}
+
+/**
+ * A large body (a module zip) streamed from the store with backpressure; never
+ * opened for HEAD. A failure half-way destroys the connection: the client sees
+ * a truncated answer, never a short zip with a 200 that looks whole.
+ */
+function writeStream(res: ServerResponse, a: PlainAnswer, body: StreamBody): void {
+  const headers: string[] = [];
+  for (const name in a.headers) headers.push(name, a.headers[name]!);
+  headers.push("Content-Length", String(body.size));
+  res.writeHead(a.status, headers);
+  if (res.req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  const stream = Readable.fromWeb(body.open() as import("node:stream/web").ReadableStream<Uint8Array>);
+  stream.on("error", (err) => {
+    console.error("modgate: streaming an answer failed:", err);
+    res.destroy(err);
+  });
+  stream.pipe(res);
 }

@@ -1,5 +1,6 @@
 // `modgate resolve`: what the go command would be told for an import path,
 // computed by sending the very request it would send through the core.
+import { bodyText } from "../core/responses.js";
 import { answer } from "../core/answer.js";
 import { checkImportPath } from "../core/importpath.js";
 import type { Router } from "../core/router.js";
@@ -22,7 +23,7 @@ export async function resolveImportPath(router: Router, importPath: string): Pro
     return { ok: false, lines: [`${importPath}: no module is configured for host ${host} (configured: ${known})`] };
   }
   const response = await answer("GET", host, `${path}?go-get=1`, router);
-  const body = response.body ?? "";
+  const body = bodyText(response);
   if (response.status !== 200) return { ok: false, lines: [`${importPath}: ${response.status} ${body.trim()}`] };
   const tags = body.match(/<meta name="go-(?:import|source)" content="[^"]*">/g) ?? [];
   return { ok: true, lines: tags.map(unescapeAttribute) };

@@ -8,6 +8,7 @@
 // path of the shrunk counterexample; rerun with MODGATE_FC_SEED=<seed>.
 // Expected values come from an oracle written here (a linear scan over the
 // config), never from the router under test.
+import { bodyText } from "../../src/core/responses.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
@@ -247,7 +248,7 @@ function observedOf(a: PlainAnswer): Observed {
   return {
     status: a.status,
     headers: new Map(Object.entries(a.headers).map(([k, v]) => [k.toLowerCase(), v])),
-    body: a.body ?? "",
+    body: bodyText(a),
   };
 }
 

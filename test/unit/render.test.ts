@@ -14,26 +14,26 @@ const router = new Router(
   handBuilt([
     compiled("go.example.com/tools", {
       repo: "ssh://git@gitlab.example.com:2222/platform/devtools/tools.git",
-      gitlab: { web: `${GITLAB}/platform/devtools/tools`, branch: "trunk" },
+      gitlab: { web: `${GITLAB}/platform/devtools/tools`, branch: "trunk", project: `platform/devtools/tools` },
     }),
     compiled("go.example.com/sdk", {
       repo: `${GITLAB}/platform/mono.git`,
       subdir: "sdk/go",
-      gitlab: { web: `${GITLAB}/platform/mono`, branch: "main" },
+      gitlab: { web: `${GITLAB}/platform/mono`, branch: "main", project: `platform/mono` },
     }),
     compiled("go.example.com/libs/{name}", {
       repo: `${GITLAB}/platform/libs/{name}.git`,
-      gitlab: { web: `${GITLAB}/platform/libs/{name}`, branch: "main" },
+      gitlab: { web: `${GITLAB}/platform/libs/{name}`, branch: "main", project: `platform/libs/{name}` },
     }),
     compiled("go.example.com/secret", {
       repo: `${GITLAB}/platform/secret.git`,
-      gitlab: { web: `${GITLAB}/platform/secret`, branch: "main" },
+      gitlab: { web: `${GITLAB}/platform/secret`, branch: "main", project: `platform/secret` },
       private: true,
       browser: "gitlab",
     }),
     compiled("go.example.com/web", {
       repo: `${GITLAB}/platform/web.git`,
-      gitlab: { web: `${GITLAB}/platform/web`, branch: "main" },
+      gitlab: { web: `${GITLAB}/platform/web`, branch: "main", project: `platform/web` },
       browser: "gitlab",
     }),
     compiled("go.example.com/quiet", { repo: `${GITLAB}/platform/quiet.git`, browser: "none" }),
@@ -148,7 +148,7 @@ describe("escaping", () => {
       compiled("go.example.com/evil", {
         repo: `https://git.example.com/${HOSTILE}`,
         subdir: `sd${HOSTILE}`,
-        gitlab: { web: `${GITLAB}/${HOSTILE}`, branch: `br${HOSTILE}` },
+        gitlab: { web: `${GITLAB}/${HOSTILE}`, branch: `br${HOSTILE}`, project: `${HOSTILE}` },
       }),
       compiled(`go.example.com/x${HOSTILE}`, { repo: "https://git.example.com/x" }),
     ]),

@@ -1,0 +1,309 @@
+// The GitLab REST calls the module proxy makes (module-proxy-rules.md §8),
+// and nothing else. Every URL is built from gitlab.url plus a project path
+// that came from the config or from GitLab itself, each element encoded;
+// redirects are never followed (the token would go with them). A 404 is
+// "not there"; anything else that is not an answer is GitLab failing
+// (GitlabUnavailable), never "not found".
+import { GitlabUnavailable } from "../../discovery/gitlab-api.js";
+
+export interface GitlabClientOptions {
+  /** GitLab's web URL (API at `<url>/api/v4`). */
+  url: string;
+  token?: string;
+  apiTimeoutMs: number;
+  fetch?: typeof fetch;
+  /** Called once per HTTP request made (metrics, tests). */
+  onCall?: (endpoint: string, status: number, ms: number) => void;
+}
+
+export interface GitlabTag {
+  name: string;
+  /** The peeled commit id (an annotated tag's target commit). */
+  commit: string;
+}
+
+export interface GitlabBranch {
+  name: string;
+  commit: string;
+}
+
+export interface GitlabCommit {
+  id: string;
+  /** Committer time (GitLab's committed_date), as an instant. */
+  committedAt: Date;
+}
+
+export interface GitlabTreeEntry {
+  /** Blob (or tree/commit) id. */
+  id: string;
+  path: string;
+  type: "blob" | "tree" | "commit";
+  mode: string;
+}
+
+export interface GitlabProjectInfo {
+  pathWithNamespace: string;
+  /** Undefined for an empty repository. */
+  defaultBranch?: string;
+  visibility: "public" | "internal" | "private";
+}
+
+const PER_PAGE = 100;
+/** No list is followed further than this many pages: a runaway pagination must not run forever. */
+const MAX_PAGES = 1000;
+
+export class GitlabClient {
+  private readonly fetchFn: typeof fetch;
+
+  constructor(private readonly options: GitlabClientOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  /** The project, or undefined when GitLab does not know it (or does not show it to modgate's token). */
+  async project(project: string): Promise<GitlabProjectInfo | undefined> {
+    const body = await this.getJson("project", this.projectUrl(project));
+    if (body === undefined) return undefined;
+    const p = body as Record<string, unknown>;
+    const visibility = p.visibility;
+    if (typeof p.path_with_namespace !== "string" || (visibility !== "public" && visibility !== "internal" && visibility !== "private")) {
+      throw new GitlabUnavailable("GitLab answered with something that is not a project", 200);
+    }
+    const branch = typeof p.default_branch === "string" && p.default_branch !== "" ? p.default_branch : undefined;
+    return { pathWithNamespace: p.path_with_namespace, visibility, ...(branch === undefined ? {} : { defaultBranch: branch }) };
+  }
+
+  /** Every tag whose name starts with `prefix` (GitLab's `^` search, checked again here). */
+  async tags(project: string, prefix: string): Promise<GitlabTag[]> {
+    const query = new URLSearchParams({ order_by: "name", sort: "asc", per_page: String(PER_PAGE) });
+    if (prefix !== "") query.set("search", "^" + prefix);
+    const items = await this.getPages("tags", `${this.projectUrl(project)}/repository/tags`, query);
+    const tags: GitlabTag[] = [];
+    for (const item of items) {
+      const t = toTag(item);
+      if (t.name.startsWith(prefix)) tags.push(t);
+    }
+    return tags;
+  }
+
+  async tag(project: string, name: string): Promise<GitlabTag | undefined> {
+    const body = await this.getJson("tag", `${this.projectUrl(project)}/repository/tags/${encodeURIComponent(name)}`);
+    return body === undefined ? undefined : toTag(body);
+  }
+
+  async branches(project: string): Promise<GitlabBranch[]> {
+    const items = await this.getPages("branches", `${this.projectUrl(project)}/repository/branches`, new URLSearchParams({ per_page: String(PER_PAGE) }));
+    return items.map(toBranch);
+  }
+
+  async branch(project: string, name: string): Promise<GitlabBranch | undefined> {
+    const body = await this.getJson("branch", `${this.projectUrl(project)}/repository/branches/${encodeURIComponent(name)}`);
+    return body === undefined ? undefined : toBranch(body);
+  }
+
+  /** A commit by id (or unique id prefix, as git resolves it). */
+  async commit(project: string, sha: string): Promise<GitlabCommit | undefined> {
+    const body = await this.getJson("commit", `${this.projectUrl(project)}/repository/commits/${encodeURIComponent(sha)}`);
+    if (body === undefined) return undefined;
+    const c = body as Record<string, unknown>;
+    const date = typeof c.committed_date === "string" ? new Date(c.committed_date) : undefined;
+    if (typeof c.id !== "string" || !date || Number.isNaN(date.getTime())) throw new GitlabUnavailable("GitLab answered with something that is not a commit", 200);
+    return { id: c.id, committedAt: date };
+  }
+
+  /** True when some branch or tag contains the commit (the go command fetches only those). */
+  async isReachable(project: string, sha: string): Promise<boolean> {
+    const query = new URLSearchParams({ type: "all", per_page: "1" });
+    const body = await this.getJson("commit-refs", `${this.projectUrl(project)}/repository/commits/${encodeURIComponent(sha)}/refs?${query}`);
+    return Array.isArray(body) && body.length > 0;
+  }
+
+  /** The merge base of two commits, or undefined when they share no history. */
+  async mergeBase(project: string, a: string, b: string): Promise<string | undefined> {
+    const query = new URLSearchParams();
+    query.append("refs[]", a);
+    query.append("refs[]", b);
+    const body = await this.getJson("merge-base", `${this.projectUrl(project)}/repository/merge_base?${query}`, [400]);
+    if (body === undefined) return undefined;
+    const id = (body as Record<string, unknown>).id;
+    return typeof id === "string" ? id : undefined;
+  }
+
+  /** Every entry below `path` at `sha`, recursively. */
+  async tree(project: string, sha: string, path: string): Promise<GitlabTreeEntry[] | undefined> {
+    const query = new URLSearchParams({ ref: sha, recursive: "true", per_page: String(PER_PAGE) });
+    if (path !== "") query.set("path", path);
+    const items = await this.getPages("tree", `${this.projectUrl(project)}/repository/tree`, query, true);
+    if (items === undefined) return undefined;
+    return items.map((item) => {
+      const e = item as Record<string, unknown>;
+      if (typeof e.id !== "string" || typeof e.path !== "string" || typeof e.mode !== "string" || (e.type !== "blob" && e.type !== "tree" && e.type !== "commit")) {
+        throw new GitlabUnavailable("GitLab answered with a tree entry of an unknown shape", 200);
+      }
+      return { id: e.id, path: e.path, type: e.type, mode: e.mode };
+    });
+  }
+
+  /** A file's raw bytes at a commit (no .gitattributes conversion), or undefined when there is none. */
+  async file(project: string, sha: string, path: string): Promise<Uint8Array | undefined> {
+    const url = `${this.projectUrl(project)}/repository/files/${encodeURIComponent(path)}/raw?${new URLSearchParams({ ref: sha })}`;
+    const response = await this.request("file", url, [404]);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return new Uint8Array(await this.readBody(response));
+  }
+
+  async blob(project: string, id: string): Promise<Uint8Array> {
+    const response = await this.request("blob", `${this.projectUrl(project)}/repository/blobs/${encodeURIComponent(id)}/raw`, []);
+    return new Uint8Array(await this.readBody(response));
+  }
+
+  /**
+   * The repository archive (`git archive --format=zip`) of `dir` at `sha`,
+   * without LFS content (what the go command sees are the pointer files).
+   * The body is the caller's to consume; undefined when `dir` does not exist.
+   */
+  async archive(project: string, sha: string, dir: string): Promise<Response | undefined> {
+    const query = new URLSearchParams({ sha, include_lfs_blobs: "false" });
+    if (dir !== "") query.set("path", dir);
+    const response = await this.request("archive", `${this.projectUrl(project)}/repository/archive.zip?${query}`, [404], false);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return response;
+  }
+
+  private projectUrl(project: string): string {
+    return `${this.options.url}/api/v4/projects/${encodeURIComponent(project)}`;
+  }
+
+  private async getJson(endpoint: string, url: string, alsoMissing: number[] = []): Promise<unknown> {
+    const response = await this.request(endpoint, url, [404, ...alsoMissing]);
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return this.parseJson(response);
+  }
+
+  /** Follows GitLab's pagination (x-next-page, or the keyset page_token in Link) with URLs of our own making. */
+  private async getPages(endpoint: string, base: string, query: URLSearchParams, missingOk?: false): Promise<unknown[]>;
+  private async getPages(endpoint: string, base: string, query: URLSearchParams, missingOk: true): Promise<unknown[] | undefined>;
+  private async getPages(endpoint: string, base: string, query: URLSearchParams, missingOk = false): Promise<unknown[] | undefined> {
+    const all: unknown[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const response = await this.request(endpoint, `${base}?${query}`, missingOk ? [404] : []);
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      const body = await this.parseJson(response);
+      if (!Array.isArray(body)) throw new GitlabUnavailable(`GitLab answered ${endpoint} with something that is not a list`, 200);
+      all.push(...body);
+      const next = nextPage(response.headers);
+      if (!next) return all;
+      if ("page" in next) query.set("page", next.page);
+      else query.set("page_token", next.pageToken);
+    }
+    throw new GitlabUnavailable(`GitLab's ${endpoint} list did not end after ${MAX_PAGES} pages`, 200);
+  }
+
+  private async parseJson(response: Response): Promise<unknown> {
+    const text = new TextDecoder().decode(await this.readBody(response));
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new GitlabUnavailable("GitLab answered with something that is not JSON", response.status);
+    }
+  }
+
+  private async readBody(response: Response): Promise<ArrayBuffer> {
+    try {
+      return await response.arrayBuffer();
+    } catch (err) {
+      throw new GitlabUnavailable(`GitLab's answer broke off (${(err as Error).name === "TimeoutError" ? `timed out after ${this.options.apiTimeoutMs / 1000} s` : "connection lost"})`);
+    }
+  }
+
+  /**
+   * One GET. `expected`: statuses the caller handles besides 200. The
+   * timeout covers the whole answer, body included, unless `timeBody` is
+   * false: an archive streams for as long as it needs once it has started.
+   */
+  private async request(endpoint: string, url: string, expected: number[], timeBody = true): Promise<Response> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (this.options.token) headers["PRIVATE-TOKEN"] = this.options.token;
+    const started = Date.now();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), this.options.apiTimeoutMs);
+    let response: Response;
+    try {
+      response = await this.fetchFn(url, { headers, redirect: "manual", signal: timeBody ? AbortSignal.timeout(this.options.apiTimeoutMs) : controller.signal });
+    } catch (err) {
+      this.options.onCall?.(endpoint, 0, Date.now() - started);
+      const e = err as Error;
+      const timedOut = e.name === "TimeoutError" || e.name === "AbortError";
+      throw new GitlabUnavailable(timedOut ? `GitLab did not answer within ${this.options.apiTimeoutMs / 1000} s` : "GitLab could not be reached");
+    } finally {
+      clearTimeout(timer);
+    }
+    this.options.onCall?.(endpoint, response.status, Date.now() - started);
+    if (response.status === 200 || expected.includes(response.status)) return response;
+    await response.body?.cancel();
+    throw failure(response);
+  }
+}
+
+function failure(response: Response): GitlabUnavailable {
+  const status = response.status;
+  if (status === 401 || status === 403) return new GitlabUnavailable(`GitLab rejected modgate's API token (${status})`, status);
+  if (status === 429) {
+    const retry = response.headers.get("retry-after");
+    return new GitlabUnavailable(`GitLab is rate-limiting modgate (429)${retry ? `; retry after ${retry} s` : ""}`, status);
+  }
+  if (status >= 300 && status < 400) return new GitlabUnavailable(`GitLab answered ${status}, a redirect: set gitlab.url to the address GitLab answers on`, status);
+  return new GitlabUnavailable(`GitLab answered ${status}`, status);
+}
+
+/** The next page as GitLab announces it: offset pagination's x-next-page, or keyset's page_token in Link. */
+function nextPage(headers: Headers): { page: string } | { pageToken: string } | undefined {
+  const page = headers.get("x-next-page");
+  if (page && /^[0-9]+$/.test(page)) return { page };
+  const link = headers.get("link");
+  if (link) {
+    for (const part of link.split(",")) {
+      if (!/rel="next"/.test(part)) continue;
+      const m = /<([^>]*)>/.exec(part);
+      if (!m) continue;
+      try {
+        const token = new URL(m[1]!).searchParams.get("page_token");
+        if (token) return { pageToken: token };
+        const p = new URL(m[1]!).searchParams.get("page");
+        if (p && /^[0-9]+$/.test(p)) return { page: p };
+      } catch {
+        // A Link we cannot read ends the list as GitLab's offset headers would.
+      }
+    }
+  }
+  return undefined;
+}
+
+function toTag(item: unknown): GitlabTag {
+  const t = item as Record<string, unknown>;
+  const commit = t.commit as Record<string, unknown> | null | undefined;
+  if (typeof t.name !== "string" || !commit || typeof commit.id !== "string") {
+    throw new GitlabUnavailable("GitLab answered with a tag of an unknown shape", 200);
+  }
+  return { name: t.name, commit: commit.id };
+}
+
+function toBranch(item: unknown): GitlabBranch {
+  const b = item as Record<string, unknown>;
+  const commit = b.commit as Record<string, unknown> | null | undefined;
+  if (typeof b.name !== "string" || !commit || typeof commit.id !== "string") {
+    throw new GitlabUnavailable("GitLab answered with a branch of an unknown shape", 200);
+  }
+  return { name: b.name, commit: commit.id };
+}

@@ -1,0 +1,36 @@
+// Which GitLab project, if any, serves a module path: the same decision the
+// go command makes in direct mode from modgate's own go-import answer
+// (module-proxy-rules.md §2.1). The config alone decides for static rules;
+// group rules ask discovery (cached). Anything else is not modgate's.
+import type { Router } from "../core/router.js";
+import type { ResolvedModule } from "../core/rule.js";
+import { splitElements } from "../core/importpath.js";
+
+export type Located =
+  | { kind: "found"; module: ResolvedModule; project: string; codeRoot: string; subdir: string }
+  | { kind: "missing"; reason: string }
+  | { kind: "unavailable"; reason: string };
+
+export async function locateModule(router: Router, modulePath: string): Promise<Located> {
+  const slash = modulePath.indexOf("/");
+  const host = slash < 0 ? modulePath : modulePath.slice(0, slash);
+  const routes = router.hosts.get(host);
+  if (!routes) return { kind: "missing", reason: `${modulePath}: no modules are served for ${host}` };
+  const elements = slash < 0 ? [] : splitElements(modulePath.slice(slash + 1));
+  if (!elements || elements.length === 0) return { kind: "missing", reason: `${modulePath}: not a module path modgate serves` };
+  const match = routes.match(elements);
+  if (!match) return { kind: "missing", reason: `no module is configured for ${modulePath}` };
+  let module: ResolvedModule;
+  if (match.kind === "static") {
+    module = match.module;
+  } else {
+    const resolution = await match.rule.resolve(match.below);
+    if (resolution.kind === "unavailable") return resolution;
+    if (resolution.kind === "missing") return { kind: "missing", reason: `no GitLab project for ${modulePath}` };
+    module = resolution.module;
+  }
+  if (!module.gitlab) {
+    return { kind: "missing", reason: `${module.root} is not a GitLab project (repo: modules are not served by this proxy)` };
+  }
+  return { kind: "found", module, project: module.gitlab.project, codeRoot: module.root, subdir: module.subdir ?? "" };
+}

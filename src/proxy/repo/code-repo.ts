@@ -1,0 +1,473 @@
+// One module in one repository, as the go command's modfetch.codeRepo sees
+// it in direct mode (cmd/go/internal/modfetch/coderepo.go): which tags are
+// its versions, what version a revision is, where its go.mod is, and which
+// files its zip holds. Every rule here mirrors a rule there; the comments
+// name the function. Content comes from a CodeHost (GitLab's API).
+import * as semver from "../module/semver.js";
+import { isPseudoVersion, pseudoVersion, pseudoVersionBase, pseudoVersionRev, pseudoVersionTime } from "../module/pseudo.js";
+import { checkPathMajor, matchPathMajor, pathMajorPrefix, splitPathVersion } from "../module/path.js";
+import { legacyGoMod, modulePath, retractions } from "../module/modfile.js";
+import type { CodeHost, RevInfo, ZipContent } from "./code-host.js";
+import { bytesFile } from "../zip/file.js";
+import { invalidVersion, moduleError, NotExistError } from "./errors.js";
+
+/** codehost.MaxGoMod: larger go.mod files are refused. */
+export const MAX_GO_MOD = 16 << 20;
+
+export interface ModuleLocation {
+  /** The module path asked for: "go.example.com/tools/v2". */
+  path: string;
+  /** The go-import prefix the path falls under: "go.example.com/tools". */
+  codeRoot: string;
+  /** Go 1.25 go-import subdir (4th field), "" when none. */
+  subdir: string;
+}
+
+/** What `.info` says of a version. */
+export interface ResolvedVersion {
+  version: string;
+  time: Date;
+  /** Full commit id. */
+  hash: string;
+  /** The ref the query named, when it named one (Origin.Ref). */
+  ref?: string;
+}
+
+export interface FoundDir {
+  commit: string;
+  /** The module's directory in the repository: codeDir, or codeDir/vN. */
+  dir: string;
+  /** go.mod bytes when found there (undefined: none, LegacyGoMod applies). */
+  gomod?: Uint8Array;
+}
+
+const decoder = new TextDecoder();
+
+export class CodeRepo {
+  readonly modPath: string;
+  readonly codeRoot: string;
+  /** The module's directory relative to the repository root ("" at the root). */
+  readonly codeDir: string;
+  /** "/v2" or "" (gopkg.in's ".v2" never occurs on a GitLab vanity host, but is kept as the go command does). */
+  readonly pathMajor: string;
+  readonly pathPrefix: string;
+  /** "v2" or "": the major of pseudo-versions without a base. */
+  readonly pseudoMajor: string;
+
+  constructor(
+    readonly host: CodeHost,
+    location: ModuleLocation,
+  ) {
+    // newCodeRepo
+    const { path, codeRoot, subdir } = location;
+    const split = splitPathVersion(path);
+    let pathPrefix = split.prefix;
+    const pathMajor = split.pathMajor;
+    if (codeRoot === path) pathPrefix = path;
+    let codeDir = trimSlashes(pathPrefix.slice(codeRoot.length));
+    if (subdir !== "") codeDir = codeDir === "" ? subdir : `${codeDir}/${subdir}`;
+    this.modPath = path;
+    this.codeRoot = codeRoot;
+    this.codeDir = codeDir;
+    this.pathMajor = pathMajor;
+    this.pathPrefix = pathPrefix;
+    this.pseudoMajor = pathMajorPrefix(pathMajor);
+  }
+
+  private get tagPrefix(): string {
+    return this.codeDir === "" ? "" : this.codeDir + "/";
+  }
+
+  /** codeRepo.Versions(""): canonical tag versions of this module, +incompatible ones appended. */
+  async versions(): Promise<string[]> {
+    if (this.modPath.startsWith("gopkg.in/") && this.modPath.endsWith("-unstable")) return [];
+    const p = this.tagPrefix;
+    const tags = await this.host.tags(p);
+    const list: string[] = [];
+    const incompatible: string[] = [];
+    for (const tag of tags) {
+      if (!tag.name.startsWith(p)) continue;
+      const v = tag.name.slice(p.length);
+      // Only canonical semver tags are versions: "v1.2", "v1.2.3+meta" are not.
+      if (v === "" || v !== semver.canonical(v)) continue;
+      // A pseudo-version-looking tag would be confused with a commit.
+      if (isPseudoVersion(v)) continue;
+      if (!passes(() => checkPathMajor(v, this.pathMajor))) {
+        // String order, as the go command compares them ("v10" > "v1", "v0" < "v1").
+        if (this.codeDir === "" && this.pathMajor === "" && semver.major(v) > "v1") {
+          incompatible.push(v);
+        }
+        continue;
+      }
+      list.push(v);
+    }
+    semver.sort(list);
+    semver.sort(incompatible);
+    return this.appendIncompatibleVersions(list, incompatible);
+  }
+
+  /**
+   * +incompatible versions are listed only while the module has no go.mod:
+   * not when the highest compatible version has one, and per major not when
+   * that major's highest tag has one (appendIncompatibleVersions).
+   */
+  private async appendIncompatibleVersions(list: string[], incompatible: string[]): Promise<string[]> {
+    if (incompatible.length === 0 || this.pathMajor !== "") return list;
+    const hasGoMod = async (v: string) => {
+      const info = await this.host.stat(v);
+      return (await this.host.readFile(info.name, "go.mod")) !== undefined;
+    };
+    if (list.length > 0 && (await hasGoMod(list[list.length - 1]!))) return list;
+    const out = [...list];
+    let lastMajor = "";
+    let lastMajorHasGoMod = false;
+    for (let i = 0; i < incompatible.length; i++) {
+      const v = incompatible[i]!;
+      const major = semver.major(v);
+      if (major !== lastMajor) {
+        let j = i;
+        while (j + 1 < incompatible.length && semver.major(incompatible[j + 1]!) === major) j++;
+        lastMajor = major;
+        lastMajorHasGoMod = await hasGoMod(incompatible[j]!);
+      }
+      if (lastMajorHasGoMod) continue;
+      out.push(v + "+incompatible");
+    }
+    return out;
+  }
+
+  /** codeRepo.Stat: a version, branch, tag name or commit hash → the version it is. */
+  async stat(rev: string): Promise<ResolvedVersion> {
+    if (rev === "latest") return this.latest();
+    let info: RevInfo;
+    try {
+      info = await this.host.stat(this.revToRev(rev));
+    } catch (err) {
+      if (err instanceof NotExistError) throw invalidVersion(this.modPath, rev, err.message);
+      throw err;
+    }
+    return this.convert(info, rev);
+  }
+
+  /** codeRepo.Latest: the default branch's head, converted like any revision. */
+  async latest(): Promise<ResolvedVersion> {
+    const info = await this.host.latest();
+    const resolved = await this.convert(info, "");
+    return { ...resolved, ref: "HEAD" };
+  }
+
+  private revToRev(rev: string): string {
+    if (semver.isValid(rev)) {
+      if (isPseudoVersion(rev)) return pseudoVersionRev(rev);
+      if (semver.build(rev) === "+incompatible") rev = rev.slice(0, -"+incompatible".length);
+      return this.codeDir === "" ? rev : `${this.codeDir}/${rev}`;
+    }
+    return rev;
+  }
+
+  /** codeRepo.convert: the canonical version for a resolved commit. */
+  private async convert(info: RevInfo, statVers: string): Promise<ResolvedVersion> {
+    const incompatibleOk = new Map<string, boolean>();
+    const canUseIncompatible = async (v: string): Promise<boolean> => {
+      if (this.codeDir !== "" || this.pathMajor !== "") return false;
+      let ok = incompatibleOk.get("");
+      if (ok === undefined) {
+        ok = (await this.host.readFile(info.name, "go.mod")) === undefined;
+        incompatibleOk.set("", ok);
+      }
+      if (!ok) return false;
+      if (v !== "" && !statVers.endsWith("+incompatible")) {
+        const major = semver.major(v);
+        let okMajor = incompatibleOk.get(major);
+        if (okMajor === undefined) {
+          okMajor = (await this.host.readFile(info.name, `${major}/go.mod`)) === undefined;
+          incompatibleOk.set(major, okMajor);
+        }
+        if (!okMajor) return false;
+      }
+      return true;
+    };
+
+    const result = (version: string): ResolvedVersion => ({
+      version,
+      time: info.time,
+      hash: info.name,
+      ...(info.ref !== undefined && !isPseudoVersion(version) ? { ref: info.ref } : {}),
+    });
+
+    const checkCanonical = async (version: string): Promise<ResolvedVersion> => {
+      let v = version;
+      try {
+        await this.findDir(v);
+      } catch (err) {
+        if (err instanceof NotExistError) throw invalidVersion(this.modPath, v, err.message);
+        throw err;
+      }
+      if (v === trimIncompatible(statVers)) v = statVers;
+      const base = trimIncompatible(v);
+      let errIncompatible: NotExistError | undefined;
+      if (!matchPathMajor(base, this.pathMajor)) {
+        if (await canUseIncompatible(base)) {
+          v = base + "+incompatible";
+        } else if (this.pathMajor !== "") {
+          errIncompatible = invalidVersion(this.modPath, v, "module path includes a major version suffix, so major version must match");
+        } else {
+          errIncompatible = invalidVersion(this.modPath, v, `module contains a go.mod file, so module path must match major version ("${this.pathPrefix}/${semver.major(v)}")`);
+        }
+      } else if (v.endsWith("+incompatible")) {
+        errIncompatible = invalidVersion(this.modPath, v, `+incompatible suffix not allowed: major version ${semver.major(v)} is compatible`);
+      }
+      // A canonical query must resolve to itself: v1.2.3 on a commit tagged otherwise is not v1.2.3.
+      if (statVers !== "" && statVers === canonicalVersion(statVers)) {
+        const statBase = trimIncompatible(statVers);
+        if (statBase !== base) throw invalidVersion(this.modPath, statVers, `resolves to version ${v} (${statBase} is not a tag)`);
+      }
+      if (errIncompatible) throw errIncompatible;
+      return result(v);
+    };
+
+    if (isPseudoVersion(statVers)) {
+      const resolved = await checkCanonical(statVers);
+      await this.validatePseudoVersion(info, statVers);
+      return resolved;
+    }
+
+    const tagPrefix = this.tagPrefix;
+    let retracted: ((v: string) => boolean) | undefined;
+    const isRetracted = async (v: string) => {
+      retracted ??= await this.retractedVersions().catch((err) => {
+        // retractedVersions errors make nothing retracted, as in the go command; GitLab failing is not such an error.
+        if (err instanceof NotExistError) return () => false;
+        throw err;
+      });
+      return retracted(v);
+    };
+
+    const tagToVersion = (tag: string): { v: string; canonical: boolean } => {
+      if (!tag.startsWith(tagPrefix)) return { v: "", canonical: false };
+      const trimmed = tag.slice(tagPrefix.length);
+      // Tested on the whole tag, prefix included, as the go command does (module-proxy-rules.md §2.5).
+      if (isPseudoVersion(tag)) return { v: "", canonical: false };
+      const v = semver.canonical(trimmed);
+      if (v === "" || !trimmed.startsWith(v)) return { v: "", canonical: false };
+      return { v, canonical: v === trimmed };
+    };
+
+    const named = tagToVersion(info.version);
+    if (named.canonical) {
+      try {
+        return await checkCanonical(named.v);
+      } catch (err) {
+        if (!(err instanceof NotExistError)) throw err;
+      }
+    }
+
+    let highestCanonical = "";
+    let pseudoBase = "";
+    for (const pathTag of await info.tags()) {
+      const { v, canonical } = tagToVersion(pathTag);
+      if (statVers !== "" && semver.compare(v, statVers) === 0) {
+        if (canonical) return checkCanonical(v);
+        pseudoBase = v;
+      }
+      if (canonical && semver.compare(highestCanonical, v) < 0 && !(await isRetracted(v))) {
+        if (matchPathMajor(v, this.pathMajor) || (await canUseIncompatible(v))) highestCanonical = v;
+      }
+    }
+    if (highestCanonical !== "") return checkCanonical(highestCanonical);
+
+    if (pseudoBase === "") {
+      // Tags are judged up front (the host's callback is synchronous).
+      const candidates = await this.host.tags(tagPrefix);
+      const allowed = new Set<string>();
+      for (const t of candidates) {
+        const { v } = tagToVersion(t.name);
+        if (v === "") continue;
+        if (!matchPathMajor(v, this.pathMajor) && !(await canUseIncompatible(v))) continue;
+        if (await isRetracted(v)) continue;
+        allowed.add(t.name);
+      }
+      const tag = await this.host.recentTag(info.name, tagPrefix, (t) => allowed.has(t));
+      if (tag !== "") pseudoBase = tagToVersion(tag).v;
+    }
+    return checkCanonical(pseudoVersion(this.pseudoMajor, pseudoBase, info.time, info.short));
+  }
+
+  /** codeRepo.validatePseudoVersion: a requested pseudo-version must be the one this commit would get. */
+  private async validatePseudoVersion(info: RevInfo, version: string): Promise<void> {
+    const fail = (why: string) => invalidVersion(this.modPath, version, why, true);
+    const rev = pseudoVersionRev(version);
+    if (rev !== info.short) {
+      if (rev.startsWith(info.short)) throw fail(`revision is longer than canonical (expected ${info.short})`);
+      if (info.short.startsWith(rev)) throw fail(`revision is shorter than canonical (expected ${info.short})`);
+      throw fail(`does not match short name of revision (expected ${info.short})`);
+    }
+    const t = pseudoVersionTime(version);
+    if (t.getTime() !== Math.floor(info.time.getTime() / 1000) * 1000) {
+      throw fail(`does not match version-control timestamp (expected ${timestamp(info.time)})`);
+    }
+    const tagPrefix = this.tagPrefix;
+    const base = pseudoVersionBase(trimIncompatible(version));
+    if (base === "") {
+      if (this.pseudoMajor === "" && semver.major(version) === "v1") throw fail("major version without preceding tag must be v0, not v1");
+      return;
+    }
+    for (const tag of await info.tags()) {
+      const versionOnly = tag.startsWith(tagPrefix) ? tag.slice(tagPrefix.length) : tag;
+      if (versionOnly === base) {
+        throw fail(`tag (${tag}) found on revision ${rev} is already canonical, so should not be replaced with a pseudo-version derived from that tag`);
+      }
+    }
+    let lastTag = "";
+    let ancestorFound = false;
+    for (const tag of await this.host.tags(tagPrefix + base)) {
+      const versionOnly = tag.name.startsWith(tagPrefix) ? tag.name.slice(tagPrefix.length) : tag.name;
+      if (semver.compare(versionOnly, base) === 0) {
+        lastTag = tag.name;
+        ancestorFound = await this.host.descendsFrom(info.name, tag.name);
+        if (ancestorFound) break;
+      }
+    }
+    if (lastTag === "") throw fail(`preceding tag (${base}) not found`);
+    if (!ancestorFound) throw fail(`revision ${rev} is not a descendent of preceding tag (${lastTag})`);
+  }
+
+  /** codeRepo.retractedVersions: the retract directives of the highest release's go.mod. */
+  private async retractedVersions(): Promise<(v: string) => boolean> {
+    let versions = await this.versions();
+    const firstIncompatible = versions.findIndex((v) => v.endsWith("+incompatible"));
+    if (firstIncompatible >= 0) versions = versions.slice(0, firstIncompatible);
+    if (versions.length === 0) return () => false;
+    let highest = "";
+    for (let i = versions.length - 1; i >= 0; i--) {
+      if (semver.prerelease(versions[i]!) === "") {
+        highest = versions[i]!;
+        break;
+      }
+    }
+    if (highest === "") highest = versions[versions.length - 1]!;
+    const data = await this.goMod(highest);
+    const intervals = retractions(decoder.decode(data));
+    return (v) => intervals.some((r) => semver.compare(r.low, v) <= 0 && semver.compare(v, r.high) <= 0);
+  }
+
+  /** codeRepo.findDir: where the module's go.mod is at a version, checked against the path's major version. */
+  async findDir(version: string): Promise<FoundDir> {
+    if (!semver.isValid(version)) throw invalidVersion(this.modPath, version, "syntax error");
+    const rev = this.revToRev(version);
+    const info = await this.host.stat(rev);
+    const commit = info.name;
+    const file1 = joinPath(this.codeDir, "go.mod");
+    const gomod1 = await this.readGoMod(commit, file1);
+    const mpath1 = gomod1 === undefined ? "" : modulePath(decoder.decode(gomod1));
+    const found1 = gomod1 !== undefined && (isMajor(mpath1, this.pathMajor) || (this.pathMajor === "" && mpath1.startsWith("gopkg.in/")));
+
+    let file2 = "";
+    if (this.pathMajor !== "" && this.codeRoot !== this.modPath && !this.pathMajor.startsWith(".")) {
+      const dir2 = joinPath(this.codeDir, this.pathMajor.slice(1));
+      file2 = joinPath(dir2, "go.mod");
+      const gomod2 = await this.readGoMod(commit, file2);
+      const mpath2 = gomod2 === undefined ? "" : modulePath(decoder.decode(gomod2));
+      const found2 = gomod2 !== undefined && isMajor(mpath2, this.pathMajor);
+      if (found1 && found2) {
+        throw new NotExistError(`${this.pathPrefix}/${file1} and ...${this.pathMajor}/go.mod both have ...${this.pathMajor} module paths at revision ${rev}`);
+      }
+      if (found2) return { commit, dir: dir2, gomod: gomod2! };
+      if (gomod2 !== undefined) {
+        if (mpath2 === "") throw new NotExistError(`${this.codeRoot}/${file2} is missing module path at revision ${rev}`);
+        throw new NotExistError(`${this.codeRoot}/${file2} has non-...${this.pathMajor} module path "${mpath2}" at revision ${rev}`);
+      }
+    }
+    if (found1) return { commit, dir: this.codeDir, gomod: gomod1! };
+    if (gomod1 !== undefined) {
+      const suffix = file2 !== "" ? ` (and ...${this.pathMajor}/go.mod does not exist)` : "";
+      if (mpath1 === "") throw new NotExistError(`${file1} is missing module path${suffix} at revision ${rev}`);
+      if (this.pathMajor !== "") throw new NotExistError(`${file1} has non-...${this.pathMajor} module path "${mpath1}"${suffix} at revision ${rev}`);
+      if (!splitPathVersion(mpath1).ok) throw new NotExistError(`${file1} has malformed module path "${mpath1}"${suffix} at revision ${rev}`);
+      throw new NotExistError(`${file1} has post-${semver.major(version)} module path "${mpath1}"${suffix} at revision ${rev}`);
+    }
+    if (this.codeDir === "" && (this.pathMajor === "" || this.pathMajor.startsWith("."))) return { commit, dir: "" };
+    if (file2 !== "") throw new NotExistError(`missing ${this.pathPrefix}/go.mod and ...${this.pathMajor}/go.mod at revision ${rev}`);
+    throw new NotExistError(`missing ${this.pathPrefix}/go.mod at revision ${rev}`);
+  }
+
+  private async readGoMod(commit: string, file: string): Promise<Uint8Array | undefined> {
+    const data = await this.host.readFile(commit, file);
+    if (data !== undefined && data.length > MAX_GO_MOD) throw new NotExistError(`${file} at revision ${commit}: file too large`);
+    return data;
+  }
+
+  /** codeRepo.GoMod: the raw go.mod blob (no .gitattributes conversion), or the synthesized one. */
+  async goMod(version: string): Promise<Uint8Array> {
+    if (version !== canonicalVersion(version)) throw moduleError(this.modPath, `version ${version} is not canonical`);
+    if (isPseudoVersion(version)) await this.stat(version);
+    const found = await this.findDir(version);
+    if (found.gomod) return found.gomod;
+    const data = await this.host.readFile(found.commit, joinPath(found.dir, "go.mod"));
+    return data ?? new TextEncoder().encode(legacyGoMod(this.modPath));
+  }
+
+  /**
+   * codeRepo.Zip up to modzip.Create: the files of the module's directory,
+   * plus the repository's root LICENSE for a module in a subdirectory that
+   * has none of its own. The caller checks and writes them (src/proxy/zip).
+   */
+  async zipContent(version: string): Promise<ZipContent> {
+    if (version !== canonicalVersion(version)) throw moduleError(this.modPath, `version ${version} is not canonical`);
+    if (isPseudoVersion(version)) await this.stat(version);
+    const { commit, dir } = await this.findDir(version);
+    const content = await this.host.readZip(commit, dir);
+    if (dir !== "" && !content.files.some((f) => f.path === "LICENSE")) {
+      const license = await this.host.readFile(commit, "LICENSE");
+      if (license !== undefined) content.files.push(bytesFile("LICENSE", license));
+    }
+    return content;
+  }
+}
+
+/** isMajor: only the kind of major suffix is compared, not the whole path. */
+function isMajor(mpath: string, pathMajor: string): boolean {
+  if (mpath === "") return false;
+  const split = splitPathVersion(mpath);
+  if (!split.ok) return false;
+  if (pathMajor === "") {
+    const p = pathMajorPrefix(split.pathMajor);
+    return p === "" || p === "v0" || p === "v1";
+  }
+  if (split.pathMajor === "") return false;
+  return pathMajor.slice(1) === split.pathMajor.slice(1);
+}
+
+/** module.CanonicalVersion: semver.Canonical, keeping a +incompatible build suffix. */
+export function canonicalVersion(v: string): string {
+  const cv = semver.canonical(v);
+  if (semver.build(v) === "+incompatible") return cv + "+incompatible";
+  return cv;
+}
+
+function trimIncompatible(v: string): string {
+  return v.endsWith("+incompatible") ? v.slice(0, -"+incompatible".length) : v;
+}
+
+function trimSlashes(s: string): string {
+  return s.replace(/^\/+|\/+$/g, "");
+}
+
+function joinPath(dir: string, file: string): string {
+  return dir === "" ? file : `${dir}/${file}`;
+}
+
+/** module.PseudoVersionTimestampFormat in UTC: 20060102150405. */
+function timestamp(t: Date): string {
+  return t.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+}
+
+/** True when a check of x/mod (which throws its error) passes. */
+function passes(check: () => void): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,162 @@
+// A CodeHost over GitLab's REST API (module-proxy-rules.md §2.2, §2.4, §8):
+// the go command's gitRepo, with `git ls-remote` replaced by the tag and
+// branch lists and `git log`/`merge-base`/`cat-file` by their API calls.
+// What depends only on a commit id never changes, so it is remembered
+// (bounded); lists expire after listTtl.
+import { LRUCache } from "lru-cache";
+import type { GitlabClient, GitlabTag } from "../gitlab/client.js";
+import type { CodeHost, RevInfo, Tag, ZipContent } from "./code-host.js";
+import { NotExistError } from "./errors.js";
+import { readZipFromGitlab, type ZipRuntime } from "./gitlab-zip.js";
+import { Expiring } from "../cache/expiring.js";
+
+/** Files larger than this are not remembered by (commit, path). */
+const MAX_REMEMBERED_FILE = 256 << 10;
+
+export interface GitlabHostOptions {
+  client: GitlabClient;
+  /** The project's current full path (the API's :id). */
+  project: string;
+  defaultBranch: string | undefined;
+  /** Clone URL the go-import answer names (Origin.URL). */
+  url: string;
+  listTtlMs: number;
+  now: () => number;
+  /** Immutable facts shared by every project of a GitLab (keys include the project). */
+  memo: HostMemo;
+  zip: ZipRuntime;
+}
+
+/** Facts keyed by commit id, which cannot change: shared across requests, bounded. */
+export class HostMemo {
+  readonly files = new LRUCache<string, { data: Uint8Array | null }>({ max: 4096, maxSize: 64 << 20, sizeCalculation: (v) => Math.max(1, v.data?.length ?? 1) });
+  readonly mergeBases = new LRUCache<string, { id: string | null }>({ max: 16384 });
+  readonly commitTimes = new LRUCache<string, Date>({ max: 16384 });
+}
+
+export class GitlabHost implements CodeHost {
+  readonly url: string;
+  private readonly tagList: Expiring<GitlabTag[]>;
+  private readonly branchList: Expiring<{ name: string; commit: string }[]>;
+
+  constructor(private readonly o: GitlabHostOptions) {
+    this.url = o.url;
+    this.tagList = new Expiring(o.listTtlMs, o.now, () => o.client.tags(o.project, ""));
+    this.branchList = new Expiring(o.listTtlMs, o.now, () => o.client.branches(o.project));
+  }
+
+  async tags(prefix: string): Promise<Tag[]> {
+    const all = await this.tagList.get();
+    return all.filter((t) => t.name.startsWith(prefix));
+  }
+
+  /**
+   * gitRepo.stat: refs/tags/<rev>, then refs/heads/<rev>, then HEAD, then a
+   * lowercase hex prefix of at least 7 digits — unique among the ref tips, or
+   * any commit a branch or tag contains (the go command fetches nothing else).
+   */
+  async stat(rev: string): Promise<RevInfo> {
+    const { client, project } = this.o;
+    const tag = await client.tag(project, rev);
+    if (tag) return this.info(tag.commit, rev, `refs/tags/${rev}`);
+    const branch = await client.branch(project, rev);
+    if (branch) return this.info(branch.commit, branch.commit, `refs/heads/${rev}`);
+    if (rev === "HEAD") return this.latest();
+    if (isHashPrefix(rev)) {
+      const tips = new Map<string, string>();
+      for (const t of await this.tagList.get()) if (t.commit.startsWith(rev)) tips.set(t.commit, `refs/tags/${t.name}`);
+      for (const b of await this.branchList.get()) if (b.commit.startsWith(rev) && !tips.has(b.commit)) tips.set(b.commit, `refs/heads/${b.name}`);
+      if (tips.size > 1) throw new NotExistError(`ambiguous revision ${rev}`);
+      if (tips.size === 1) {
+        const [hash] = tips.keys();
+        return this.info(hash!, hash!);
+      }
+      const commit = await client.commit(project, rev);
+      if (commit && commit.id.startsWith(rev) && (await client.isReachable(project, commit.id))) {
+        this.o.memo.commitTimes.set(this.key(commit.id), commit.committedAt);
+        return this.info(commit.id, commit.id);
+      }
+    }
+    throw new NotExistError(`unknown revision ${rev}`);
+  }
+
+  async latest(): Promise<RevInfo> {
+    const branch = this.o.defaultBranch === undefined ? undefined : await this.o.client.branch(this.o.project, this.o.defaultBranch);
+    // gitRepo.Latest: no HEAD, no commits.
+    if (!branch) throw new NotExistError("no commits");
+    return this.info(branch.commit, branch.commit, "HEAD");
+  }
+
+  private async info(hash: string, version: string, ref?: string): Promise<RevInfo> {
+    const time = await this.commitTime(hash);
+    const info: RevInfo = {
+      name: hash,
+      short: hash.slice(0, 12),
+      time,
+      version,
+      tags: async () => (await this.tagList.get()).filter((t) => t.commit === hash).map((t) => t.name).sort(),
+    };
+    if (ref !== undefined) info.ref = ref;
+    return info;
+  }
+
+  private async commitTime(hash: string): Promise<Date> {
+    const key = this.key(hash);
+    const known = this.o.memo.commitTimes.get(key);
+    if (known) return known;
+    const commit = await this.o.client.commit(this.o.project, hash);
+    if (!commit) throw new NotExistError(`unknown revision ${hash}`);
+    this.o.memo.commitTimes.set(key, commit.committedAt);
+    return commit.committedAt;
+  }
+
+  async readFile(commit: string, path: string): Promise<Uint8Array | undefined> {
+    const key = `${this.key(commit)}\u0000${path}`;
+    const known = this.o.memo.files.get(key);
+    if (known) return known.data ?? undefined;
+    const data = await this.o.client.file(this.o.project, commit, path);
+    if (data === undefined || data.length <= MAX_REMEMBERED_FILE) this.o.memo.files.set(key, { data: data ?? null });
+    return data;
+  }
+
+  /** gitRepo.RecentTag: the highest allowed tag merged into commit, checked highest first. */
+  async recentTag(commit: string, prefix: string, allowed: (tag: string) => boolean): Promise<string> {
+    const candidates = (await this.tags(prefix)).filter((t) => allowed(t.name));
+    candidates.sort((a, b) => compareVersions(b.name.slice(prefix.length), a.name.slice(prefix.length)));
+    for (const t of candidates) {
+      if (t.commit === commit || (await this.isAncestor(t.commit, commit))) return t.name;
+    }
+    return "";
+  }
+
+  async descendsFrom(commit: string, tag: string): Promise<boolean> {
+    const t = (await this.tagList.get()).find((x) => x.name === tag) ?? (await this.o.client.tag(this.o.project, tag));
+    if (!t) return false;
+    return t.commit === commit || this.isAncestor(t.commit, commit);
+  }
+
+  private async isAncestor(ancestor: string, commit: string): Promise<boolean> {
+    const key = `${this.key(ancestor)}\u0000${commit}`;
+    let known = this.o.memo.mergeBases.get(key);
+    if (!known) {
+      known = { id: (await this.o.client.mergeBase(this.o.project, ancestor, commit)) ?? null };
+      this.o.memo.mergeBases.set(key, known);
+    }
+    return known.id === ancestor;
+  }
+
+  readZip(commit: string, dir: string): Promise<ZipContent> {
+    return readZipFromGitlab({ client: this.o.client, project: this.o.project, commit, dir, runtime: this.o.zip, readFile: (p) => this.readFile(commit, p) });
+  }
+
+  private key(hash: string): string {
+    return `${this.o.project}\u0000${hash}`;
+  }
+}
+
+/** codehost.AllHex with the go command's length bounds: only lowercase hex is a hash. */
+function isHashPrefix(rev: string): boolean {
+  return rev.length >= 7 && rev.length <= 40 && /^[0-9a-f]+$/.test(rev);
+}
+
+import { compare as compareVersions } from "../module/semver.js";

@@ -1,0 +1,62 @@
+// The module proxy's request paths (GOPROXY protocol, module-proxy-rules.md
+// §1.1–§1.2): `/<module>/@v/list`, `/<module>/@v/<version>.info|.mod|.zip`,
+// `/<module>/@latest`, module paths and versions `!`-case-encoded. A path
+// element starting with "@" is never a go-get path, so these are told apart
+// from discovery requests by their shape alone.
+import { unescapePath, unescapeVersion } from "./module/escape.js";
+import { checkPath } from "./module/path.js";
+
+export type ProxyEndpoint = "list" | "latest" | "info" | "mod" | "zip";
+
+export type ProxyRequest =
+  | { kind: "module"; modulePath: string; endpoint: ProxyEndpoint; version?: string }
+  /** The checksum database: never served here, 404 sends the client to it directly. */
+  | { kind: "sumdb" }
+  /** Not a request the go command sends (bad escaping, bad shape): 400 with why. */
+  | { kind: "bad"; reason: string };
+
+/** True when a raw path is the proxy's rather than a go-get or browser path. */
+export function isProxyPath(path: string): boolean {
+  return path.startsWith("/sumdb/") || path === "/sumdb" || path.includes("/@v/") || path.endsWith("/@latest");
+}
+
+export function parseProxyPath(path: string): ProxyRequest {
+  if (path === "/sumdb" || path.startsWith("/sumdb/")) return { kind: "sumdb" };
+  let escapedModule: string;
+  let endpoint: ProxyEndpoint;
+  let escapedVersion: string | undefined;
+  if (path.endsWith("/@latest")) {
+    escapedModule = path.slice(1, -"/@latest".length);
+    endpoint = "latest";
+  } else {
+    const at = path.lastIndexOf("/@v/");
+    escapedModule = path.slice(1, at);
+    const file = path.slice(at + "/@v/".length);
+    if (file === "list") endpoint = "list";
+    else {
+      const dot = file.lastIndexOf(".");
+      const ext = dot < 0 ? "" : file.slice(dot + 1);
+      if (ext !== "info" && ext !== "mod" && ext !== "zip") return { kind: "bad", reason: `unknown proxy endpoint @v/${file}` };
+      endpoint = ext;
+      escapedVersion = file.slice(0, dot);
+    }
+  }
+  // The go command percent-encodes nothing but what url.PathEscape must; a "%" here is not its doing.
+  if (escapedModule.includes("%") || escapedVersion?.includes("%")) return { kind: "bad", reason: "percent-encoded module paths are not sent by the go command" };
+  let modulePath: string;
+  try {
+    modulePath = unescapePath(escapedModule);
+    checkPath(modulePath);
+  } catch (err) {
+    return { kind: "bad", reason: (err as Error).message };
+  }
+  if (escapedVersion === undefined) return { kind: "module", modulePath, endpoint };
+  let version: string;
+  try {
+    version = unescapeVersion(escapedVersion);
+  } catch (err) {
+    return { kind: "bad", reason: (err as Error).message };
+  }
+  if (version === "") return { kind: "bad", reason: "empty version" };
+  return { kind: "module", modulePath, endpoint, version };
+}

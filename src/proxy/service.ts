@@ -1,0 +1,282 @@
+// The module proxy: from a parsed request to an answer. The way a request
+// takes, in order: where the module lives (locate) → who may read it
+// (access) → the immutable store → GitLab, once per version at a time.
+import { LRUCache } from "lru-cache";
+import type { Router } from "../core/router.js";
+import { dataAnswer, textAnswer, type PlainAnswer } from "../core/responses.js";
+import { GitlabUnavailable } from "../discovery/gitlab-api.js";
+import { GitlabClient, type GitlabProjectInfo } from "./gitlab/client.js";
+import { decideAccess } from "./access.js";
+import { locateModule } from "./locate.js";
+import type { ProxyRequest } from "./request.js";
+import { CodeRepo, canonicalVersion, type ResolvedVersion } from "./repo/code-repo.js";
+import { GitlabHost, HostMemo } from "./repo/gitlab-host.js";
+import { NotExistError } from "./repo/errors.js";
+import { ModuleError } from "./module/errors.js";
+import { escapePath, escapeVersion } from "./module/escape.js";
+import { goDirective } from "./module/modfile.js";
+import type { ContentStore } from "./store/store.js";
+import { checkFiles, checkedFilesError } from "./zip/check-files.js";
+import { createModuleZip } from "./zip/module-zip.js";
+import { Expiring } from "./cache/expiring.js";
+import { isPseudoVersion } from "./module/pseudo.js";
+
+export interface ProxyServiceOptions {
+  router: () => Router;
+  store: ContentStore;
+  gitlab: { url: string; token?: string; apiTimeoutMs: number };
+  listTtlSeconds: number;
+  fetch?: typeof fetch;
+  now?: () => number;
+  onEvent?: (event: ProxyEvent) => void;
+}
+
+export type ProxyEvent =
+  | { type: "request"; endpoint: string; outcome: "ok" | "not-found" | "forbidden" | "unavailable" | "bad-request"; fromStore?: boolean; bytes?: number }
+  | { type: "zip-build"; module: string; version: string; files: number; bytes: number; ms: number }
+  | { type: "gitlab-call"; endpoint: string; status: number; ms: number };
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+const JSON_TYPE = "application/json";
+const TEXT_TYPE = "text/plain; charset=utf-8";
+const ZIP_TYPE = "application/zip";
+
+interface ModuleContext {
+  modulePath: string;
+  repo: CodeRepo;
+}
+
+export class ProxyService {
+  private readonly client: GitlabClient;
+  private readonly memo = new HostMemo();
+  private readonly now: () => number;
+  private readonly listTtlMs: number;
+  private readonly projects = new LRUCache<string, Expiring<GitlabProjectInfo | undefined>>({ max: 4096 });
+  private readonly hosts = new LRUCache<string, GitlabHost>({ max: 1024 });
+  private readonly lists = new LRUCache<string, Expiring<string[]>>({ max: 4096 });
+  private readonly queries = new LRUCache<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 8192 });
+  private readonly builds = new Map<string, Promise<void>>();
+
+  constructor(private readonly o: ProxyServiceOptions) {
+    this.now = o.now ?? Date.now;
+    this.listTtlMs = o.listTtlSeconds * 1000;
+    this.client = new GitlabClient({
+      ...o.gitlab,
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+      onCall: (endpoint, status, ms) => o.onEvent?.({ type: "gitlab-call", endpoint, status, ms }),
+    });
+  }
+
+  async handle(request: ProxyRequest): Promise<PlainAnswer> {
+    if (request.kind === "sumdb") return this.count("sumdb", "not-found", textAnswer(404, "not found: this proxy does not serve the checksum database"));
+    if (request.kind === "bad") return this.count("bad", "bad-request", textAnswer(400, `bad request: ${request.reason}`));
+    const { modulePath, endpoint, version } = request;
+    try {
+      const context = await this.context(modulePath);
+      if (context instanceof Object && "status" in context) return this.count(endpoint, outcomeOf(context.status), context);
+      const answer = await this.answer(context, endpoint, version);
+      return this.count(endpoint, "ok", answer);
+    } catch (err) {
+      const answer = errorAnswer(err);
+      return this.count(endpoint, outcomeOf(answer.status), answer);
+    }
+  }
+
+  private count(endpoint: string, outcome: Extract<ProxyEvent, { type: "request" }>["outcome"], answer: PlainAnswer): PlainAnswer {
+    this.o.onEvent?.({ type: "request", endpoint, outcome });
+    return answer;
+  }
+
+  /** Where the module lives and whether this client may read it; an answer when it stops there. */
+  private async context(modulePath: string): Promise<ModuleContext | PlainAnswer> {
+    const located = await locateModule(this.o.router(), modulePath);
+    if (located.kind === "missing") return textAnswer(404, `not found: ${located.reason}`);
+    if (located.kind === "unavailable") throw new GitlabUnavailable(located.reason);
+    const project = await this.project(located.project);
+    if (!project) return textAnswer(404, `not found: ${modulePath}: GitLab has no project ${located.project}`);
+    const denied = decideAccess({ modulePath, visibility: located.module.visibility ?? project.visibility });
+    if (denied) return denied;
+    const url = located.module.repo.startsWith("http") || located.module.repo.startsWith("ssh") ? located.module.repo : `${this.o.gitlab.url}/${project.pathWithNamespace}.git`;
+    const hostKey = `${project.pathWithNamespace}\u0000${project.defaultBranch ?? ""}\u0000${url}`;
+    let host = this.hosts.get(hostKey);
+    if (!host) {
+      host = new GitlabHost({
+        client: this.client,
+        project: project.pathWithNamespace,
+        defaultBranch: project.defaultBranch,
+        url,
+        listTtlMs: this.listTtlMs,
+        now: this.now,
+        memo: this.memo,
+        zip: { spool: () => this.o.store.spool() },
+      });
+      this.hosts.set(hostKey, host);
+    }
+    return { modulePath, repo: new CodeRepo(host, { path: modulePath, codeRoot: located.codeRoot, subdir: located.subdir }) };
+  }
+
+  private project(path: string): Promise<GitlabProjectInfo | undefined> {
+    let entry = this.projects.get(path);
+    if (!entry) {
+      entry = new Expiring(this.listTtlMs, this.now, () => this.client.project(path));
+      this.projects.set(path, entry);
+    }
+    return entry.get();
+  }
+
+  private async answer(c: ModuleContext, endpoint: Exclude<ProxyRequest, { kind: "sumdb" | "bad" }>["endpoint"], version: string | undefined): Promise<PlainAnswer> {
+    const listCache = `public, max-age=${this.o.listTtlSeconds}`;
+    switch (endpoint) {
+      case "list": {
+        const versions = await this.versions(c);
+        return dataAnswer(200, TEXT_TYPE, versions.map((v) => v + "\n").join(""), listCache);
+      }
+      case "latest": {
+        const info = await this.query(c, "latest");
+        return dataAnswer(200, JSON_TYPE, infoJson(c, info), listCache);
+      }
+      case "info": {
+        const v = version!;
+        if (isCanonical(v)) {
+          const stored = await this.o.store.get(this.key(c, v, "info"));
+          if (stored) return dataAnswer(200, JSON_TYPE, await stored.bytes(), IMMUTABLE);
+          const info = await c.repo.stat(v);
+          const body = new TextEncoder().encode(infoJson(c, info));
+          await this.o.store.put(this.key(c, v, "info"), body);
+          return dataAnswer(200, JSON_TYPE, body, IMMUTABLE);
+        }
+        const info = await this.query(c, v);
+        return dataAnswer(200, JSON_TYPE, infoJson(c, info), listCache);
+      }
+      case "mod": {
+        const v = this.requireCanonical(c, version!);
+        const stored = await this.o.store.get(this.key(c, v, "mod"));
+        if (stored) return dataAnswer(200, TEXT_TYPE, await stored.bytes(), IMMUTABLE);
+        // Only versions whose .info succeeds are served (module-proxy-rules.md §3, +incompatible).
+        await this.ensureInfo(c, v);
+        const data = await c.repo.goMod(v);
+        await this.o.store.put(this.key(c, v, "mod"), data);
+        return dataAnswer(200, TEXT_TYPE, data, IMMUTABLE);
+      }
+      case "zip": {
+        const v = this.requireCanonical(c, version!);
+        const key = this.key(c, v, "zip");
+        let stored = await this.o.store.get(key);
+        if (!stored) {
+          await this.build(c, v, key);
+          stored = await this.o.store.get(key);
+          if (!stored) throw new Error(`the zip of ${c.modulePath}@${v} was built but is not in the store`);
+        }
+        const object = stored;
+        return dataAnswer(200, ZIP_TYPE, { size: object.size, open: () => object.stream() }, IMMUTABLE);
+      }
+    }
+  }
+
+  private requireCanonical(c: ModuleContext, v: string): string {
+    if (!isCanonical(v)) throw new NotExistError(`${c.modulePath}@${v}: version ${v} is not canonical`);
+    return v;
+  }
+
+  private async ensureInfo(c: ModuleContext, v: string): Promise<void> {
+    const key = this.key(c, v, "info");
+    if (await this.o.store.get(key)) return;
+    const info = await c.repo.stat(v);
+    await this.o.store.put(key, new TextEncoder().encode(infoJson(c, info)));
+  }
+
+  /** One build per version at a time: concurrent requests for a cold zip share it. */
+  private build(c: ModuleContext, v: string, key: string): Promise<void> {
+    let pending = this.builds.get(key);
+    if (!pending) {
+      pending = this.buildZip(c, v, key).finally(() => this.builds.delete(key));
+      this.builds.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async buildZip(c: ModuleContext, v: string, key: string): Promise<void> {
+    const started = this.now();
+    await this.ensureInfo(c, v);
+    const gomod = await c.repo.goMod(v);
+    const content = await c.repo.zipContent(v);
+    try {
+      const checked = checkFiles(content.files, { goVersion: goDirective(new TextDecoder().decode(gomod)) || undefined });
+      const problem = checkedFilesError(checked);
+      if (problem) throw new NotExistError(`${c.modulePath}@${v}: create zip: ${problem}`);
+      const zip = createModuleZip({ modulePath: c.modulePath, version: v, files: checked.valid });
+      await this.o.store.put(key, zip.stream);
+      const summary = await zip.done;
+      await this.o.store.put(`${key}hash`, new TextEncoder().encode(summary.h1 + "\n"));
+      this.o.onEvent?.({ type: "zip-build", module: c.modulePath, version: v, files: summary.fileCount, bytes: summary.size, ms: this.now() - started });
+    } finally {
+      await content.dispose();
+    }
+  }
+
+  private async versions(c: ModuleContext): Promise<string[]> {
+    let entry = this.lists.get(c.modulePath);
+    if (!entry) {
+      entry = new Expiring(this.listTtlMs, this.now, () => c.repo.versions());
+      this.lists.set(c.modulePath, entry);
+    }
+    return entry.get();
+  }
+
+  /** Branch, hash and @latest answers can change: reused for listTtl. */
+  private query(c: ModuleContext, q: string): Promise<ResolvedVersion> {
+    const key = `${c.modulePath}@${q}`;
+    const known = this.queries.get(key);
+    if (known && this.now() - known.at < this.listTtlMs) return known.value;
+    const value = q === "latest" ? c.repo.latest() : c.repo.stat(q);
+    this.queries.set(key, { at: this.now(), value });
+    value.catch(() => this.queries.delete(key));
+    return value;
+  }
+
+  private key(c: ModuleContext, v: string, ext: "info" | "mod" | "zip"): string {
+    return `${escapePath(c.modulePath)}/@v/${escapeVersion(v)}.${ext}`;
+  }
+}
+
+/** A version the go command asks .mod and .zip for: canonical, pseudo-versions included. */
+function isCanonical(v: string): boolean {
+  return v === canonicalVersion(v) || (isPseudoVersion(v) && v === canonicalVersion(v));
+}
+
+/** The .info JSON as the go command writes it in direct mode: Version, Time (UTC, whole seconds), Origin. */
+function infoJson(c: ModuleContext, info: ResolvedVersion): string {
+  const origin: Record<string, string> = { VCS: "git", URL: c.repo.host.url };
+  if (c.repo.codeDir !== "") origin.Subdir = c.repo.codeDir;
+  origin.Hash = info.hash;
+  if (info.ref !== undefined) origin.Ref = info.ref;
+  return JSON.stringify({ Version: info.version, Time: info.time.toISOString().replace(/\.\d{3}Z$/, "Z"), Origin: origin });
+}
+
+function outcomeOf(status: number): Extract<ProxyEvent, { type: "request" }>["outcome"] {
+  if (status === 200) return "ok";
+  if (status === 400) return "bad-request";
+  if (status === 401 || status === 403) return "forbidden";
+  if (status === 404 || status === 410) return "not-found";
+  return "unavailable";
+}
+
+/**
+ * Not found is 404 with the go command's words; GitLab failing is a 5xx
+ * that ends the client's look-up (a 404 would send the path to the next
+ * proxy); anything else is our fault, 500.
+ */
+export function errorAnswer(err: unknown): PlainAnswer {
+  if (err instanceof NotExistError || err instanceof ModuleError) return textAnswer(404, `not found: ${oneLine(err.message)}`);
+  if (err instanceof GitlabUnavailable) {
+    if (err.status === 429) return textAnswer(503, "GitLab is rate-limiting modgate; try again later", { "Retry-After": "60" });
+    if (/did not answer within/.test(err.reason)) return textAnswer(504, "GitLab did not answer in time; try again later");
+    return textAnswer(502, "GitLab is unavailable; try again later");
+  }
+  console.error("modgate: proxy internal error:", err);
+  return textAnswer(500, "internal error");
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, " ");
+}

@@ -1,0 +1,21 @@
+// Where immutable module content is kept: `.info` of canonical versions,
+// `.mod`, `.zip` (and its h1). Once written, an entry never changes: a tag
+// GitLab later moves keeps serving what was first served. Each runtime
+// brings its own: a directory on Node (src/node/disk-store.ts), memory in
+// tests, R2 or the Cache API on Workers.
+import type { Spool } from "../repo/gitlab-zip.js";
+
+export interface StoredObject {
+  size: number;
+  /** The content, streamed. */
+  stream(): ReadableStream<Uint8Array>;
+  bytes(): Promise<Uint8Array>;
+}
+
+export interface ContentStore {
+  get(key: string): Promise<StoredObject | undefined>;
+  /** Writes atomically: readers see the whole object or nothing. */
+  put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<void>;
+  /** A place to keep a download while it is read at random offsets. */
+  spool(): Spool;
+}
