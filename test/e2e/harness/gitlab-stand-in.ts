@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { serveGitHttpBackend } from './git-http.js';
+import { answerRepositoryApi, parseRepositoryRoute, type ApiAnswer, type RepositoryEndpoint } from './gitlab-repository-api.js';
 import { closeServer, listenLoopback, LOOPBACK } from './net.js';
 
 /**
@@ -48,13 +49,26 @@ export interface GitLabStandInOptions {
   sshHost?: string;
 }
 
-export type GitLabStandInMode = 'ok' | 'down' | 'refuse' | 'slow';
+export type GitLabStandInMode = 'ok' | 'down' | 'refuse' | 'slow' | 'status';
+
+/** For mode `status`: the status every API call (or only `endpoints`) answers. */
+export interface GitLabStatusFault {
+  status: number;
+  /** Seconds for `Retry-After` (429 and 503 answers). */
+  retryAfter?: number;
+  /** Only these endpoints fail; default all. */
+  endpoints?: GitLabEndpoint[];
+}
+
+/** What an API call asked for: `project`, `group`, a repository endpoint, or `other`. */
+export type GitLabEndpoint = 'project' | 'group' | RepositoryEndpoint | 'other';
 
 export interface GitLabApiCall {
   /** Request target as received, query included, e.g. `/api/v4/projects/platform%2Foss%2Fa`. */
   path: string;
   /** The `:id` of a projects/groups route, decoded once; '' for other routes. */
   id: string;
+  endpoint: GitLabEndpoint;
   auth: 'token' | 'bad-token' | 'none';
   /** HTTP status answered; 0 while a slow answer is pending and for refused requests. */
   status: number;
@@ -86,9 +100,10 @@ export interface GitLabStandIn {
   /**
    * Applies to /api/v4 only (git over HTTP keeps working): `down` answers 500
    * `{"message":"500 Internal Server Error"}`, `refuse` destroys the socket without an answer,
-   * `slow` answers normally after `delayMs` (default 1000).
+   * `slow` answers normally after `delayMs` (default 1000), `status` answers `fault.status`
+   * (429: GitLab's throttle answer with Retry-After) for every call or only `fault.endpoints`.
    */
-  setMode(mode: GitLabStandInMode, delayMs?: number): void;
+  setMode(mode: GitLabStandInMode, delayMsOrFault?: number | GitLabStatusFault): void;
   close(): Promise<void>;
 }
 
@@ -283,6 +298,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * A fault status as GitLab sends it: 429 is Rack::Attack's throttle answer (plain text, Retry-After
+ * and RateLimit-* headers); anything else the API's JSON error body.
+ */
+function sendFault(res: ServerResponse, fault: GitLabStatusFault): void {
+  const retry = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
+  if (fault.status === 429) {
+    res.writeHead(429, { 'content-type': 'text/plain', ...retry, 'ratelimit-name': 'throttle_authenticated_api', 'ratelimit-remaining': '0' });
+    res.end('Retry later\n');
+    return;
+  }
+  res.writeHead(fault.status, { 'content-type': 'application/json', 'cache-control': 'no-cache', ...retry });
+  res.end(JSON.stringify({ message: `${fault.status} ${STATUS_CODES[fault.status] ?? 'Error'}` }));
+}
+
 function rawRequest(req: IncomingMessage): string {
   const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
@@ -298,6 +328,7 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
   const timers = new Set<NodeJS.Timeout>();
   let mode: GitLabStandInMode = 'ok';
   let delayMs = 1000;
+  let fault: GitLabStatusFault = { status: 500 };
   let url = '';
 
   /** The answer GitLab would give, as [status, body]. */
@@ -318,18 +349,51 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     return [200, groupBody(url, catalog, group)];
   }
 
+  /** A repository endpoint for a project the caller can see (same rules as `/projects/:id`). */
+  async function answerRepository(req: IncomingMessage, rawPath: string, query: URLSearchParams, auth: Auth): Promise<ApiAnswer> {
+    const route = parseRepositoryRoute(rawPath.slice('/api/v4'.length))!;
+    const [status, body] = answerApi(req, { kind: 'projects', id: route.id }, auth);
+    if (status !== 200) return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    const project = findProject(buildCatalog(opts.projects), route.id)!;
+    const dir = `${opts.root}/${project.spec.path}.git`;
+    const repoProject = { id: project.id, fullPath: project.spec.path, defaultBranch: project.spec.defaultBranch ?? 'main', webUrl: `${url}/${project.spec.path}`, dir };
+    return answerRepositoryApi(route, repoProject, query, `${url}${rawPath}`);
+  }
+
   function handleApi(req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): void {
     const query = new URLSearchParams(rawQuery);
+    const repoRoute = parseRepositoryRoute(rawPath.slice('/api/v4'.length));
     const route = parseApiRoute(rawPath.slice('/api/v4'.length));
     const auth = apiAuth(req, query, opts.token);
-    const call: GitLabApiCall = { path: req.url ?? '', id: route?.id ?? '', auth, status: 0, at: Date.now() };
+    const endpoint: GitLabEndpoint = repoRoute?.endpoint ?? (route === undefined ? 'other' : route.kind === 'projects' ? 'project' : 'group');
+    const id = repoRoute?.id ?? route?.id ?? '';
+    const call: GitLabApiCall = { path: req.url ?? '', id, endpoint, auth, status: 0, at: Date.now() };
     apiCalls.push(call);
-    const modeNow = mode;
+    const modeNow = mode === 'status' && fault.endpoints !== undefined && !fault.endpoints.includes(endpoint) ? 'ok' : mode;
     if (modeNow === 'refuse') {
       req.socket.destroy();
       return;
     }
     const answer = (): void => {
+      if (modeNow === 'status') {
+        call.status = fault.status;
+        sendFault(res, fault);
+        return;
+      }
+      if (repoRoute !== undefined && modeNow !== 'down') {
+        answerRepository(req, rawPath, query, auth).then(
+          (a) => {
+            call.status = a.status;
+            res.writeHead(a.status, a.headers);
+            res.end(req.method === 'HEAD' ? undefined : a.body);
+          },
+          (err: unknown) => {
+            call.status = 500;
+            sendJson(res, 500, { message: `500 Internal Server Error (stand-in: ${String(err)})` });
+          },
+        );
+        return;
+      }
       const [status, body] =
         modeNow === 'down' ? [500, { message: '500 Internal Server Error' }] : answerApi(req, route, auth);
       call.status = status;
@@ -400,9 +464,10 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     apiCalls,
     gitRequests,
     requestsLog,
-    setMode(next, ms) {
+    setMode(next, option) {
       mode = next;
-      if (ms !== undefined) delayMs = ms;
+      if (typeof option === 'number') delayMs = option;
+      else if (option !== undefined) fault = option;
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
