@@ -65,6 +65,13 @@ export function compileConfig(text: string, file: string, options: CompileOption
   });
   problems.push(...duplicateRules(modules, modulePaths));
   if (top?.proxy?.enabled) problems.push(...proxyConflicts(modules, modulePaths, top.proxy.url));
+  for (const m of modules) {
+    if (m.proxyBase === undefined) continue;
+    if (!top?.proxy?.enabled) {
+      problems.push({ path: [...modulePaths.get(m)!, "transport"], message: `transport: proxy answers with modgate's module proxy: set proxy.enabled: true (and proxy.url if clients reach it elsewhere than https://${m.host})` });
+    }
+    m.proxyBase = (top?.proxy?.url ?? `https://${m.host}`).replace(/\/+$/, "");
+  }
 
   if (problems.length > 0) {
     const located = problems.map((p) => locator.locate(p));

@@ -248,6 +248,8 @@ export function compileModule(
   if (m.group !== undefined) {
     if (!gitlab) return undefined; // gitlab: is broken; already reported
     compiled.group = { path: m.group, transport: m.transport ?? gitlab.transport };
+    // Filled by the loader from proxy.url once every module is compiled.
+    if (compiled.group.transport === "proxy") compiled.proxyBase = "";
     if (m.browser !== undefined) compiled.browser = m.browser;
     return compiled;
   }
@@ -256,7 +258,8 @@ export function compileModule(
   if (m.project !== undefined && gitlab) {
     // Static rules never call the API, so auto goes by the private: flag.
     const transport = m.transport ?? gitlab.transport;
-    compiled.repo = cloneUrl(gitlab, m.project, transport === "auto" ? (isPrivate ? "ssh" : "https") : transport);
+    if (transport === "proxy") compiled.proxyBase = ""; // filled by the loader from proxy.url
+    compiled.repo = cloneUrl(gitlab, m.project, transport === "auto" ? (isPrivate ? "ssh" : "https") : transport === "proxy" ? "https" : transport);
     compiled.gitlab = { web: webUrl(gitlab, m.project), branch: m.branch ?? "main", project: m.project };
   } else if (m.project !== undefined) {
     return undefined; // gitlab: is broken; already reported

@@ -2,8 +2,8 @@
 // relate fields to each other live in rules.ts, where they can say what to write.
 import { z } from "zod";
 
-/** auto: https for public projects, ssh for internal and private ones. */
-export const GITLAB_TRANSPORTS = ["https", "ssh", "auto"] as const;
+/** auto: https for public projects, ssh for internal and private ones; proxy: modgate's own module proxy (`mod`). */
+export const GITLAB_TRANSPORTS = ["https", "ssh", "auto", "proxy"] as const;
 export const VCS = ["git", "hg", "svn", "fossil"] as const;
 export const BROWSERS = ["pkgsite", "gitlab", "none"] as const;
 

@@ -5,7 +5,7 @@
 export type Browser = "pkgsite" | "gitlab" | "none";
 export type Transport = "https" | "ssh";
 /** auto: https for public projects, ssh for internal and private ones. */
-export type GitlabTransport = Transport | "auto";
+export type GitlabTransport = Transport | "auto" | "proxy";
 export type Vcs = "git" | "hg" | "svn" | "fossil";
 
 export interface CompiledModule {
@@ -22,6 +22,11 @@ export interface CompiledModule {
   subdir?: string;
   /** For GitLab projects: the project's web URL and full path (may contain {variables}) and the branch for links. */
   gitlab?: { web: string; branch: string; project: string };
+  /**
+   * transport: proxy — the go-import answer is `<root> mod <proxyBase>` (modgate's own module
+   * proxy), so clients need no git; repo stays the https clone URL (the proxy's Origin).
+   */
+  proxyBase?: string;
   /** A group rule: projects below this GitLab group are found through the API; repo is then "". */
   group?: { path: string; transport: GitlabTransport };
   private: boolean;

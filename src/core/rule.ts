@@ -53,7 +53,9 @@ export class Rule {
     const m = this.module;
     const root = this.root.fill(values);
     const repo = this.repo.fill(values);
-    const goImport = m.subdir === undefined ? `${root} ${m.vcs} ${repo}` : `${root} ${m.vcs} ${repo} ${m.subdir}`;
+    // A `mod` answer names the proxy, which knows the subdir itself; three fields, so Go ≤ 1.24 reads it too.
+    const goImport =
+      m.proxyBase !== undefined ? `${root} mod ${m.proxyBase}` : m.subdir === undefined ? `${root} ${m.vcs} ${repo}` : `${root} ${m.vcs} ${repo} ${m.subdir}`;
     let goSource: string | undefined;
     let gitlab: ResolvedModule["gitlab"];
     if (this.web && m.gitlab) {

@@ -78,7 +78,8 @@ export class GroupRule implements DiscoveredRule {
 
   private render(subpath: string, project: GitlabProject): ResolvedModule {
     const isPublic = project.visibility === "public";
-    const transport: Transport = this.module.group.transport === "auto" ? (isPublic ? "https" : "ssh") : this.module.group.transport;
+    const chosen = this.module.group.transport;
+    const transport: Transport = chosen === "auto" ? (isPublic ? "https" : "ssh") : chosen === "proxy" ? "https" : chosen;
     const root = `${this.module.pattern}/${subpath}`;
     const module: CompiledModule = {
       pattern: root,
@@ -90,6 +91,7 @@ export class GroupRule implements DiscoveredRule {
       private: !isPublic,
       browser: this.module.browser ?? (isPublic ? "pkgsite" : "gitlab"),
       source: this.module.source,
+      ...(this.module.proxyBase === undefined ? {} : { proxyBase: this.module.proxyBase }),
     };
     return { ...new Rule(module).resolve([]), visibility: project.visibility };
   }
