@@ -119,6 +119,11 @@ const UNESCAPES = [
   {"escaped": "v1.0.0", "path": "v1.0.0", "pathErr": "", "version": "v1.0.0", "versionErr": ""},
   {"escaped": "example.com/m/v1", "path": "", "pathErr": "invalid escaped module path \"example.com/m/v1\": malformed module path \"example.com/m/v1\": invalid version", "version": "", "versionErr": "invalid escaped version \"example.com/m/v1\": invalid char '/'"},
   {"escaped": "a/b", "path": "", "pathErr": "invalid escaped module path \"a/b\": malformed module path \"a/b\": missing dot in first path element", "version": "", "versionErr": "invalid escaped version \"a/b\": invalid char '/'"},
+  {"escaped": "v[1]", "path": "", "pathErr": "invalid escaped module path \"v[1]\": malformed module path \"v[1]\": invalid char '['", "version": "v[1]", "versionErr": ""},
+  {"escaped": "example.com/!`x", "path": "", "pathErr": "invalid escaped module path \"example.com/!`x\"", "version": "", "versionErr": "invalid escaped version \"example.com/!`x\""},
+  {"escaped": "example.com/!{x", "path": "", "pathErr": "invalid escaped module path \"example.com/!{x\"", "version": "", "versionErr": "invalid escaped version \"example.com/!{x\""},
+  {"escaped": "example.com/!z", "path": "example.com/Z", "pathErr": "", "version": "", "versionErr": "invalid escaped version \"example.com/Z\": invalid char '/'"},
+  {"escaped": "v1.0.0-!a!z", "path": "", "pathErr": "invalid escaped module path \"v1.0.0-!a!z\": malformed module path \"v1.0.0-AZ\": invalid char 'A' in first path element", "version": "v1.0.0-AZ", "versionErr": ""},
 ];
 
 describe("!-case-encoding (rules doc §1.2)", () => {

@@ -138,6 +138,14 @@ const FILES = [
   {"file": "malformed file path \"½.txt\": invalid char '½'", "path": "½.txt"},
   {"file": "", "path": "ª.txt"},
   {"file": "malformed file path \"٠.txt\": invalid char '٠'", "path": "٠.txt"},
+  {"file": "malformed file path \"a/b/../c\": invalid path element \"..\"", "path": "a/b/../c"},
+  {"file": "", "path": "LICENSE"},
+  {"file": "", "path": "GO.MOD"},
+  {"file": "", "path": "x/go.mod"},
+  {"file": "", "path": "あい.go"},
+  {"file": "", "path": "İ.go"},
+  {"file": "", "path": "K.go"},
+  {"file": "malformed file path \"a\\u00adb\": invalid char '\\u00ad'", "path": "a­b"},
 ];
 
 const MAJORS = [
