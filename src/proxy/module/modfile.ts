@@ -93,7 +93,7 @@ function formatError(file: string, e: GoModError): string {
   return pos + e.directive + e.message;
 }
 
-class SyntaxError_ extends Error {}
+class GoModSyntaxError extends Error {}
 
 /** unicode.IsSpace. */
 const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u;
@@ -116,7 +116,7 @@ class Input {
 
   error(message: string): never {
     this.errors.push({ pos: { ...this.pos }, directive: "", message });
-    throw new SyntaxError_(message);
+    throw new GoModSyntaxError(message);
   }
 
   private eof(): boolean {
@@ -275,7 +275,7 @@ function parseSyntax(text: string, file: string): Stmt[] {
       }
     }
   } catch (e) {
-    if (!(e instanceof SyntaxError_)) throw e;
+    if (!(e instanceof GoModSyntaxError)) throw e;
     throw new ModuleError(input.errors.map((err) => formatError(file, err)).join("\n"));
   }
   assignSuffixComments(stmts, input.comments);

@@ -38,7 +38,7 @@ function isBadNum(v: string): boolean {
   return /^[0-9]+$/.test(v) && v.length > 1 && v[0] === "0";
 }
 
-/** Dot-separated non-empty identifiers of [0-9A-Za-z-], from `start` up to `end`. */
+/** Dot-separated non-empty identifiers of [0-9A-Za-z-] (prerelease: no leading zeros in numbers). */
 function identifiersOk(v: string, checkNums: boolean): boolean {
   if (v === "") return false;
   for (const part of v.split(".")) {
