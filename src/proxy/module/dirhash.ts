@@ -1,0 +1,71 @@
+// The "h1:" checksum of go.sum and the checksum database
+// (golang.org/x/mod/sumdb/dirhash Hash1; rules doc §5): SHA-256 over the lines
+// "<hex sha256 of file>  <name>\n", the files sorted by name as Go sorts
+// strings — byte-wise over UTF-8, which differs from JS's UTF-16 order for
+// names with characters above U+FFFF — then base64 with padding.
+import { sha256 } from "@noble/hashes/sha2.js";
+import { ModuleError, goQuote } from "./errors.js";
+import { compareBytes } from "./semver.js";
+
+export interface HashedFile {
+  /** The name as hashed: "go.mod" for a .mod file, "<module>@<version>/<path>" for zip entries. */
+  name: string;
+  /** SHA-256 of the file's bytes (32 bytes). */
+  sha256: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+function hex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+function base64(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/**
+ * dirhash.Hash1 over already-hashed files. Throws `dirhash: filenames with
+ * newlines are not supported` (a name with "\n" could forge a summary line).
+ */
+export function hash1(files: readonly HashedFile[]): string {
+  const sorted = [...files].sort((a, b) => compareBytes(a.name, b.name));
+  for (const f of sorted) {
+    if (f.name.includes("\n")) throw new ModuleError("dirhash: filenames with newlines are not supported");
+  }
+  const summary = sha256.create();
+  for (const f of sorted) {
+    if (f.sha256.length !== 32) throw new ModuleError(`dirhash: ${goQuote(f.name)}: want a 32-byte SHA-256, got ${f.sha256.length} bytes`);
+    summary.update(encoder.encode(`${hex(f.sha256)}  ${f.name}\n`));
+  }
+  return "h1:" + base64(summary.digest());
+}
+
+/** The go.sum "/go.mod" line's hash: Hash1 of one file named "go.mod" (modfetch goModSum). */
+export function goModHash(mod: Uint8Array | string): string {
+  const bytes = typeof mod === "string" ? encoder.encode(mod) : mod;
+  return hash1([{ name: "go.mod", sha256: sha256(bytes) }]);
+}
+
+export interface Sha256Stream {
+  update(bytes: Uint8Array): void;
+  /** The 32-byte digest; the stream cannot be updated afterwards. */
+  digest(): Uint8Array;
+}
+
+/** Incremental SHA-256, for hashing zip entries as they stream by (crypto.subtle has no streaming digest). */
+export function sha256Stream(): Sha256Stream {
+  const h = sha256.create();
+  return {
+    update(bytes) {
+      h.update(bytes);
+    },
+    digest() {
+      return h.digest();
+    },
+  };
+}
