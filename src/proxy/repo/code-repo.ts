@@ -10,6 +10,7 @@ import { legacyGoMod, modulePath, retractions } from "../module/modfile.js";
 import type { CodeHost, RevInfo, ZipContent } from "./code-host.js";
 import { bytesFile } from "../zip/file.js";
 import { invalidVersion, moduleError, NotExistError } from "./errors.js";
+import { GitlabUnavailable } from "../../discovery/gitlab-api.js";
 
 /** codehost.MaxGoMod: larger go.mod files are refused. */
 export const MAX_GO_MOD = 16 << 20;
@@ -235,10 +236,11 @@ export class CodeRepo {
     const tagPrefix = this.tagPrefix;
     let retracted: ((v: string) => boolean) | undefined;
     const isRetracted = async (v: string) => {
-      retracted ??= await this.retractedVersions().catch((err) => {
-        // retractedVersions errors make nothing retracted, as in the go command; GitLab failing is not such an error.
-        if (err instanceof NotExistError) return () => false;
-        throw err;
+      retracted ??= await this.retractedVersions().catch((err: unknown) => {
+        // retractedVersions errors (no go.mod, one ParseLax refuses) make nothing retracted, as in
+        // the go command; GitLab failing is not such an error and must not change a version.
+        if (err instanceof GitlabUnavailable) throw err;
+        return () => false;
       });
       return retracted(v);
     };
