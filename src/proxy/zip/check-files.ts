@@ -1,5 +1,5 @@
 import type { FileKind } from './file.js';
-import { checkFilePath } from './file-path.js';
+import { checkFilePath, goQuote } from './file-path.js';
 import { strToFold } from './fold.js';
 
 /**
@@ -52,6 +52,7 @@ export const REASONS = {
   notRelative: 'file path is not relative',
   vendored: 'file is in vendor directory',
   submodule: 'file is in another module',
+  gitlink: 'submodule: git archive writes it as an empty directory, which the go command skips',
   hgArchival: "file is inserted by 'hg archive' and is always omitted",
   goModCase: 'go.mod files must have lowercase names',
   symlink: 'file is a symbolic link',
@@ -61,7 +62,8 @@ export const REASONS = {
   tooLarge: `module source tree too large (max size is ${MAX_ZIP_FILE} bytes)`,
 } as const;
 
-export function checkFiles<F extends CheckableFile>(files: readonly F[], opts: CheckFilesOptions = {}): CheckedFiles<F> {
+export function checkFiles<F extends CheckableFile>(input: readonly F[], opts: CheckFilesOptions = {}): CheckedFiles<F> {
+  let files = input;
   const result: CheckedFiles<F> = { valid: [], omitted: [], invalid: [] };
   // x/mod/zip reports each path once: a second entry for a path already reported is dropped.
   const reported = new Set<string>();
@@ -71,6 +73,11 @@ export function checkFiles<F extends CheckableFile>(files: readonly F[], opts: C
     list.push({ path, reason });
   };
   const newVendorRules = goVersionAtLeast124(opts.goVersion);
+  // Gitlinks never reach x/mod/zip: git archive writes them as directory entries and the go
+  // command drops every name ending in '/'. So they take no part in any rule, collisions included.
+  const submodules = files.filter((f) => f.kind === 'submodule');
+  for (const f of submodules) report(result.omitted, f.path, REASONS.gitlink);
+  files = files.filter((f) => f.kind !== 'submodule');
   const nestedModuleDirs = goModDirs(files);
   const collisions = new CollisionChecker();
   let remaining = MAX_ZIP_FILE;
@@ -158,12 +165,23 @@ export function goVersionAtLeast124(goVersion: string | undefined): boolean {
   return major > 1 || (major === 1 && minor >= 24);
 }
 
-/** path.Clean(p) === p without building the cleaned path: no empty, "." or ".." elements, no trailing slash. */
+/**
+ * path.Clean(p) === p without building the cleaned path: no empty or "." elements, no
+ * trailing slash, and ".." only as a leading run of a relative path (Clean keeps "../a").
+ */
 function isCleanPath(p: string): boolean {
   if (p === '.' || p === '/') return true; // path.Clean's own fixed points
   if (p === '') return false; // Clean("") is "."
-  const elems = (p.startsWith('/') ? p.slice(1) : p).split('/');
-  return elems.every((e) => e !== '' && e !== '.' && e !== '..');
+  const absolute = p.startsWith('/');
+  const elems = (absolute ? p.slice(1) : p).split('/');
+  let leadingDotDots = !absolute;
+  for (const e of elems) {
+    if (e === '' || e === '.') return false;
+    if (e === '..') {
+      if (!leadingDotDots) return false;
+    } else leadingDotDots = false;
+  }
+  return true;
 }
 
 /**
@@ -224,9 +242,9 @@ class CollisionChecker {
     const fold = strToFold(p);
     const other = this.seen.get(fold);
     if (other !== undefined) {
-      if (p !== other.path) return `case-insensitive file name collision: ${JSON.stringify(other.path)} and ${JSON.stringify(p)}`;
-      if (isDir !== other.isDir) return `entry ${JSON.stringify(p)} is both a file and a directory`;
-      if (!isDir) return `multiple entries for file ${JSON.stringify(p)}`;
+      if (p !== other.path) return `case-insensitive file name collision: ${goQuote(other.path)} and ${goQuote(p)}`;
+      if (isDir !== other.isDir) return `entry ${goQuote(p)} is both a file and a directory`;
+      if (!isDir) return `multiple entries for file ${goQuote(p)}`;
     } else {
       this.seen.set(fold, { path: p, isDir });
     }

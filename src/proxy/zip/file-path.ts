@@ -68,15 +68,27 @@ function isWellFormedUtf16(s: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 }
 
-/** Go's %q for the common case (printable text): JSON quoting is the same for it. */
+/** Go's strconv.Quote (fmt's %q on a string), so messages read exactly as the go command's. */
 export function goQuote(s: string): string {
-  return JSON.stringify(s);
+  return `"${Array.from(s, (ch) => goEscape(ch, '"')).join('')}"`;
 }
 
+/** Go's strconv.QuoteRune (fmt's %q on a rune). */
 function goQuoteRune(ch: string): string {
-  if (ch === "'") return "'\\''";
-  if (ch === '\\') return "'\\\\'";
+  return `'${goEscape(ch, "'")}'`;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\' };
+
+function goEscape(ch: string, quote: string): string {
+  if (ch === quote) return `\\${ch}`;
+  const simple = SIMPLE_ESCAPES[ch];
+  if (simple !== undefined) return simple;
   const cp = ch.codePointAt(0)!;
-  if (cp < 0x20 || cp === 0x7f) return `'\\x${cp.toString(16).padStart(2, '0')}'`;
-  return `'${ch}'`;
+  // unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
+  if (ch === ' ' || /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch)) return ch;
+  if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd'; // a lone surrogate stands for invalid UTF-8
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
+  return `\\U${cp.toString(16).padStart(8, '0')}`;
 }
