@@ -83,4 +83,33 @@ describe('createModuleZip', () => {
     const dup = createModuleZip({ modulePath: 'example.com/m', version: 'v1.0.0', files: [bytesFile('a', 'x'), bytesFile('a', 'y')] });
     await expect(readAll(dup.stream)).rejects.toThrow(/listed twice/);
   });
+
+  it('produces only as fast as it is read (bounded memory): an unread stream stops pulling the file (compressible input may run ahead: its output is small)', async () => {
+    let pulled = 0;
+    const size = 64 << 20;
+    const file: ModuleFile = {
+      path: 'big',
+      kind: 'file',
+      size,
+      async open() {
+        return new ReadableStream<Uint8Array>({
+          pull(controller) {
+            // Incompressible bytes, so the zip grows as fast as the file is read.
+            const chunk = crypto.getRandomValues(new Uint8Array(Math.min(64 << 10, size - pulled)));
+            pulled += chunk.length;
+            controller.enqueue(chunk);
+            if (pulled >= size) controller.close();
+          },
+        });
+      },
+    };
+    const zip = createModuleZip({ modulePath: 'example.com/m', version: 'v1.0.0', files: [file] });
+    const reader = zip.stream.getReader();
+    await reader.read();
+    // Give the producer every chance to run ahead; it must stop at the stream's high-water mark.
+    for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(pulled).toBeLessThan(8 << 20);
+    await reader.cancel();
+    await expect(zip.done).rejects.toThrow(/cancelled/);
+  });
 });
