@@ -106,6 +106,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
               entry.push(value, false);
             }
             currentReader = undefined;
+            if (cancelled) throw new Error('module zip: the reader cancelled the stream');
             if (read !== file.size) throw new Error(`module zip: ${file.path} has ${read} bytes, not the ${file.size} it declared`);
             entry.push(new Uint8Array(0), true);
             digests.push({ name, sha256Hex: bytesToHex(hash.digest()) });
