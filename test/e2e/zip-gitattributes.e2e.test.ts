@@ -110,6 +110,8 @@ const SPECIAL_FILES = [
   'a/c/b.txt',
   'qa.txt',
   'qab.txt',
+  'qé.txt',
+  'dé/any.txt',
   'r3.txt',
   'r7.txt',
   'quoted name.txt',

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { GitAttributes, type PathAttributes } from '../../src/proxy/zip/gitattributes.js';
 import { crlfAction, mayConvert, toWorkingTree } from '../../src/proxy/zip/convert.js';
-import { wildmatchRegExp } from '../../src/proxy/zip/wildmatch.js';
+import { wildmatch } from '../../src/proxy/zip/wildmatch.js';
 import { blobId } from '../../src/proxy/zip/blob-id.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -93,8 +93,11 @@ describe('wildmatch', () => {
     ['\\*x', false, '*x', true],
     ['\\*x', false, 'ax', false],
     ['a[', false, 'a[', false],
+    ['q?.txt', false, 'qé.txt', false], // '?' is one byte, as in git
+    ['q??.txt', false, 'qé.txt', true],
+    ['*é*', false, 'café.txt', true],
   ])('%s (pathname %s) on %s', (pattern, pathname, path, expected) => {
-    expect(wildmatchRegExp(pattern, pathname).test(path)).toBe(expected);
+    expect(wildmatch(pattern, pathname)(path)).toBe(expected);
   });
 });
 

@@ -1,4 +1,4 @@
-import { wildmatchRegExp } from './wildmatch.js';
+import { wildmatch } from './wildmatch.js';
 
 /**
  * The attributes git gives a path from the .gitattributes files of a commit's tree, as git's
@@ -217,12 +217,12 @@ function isValidAttrName(name: string): boolean {
 function patternMatcher(pattern: string, dir: string): (path: string) => boolean {
   if (pattern.endsWith('/')) return () => false;
   if (!pattern.includes('/')) {
-    const re = wildmatchRegExp(pattern, false);
-    return (path) => re.test(path.slice(path.lastIndexOf('/') + 1));
+    const match = wildmatch(pattern, false);
+    return (path) => match(path.slice(path.lastIndexOf('/') + 1));
   }
-  const re = wildmatchRegExp(pattern.startsWith('/') ? pattern.slice(1) : pattern, true);
+  const match = wildmatch(pattern.startsWith('/') ? pattern.slice(1) : pattern, true);
   const base = dir === '' ? '' : `${dir}/`;
-  return (path) => path.startsWith(base) && re.test(path.slice(base.length));
+  return (path) => path.startsWith(base) && match(path.slice(base.length));
 }
 
 /** quote.c unquote_c_style: a "..." pattern with C escapes; undefined when malformed (git then reads it unquoted). */

@@ -3,8 +3,23 @@
  * (WM_PATHNAME, used for patterns containing '/'), `*`, `?` and `[...]` never match '/', and
  * `**` matches across directories only as a whole element: `**​/x`, `a/**​/b`, `a/**`.
  * Elsewhere `**` is a plain `*`. Without `pathname` (basename patterns) `*` matches anything.
- * Matching is case-sensitive (core.ignorecase is false on the servers that build archives).
+ * Matching is case-sensitive (core.ignorecase is false on the servers that build archives)
+ * and byte-wise like git's (`?` matches one byte of UTF-8, so never a whole "é"): the pattern
+ * is compiled over UTF-8 bytes, and wildmatch() encodes the path the same way.
  */
+export function wildmatch(pattern: string, pathname: boolean): (path: string) => boolean {
+  const re = wildmatchRegExp(utf8Binary(pattern), pathname);
+  return (path) => re.test(utf8Binary(path));
+}
+
+/** Each UTF-8 byte as one char (U+0000–U+00FF), so a RegExp works on bytes. */
+function utf8Binary(s: string): string {
+  let out = '';
+  for (const b of new TextEncoder().encode(s)) out += String.fromCharCode(b);
+  return out;
+}
+
+/** The RegExp for a pattern already in utf8Binary form (exported for tests). */
 export function wildmatchRegExp(pattern: string, pathname: boolean): RegExp {
   const star = pathname ? '[^/]*' : '[\\s\\S]*';
   const one = pathname ? '[^/]' : '[\\s\\S]';
@@ -55,7 +70,7 @@ export function wildmatchRegExp(pattern: string, pathname: boolean): RegExp {
     i++;
   }
   try {
-    return new RegExp(`^${re}$`, 'u');
+    return new RegExp(`^${re}$`);
   } catch {
     return /(?!)/; // e.g. a reversed range [z-a], which wildmatch never matches
   }
