@@ -1,0 +1,235 @@
+import { Inflate } from 'fflate';
+import { Crc32 } from './crc32.js';
+
+/**
+ * Reads a zip written by `git archive --format=zip` (what GitLab's /repository/archive.zip
+ * returns, through Gitaly) from a random-access source: the central directory once, then each
+ * entry streamed on demand. Written for git's output (archive-zip.c), not for every zip: no
+ * encryption, no multi-disk; methods stored (0) and deflate (8); Zip64 records are followed.
+ */
+
+/** Random access to the archive's bytes: a file on Node, R2 ranges on Workers, a Uint8Array in tests. */
+export interface RandomAccessSource {
+  size: number;
+  /** Exactly `length` bytes from `offset` (fewer only past the end). */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+export interface ArchiveEntry {
+  /** Full name as stored, with git's top-level `<prefix>/` (UTF-8; invalid bytes become U+FFFD). */
+  name: string;
+  /** Directories and submodule gitlinks: git writes both as a name ending in '/' (archive-zip.c). */
+  isDirectory: boolean;
+  /** A symlink: Unix creator and S_IFLNK in the external attributes (module-proxy-rules.md §4.8); its content is the target. */
+  isSymlink: boolean;
+  /** Unix mode when git wrote one (symlinks and executables), else undefined (git leaves attrs 0 for plain files). */
+  unixMode: number | undefined;
+  method: number;
+  compressedSize: number;
+  size: number;
+  crc32: number;
+  /** Offset of the entry's local header. */
+  localHeaderOffset: number;
+}
+
+export interface ArchiveReader {
+  entries: ArchiveEntry[];
+  /** The entry's content, inflated as it is read; errors if its size or CRC-32 is not what the directory says. */
+  open(entry: ArchiveEntry): ReadableStream<Uint8Array>;
+}
+
+export interface ArchiveReaderOptions {
+  /** Bytes asked of the source per read while streaming an entry (fewer, larger reads suit R2). */
+  chunkSize?: number;
+}
+
+const EOCD_SIG = 0x06054b50;
+const ZIP64_LOCATOR_SIG = 0x07064b50;
+const ZIP64_EOCD_SIG = 0x06064b50;
+const CENTRAL_SIG = 0x02014b50;
+const LOCAL_SIG = 0x04034b50;
+const EOCD_MIN = 22;
+const MAX_COMMENT = 0xffff;
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const CREATOR_UNIX = 3;
+const FLAG_ENCRYPTED = 0x1;
+
+export async function openArchive(source: RandomAccessSource, opts: ArchiveReaderOptions = {}): Promise<ArchiveReader> {
+  const chunkSize = opts.chunkSize ?? 256 * 1024;
+  const directory = await locateCentralDirectory(source);
+  const cd = await readExactly(source, directory.offset, directory.size, 'central directory');
+  const entries = parseCentralDirectory(cd, directory.count);
+  return { entries, open: (entry) => openEntry(source, entry, chunkSize) };
+}
+
+interface DirectoryLocation {
+  offset: number;
+  size: number;
+  count: number;
+}
+
+/** The end-of-central-directory record sits in the last 22 + 65535 bytes (git puts the commit id in the comment). */
+async function locateCentralDirectory(source: RandomAccessSource): Promise<DirectoryLocation> {
+  if (source.size < EOCD_MIN) throw new Error(`archive: ${source.size} bytes is too short to be a zip`);
+  const tailLength = Math.min(source.size, EOCD_MIN + MAX_COMMENT);
+  const tailOffset = source.size - tailLength;
+  const tail = await readExactly(source, tailOffset, tailLength, 'end of archive');
+  const view = dataView(tail);
+  for (let i = tail.length - EOCD_MIN; i >= 0; i--) {
+    if (view.getUint32(i, true) !== EOCD_SIG) continue;
+    const commentLength = view.getUint16(i + 20, true);
+    if (i + EOCD_MIN + commentLength !== tail.length) continue;
+    let count = view.getUint16(i + 10, true);
+    let size = view.getUint32(i + 12, true);
+    let offset = view.getUint32(i + 16, true);
+    // Zip64: git writes it past 65535 entries or 4 GiB; the 32-bit fields then hold all-ones.
+    if (count === 0xffff || size === 0xffffffff || offset === 0xffffffff) {
+      ({ count, size, offset } = await readZip64End(source, tailOffset + i));
+    }
+    return { offset, size, count };
+  }
+  throw new Error('archive: no end of central directory record; not a zip (GitLab may have sent an error page)');
+}
+
+async function readZip64End(source: RandomAccessSource, eocdOffset: number): Promise<DirectoryLocation> {
+  const locator = dataView(await readExactly(source, eocdOffset - 20, 20, 'zip64 locator'));
+  if (locator.getUint32(0, true) !== ZIP64_LOCATOR_SIG) throw new Error('archive: zip64 fields without a zip64 locator');
+  const end = dataView(await readExactly(source, u64(locator, 8), 56, 'zip64 end record'));
+  if (end.getUint32(0, true) !== ZIP64_EOCD_SIG) throw new Error('archive: bad zip64 end of central directory record');
+  return { count: u64(end, 32), size: u64(end, 40), offset: u64(end, 48) };
+}
+
+function parseCentralDirectory(cd: Uint8Array, count: number): ArchiveEntry[] {
+  const view = dataView(cd);
+  const decoder = new TextDecoder();
+  const entries: ArchiveEntry[] = [];
+  let at = 0;
+  for (let n = 0; n < count; n++) {
+    if (at + 46 > cd.length || view.getUint32(at, true) !== CENTRAL_SIG) throw new Error(`archive: central directory entry ${n} is damaged`);
+    const creator = view.getUint16(at + 4, true) >> 8;
+    const flags = view.getUint16(at + 8, true);
+    const method = view.getUint16(at + 10, true);
+    const crc32 = view.getUint32(at + 16, true);
+    let compressedSize = view.getUint32(at + 20, true);
+    let size = view.getUint32(at + 24, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    const externalAttrs = view.getUint32(at + 38, true);
+    let localHeaderOffset = view.getUint32(at + 42, true);
+    const name = decoder.decode(cd.subarray(at + 46, at + 46 + nameLength));
+    const extra = cd.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength);
+    if (size === 0xffffffff || compressedSize === 0xffffffff || localHeaderOffset === 0xffffffff) {
+      ({ size, compressedSize, localHeaderOffset } = applyZip64Extra(extra, { size, compressedSize, localHeaderOffset }, name));
+    }
+    if (flags & FLAG_ENCRYPTED) throw new Error(`archive: ${name} is encrypted`);
+    const unixMode = creator === CREATOR_UNIX ? externalAttrs >>> 16 : undefined;
+    entries.push({
+      name,
+      isDirectory: name.endsWith('/'),
+      isSymlink: unixMode !== undefined && (unixMode & S_IFMT) === S_IFLNK,
+      unixMode: unixMode === 0 ? undefined : unixMode,
+      method,
+      compressedSize,
+      size,
+      crc32,
+      localHeaderOffset,
+    });
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+/** Zip64 extended information (header 0x0001): the 64-bit values, in this order, for the fields that overflowed. */
+function applyZip64Extra(
+  extra: Uint8Array,
+  fields: { size: number; compressedSize: number; localHeaderOffset: number },
+  name: string,
+): { size: number; compressedSize: number; localHeaderOffset: number } {
+  const view = dataView(extra);
+  for (let at = 0; at + 4 <= extra.length; ) {
+    const id = view.getUint16(at, true);
+    const length = view.getUint16(at + 2, true);
+    if (id === 0x0001) {
+      let p = at + 4;
+      const out = { ...fields };
+      if (out.size === 0xffffffff) (out.size = u64(view, p)), (p += 8);
+      if (out.compressedSize === 0xffffffff) (out.compressedSize = u64(view, p)), (p += 8);
+      if (out.localHeaderOffset === 0xffffffff) out.localHeaderOffset = u64(view, p);
+      return out;
+    }
+    at += 4 + length;
+  }
+  throw new Error(`archive: ${name} has 32-bit overflow fields but no zip64 extra field`);
+}
+
+function openEntry(source: RandomAccessSource, entry: ArchiveEntry, chunkSize: number): ReadableStream<Uint8Array> {
+  if (entry.method !== 0 && entry.method !== 8) {
+    throw new Error(`archive: ${entry.name} uses compression method ${entry.method}; only stored and deflate are supported`);
+  }
+  let position = 0;
+  let end = 0;
+  const crc = new Crc32();
+  let produced = 0;
+  const pending: Uint8Array[] = [];
+  const inflate = entry.method === 8 ? new Inflate((chunk) => void pending.push(chunk)) : undefined;
+  const verify = (): void => {
+    if (produced !== entry.size) throw new Error(`archive: ${entry.name} inflated to ${produced} bytes, the directory says ${entry.size}`);
+    if (crc.digest() !== entry.crc32) throw new Error(`archive: ${entry.name} fails its CRC-32 check (damaged or truncated archive)`);
+  };
+  return new ReadableStream<Uint8Array>({
+    async start() {
+      // The local header's name and extra lengths may differ from the central directory's.
+      const header = dataView(await readExactly(source, entry.localHeaderOffset, 30, `local header of ${entry.name}`));
+      if (header.getUint32(0, true) !== LOCAL_SIG) throw new Error(`archive: ${entry.name} has no local header at its offset`);
+      position = entry.localHeaderOffset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
+      end = position + entry.compressedSize;
+    },
+    async pull(controller) {
+      while (pending.length === 0) {
+        if (position >= end) {
+          verify();
+          controller.close();
+          return;
+        }
+        const length = Math.min(chunkSize, end - position);
+        const raw = await readExactly(source, position, length, entry.name);
+        position += length;
+        const last = position >= end;
+        if (inflate) inflate.push(raw, last);
+        else pending.push(raw);
+      }
+      for (const chunk of pending.splice(0)) {
+        produced += chunk.length;
+        crc.update(chunk);
+        controller.enqueue(chunk);
+      }
+    },
+  });
+}
+
+async function readExactly(source: RandomAccessSource, offset: number, length: number, what: string): Promise<Uint8Array> {
+  const bytes = await source.read(offset, length);
+  if (bytes.length !== length) throw new Error(`archive: short read of ${what} (${bytes.length} of ${length} bytes at ${offset})`);
+  return bytes;
+}
+
+function dataView(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Little-endian 64-bit as a JS number: exact below 2^53, far beyond any archive modgate reads. */
+function u64(view: DataView, at: number): number {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+}
+
+/** A source over bytes in memory (tests, small archives). */
+export function bytesSource(bytes: Uint8Array): RandomAccessSource {
+  return {
+    size: bytes.length,
+    async read(offset, length) {
+      return bytes.subarray(offset, Math.min(offset + length, bytes.length));
+    },
+  };
+}
