@@ -6,6 +6,7 @@ import type { Router } from "./router.js";
 import type { ResolvedModule } from "./rule.js";
 import { htmlAnswer, publicCache, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
 import { installPage } from "../render/pages.js";
+import { treeUrl } from "./gitlab-urls.js";
 
 /** Request paths longer than this many bytes get 414. */
 export const MAX_PATH_BYTES = 1024;
@@ -169,7 +170,7 @@ function browserAnswer(module: ResolvedModule, rest: string, cache: string): Pla
       // The loader allows `browser: gitlab` only for GitLab projects.
       const { web, branch } = module.gitlab!;
       const dir = [module.subdir, rest].filter((p) => p).join("/");
-      return redirectAnswer(dir === "" ? web : `${web}/-/tree/${branch}/${dir}`, cache);
+      return redirectAnswer(dir === "" ? web : treeUrl(web, branch, dir), cache);
     }
     case "none": {
       const importPath = rest === "" ? module.root : `${module.root}/${rest}`;

@@ -3,6 +3,7 @@
 import type { Browser, CompiledModule } from "./compiled.js";
 import { Template, variablesOf } from "./template.js";
 import { goGetPage } from "../render/pages.js";
+import { goSourceContent } from "./gitlab-urls.js";
 import type { PlainAnswer } from "./responses.js";
 
 /** A module root the request falls in, with everything needed to answer it. */
@@ -13,6 +14,7 @@ export interface ResolvedModule {
   /** The go-get answer, made on first use (literal rules keep theirs for the config's life). */
   goGetAnswer?: PlainAnswer;
   browser: Browser;
+  /** branch: the ref as named (unencoded); URLs are built by gitlab-urls.ts, which encodes it. */
   gitlab?: { web: string; branch: string };
   subdir?: string;
 }
@@ -51,8 +53,7 @@ export class Rule {
     if (this.web && m.gitlab) {
       const web = this.web.fill(values);
       gitlab = { web, branch: m.gitlab.branch };
-      const dir = m.subdir === undefined ? m.gitlab.branch : `${m.gitlab.branch}/${m.subdir}`;
-      goSource = `${root} ${web} ${web}/-/tree/${dir}{/dir} ${web}/-/blob/${dir}{/dir}/{file}#L{line}`;
+      goSource = goSourceContent(root, web, m.gitlab.branch, m.subdir);
     }
     const resolved: ResolvedModule = {
       root,

@@ -3,6 +3,7 @@
 // the rest is a candidate project; the deepest that exists is the module.
 import type { CompiledModule, Transport } from "../core/compiled.js";
 import { cloneUrl, webUrl, type GitlabEndpoints } from "../core/gitlab-urls.js";
+import { encodePath } from "../core/url-path.js";
 import { Rule, type ResolvedModule } from "../core/rule.js";
 import type { GitlabProject } from "./gitlab-api.js";
 import type { DiscoveredResolution, DiscoveredRule } from "../core/discovered-rule.js";
@@ -80,13 +81,15 @@ export class GroupRule implements DiscoveredRule {
     const isPublic = project.visibility === "public";
     const transport: Transport = this.module.group.transport === "auto" ? (isPublic ? "https" : "ssh") : this.module.group.transport;
     const root = `${this.module.pattern}/${subpath}`;
+    // The API's path goes into URLs: encoded per element, like the ref (a no-op for GitLab's own path syntax).
+    const projectPath = encodePath(project.pathWithNamespace);
     const module: CompiledModule = {
       pattern: root,
       host: this.module.host,
       elements: [...this.module.elements, ...subpath.split("/")],
       vcs: "git",
-      repo: cloneUrl(this.gitlab, project.pathWithNamespace, transport),
-      gitlab: { web: webUrl(this.gitlab, project.pathWithNamespace), branch: project.defaultBranch },
+      repo: cloneUrl(this.gitlab, projectPath, transport),
+      gitlab: { web: webUrl(this.gitlab, projectPath), branch: project.defaultBranch },
       private: !isPublic,
       browser: this.module.browser ?? (isPublic ? "pkgsite" : "gitlab"),
       source: this.module.source,
