@@ -21,6 +21,8 @@ try {
         "write token: ${GITLAB_TOKEN} and run `npx wrangler secret put GITLAB_TOKEN`",
     );
   }
+  // server: (timeouts, connection cap) is Node's; Cloudflare runs the Worker's connections.
+  delete compiled.server;
   mkdirSync(dirname(COMPILED_CONFIG_MODULE), { recursive: true });
   writeFileSync(COMPILED_CONFIG_MODULE, `// Generated from ${configPath} by scripts/compile-worker-config.ts. Do not edit.\nexport default ${JSON.stringify(compiled)};\n`);
   process.stderr.write(`modgate: compiled ${configPath} (${compiled.modules.length} modules) into ${COMPILED_CONFIG_MODULE}\n`);

@@ -7,6 +7,7 @@ import { COMPILED_FORMAT, type CompiledConfig, type CompiledGitlab, type Compile
 import { expandVariables, type Environment } from "./variables.js";
 import { GitlabSchema, ModuleSchema, TopSchema, knownKeys } from "./schema.js";
 import { checkGitlab, compileModule, ruleShape, type GitlabSettings } from "./rules.js";
+import { compileServerLimits } from "./server-limits.js";
 import { ConfigError, Locator, closest, describePath, type ConfigPath, type LocatedProblem, type Problem } from "./problems.js";
 
 export const DEFAULT_CACHE_MAX_AGE = 3600;
@@ -62,6 +63,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
     }
   });
   problems.push(...duplicateRules(modules, modulePaths));
+  const server = compileServerLimits(top?.server, problems);
 
   if (problems.length > 0) {
     const located = problems.map((p) => locator.locate(p));
@@ -75,6 +77,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
       negativeCacheTtlSeconds: top?.discovery?.negativeCacheTtl ?? DEFAULT_DISCOVERY.negativeCacheTtlSeconds,
       cacheEntries: top?.discovery?.cacheEntries ?? DEFAULT_DISCOVERY.cacheEntries,
     },
+    server,
     modules,
   };
   if (gitlab && modules.some((m) => m.group)) {

@@ -34,6 +34,18 @@ export const DiscoverySchema = z.strictObject({
   cacheEntries: z.number().int().min(1).optional(),
 });
 
+/** Node only (src/node/server.ts): how long a client may take, and how many may connect at once. */
+export const ServerSchema = z.strictObject({
+  /** Seconds a client has to send the request line and headers. */
+  headersTimeout: z.number().positive().max(600).optional(),
+  /** Seconds a client has to send the whole request. */
+  requestTimeout: z.number().positive().max(3600).optional(),
+  /** Seconds an idle keep-alive connection stays open. */
+  keepAliveTimeout: z.number().positive().max(3600).optional(),
+  /** Most connections open at once (per process); more are closed as they arrive. */
+  maxConnections: z.number().int().min(1).max(1_000_000).optional(),
+});
+
 export const ModuleSchema = z.strictObject({
   path: nonEmpty,
   project: nonEmpty.optional(),
@@ -53,6 +65,7 @@ export const TopSchema = z.strictObject({
   gitlab: GitlabSchema.optional(),
   cacheMaxAge: z.number().int().min(0).optional(),
   discovery: DiscoverySchema.optional(),
+  server: ServerSchema.optional(),
   modules: z.array(z.unknown()).min(1, "list at least one module"),
 });
 
@@ -64,6 +77,7 @@ export function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return Object.keys(TopSchema.shape);
   if (path[0] === "modules") return Object.keys(ModuleSchema.shape);
   if (path[0] === "discovery") return Object.keys(DiscoverySchema.shape);
+  if (path[0] === "server") return Object.keys(ServerSchema.shape);
   if (path[0] === "gitlab" && path[1] === "ssh") return Object.keys(SshSchema.shape);
   if (path[0] === "gitlab") return Object.keys(GitlabSchema.shape);
   return [];

@@ -46,6 +46,14 @@ export interface CompiledDiscovery {
   cacheEntries: number;
 }
 
+/** The Node server's limits (src/node/server.ts); the Worker build leaves them out. */
+export interface CompiledServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
 export interface CompiledConfig {
   /** Bumped when this shape changes, so a stale Worker build is caught. */
   format: 2;
@@ -53,6 +61,8 @@ export interface CompiledConfig {
   /** Present when a group rule needs the API. */
   gitlab?: CompiledGitlab;
   discovery: CompiledDiscovery;
+  /** Node only; absent in Worker builds (and hand-built configs): the defaults apply. */
+  server?: CompiledServerLimits;
   modules: CompiledModule[];
 }
 

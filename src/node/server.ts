@@ -7,6 +7,7 @@ import { RouterLoader } from "./load-router.js";
 import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
 import { Metrics } from "./metrics.js";
+import { applyLimits, limitsOf, reportDrops, serverOptions } from "./server-limits.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -40,6 +41,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const write = options.accessLog;
   let closing = false;
   const server = createServer(
+    serverOptions(limitsOf(router.config)),
     createRequestListener({
       router: current,
       metrics,
@@ -47,6 +49,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...(write ? { accessLog: (entry) => write(formatAccessLog(entry)) } : {}),
     }),
   );
+  applyLimits(server, limitsOf(router.config));
+  reportDrops(server, report);
   await new Promise<void>((resolve, reject) => {
     const failed = (err: NodeJS.ErrnoException) => reject(listenError(err, options));
     server.once("error", failed);
@@ -66,6 +70,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     reload() {
       try {
         router = loader.load();
+        applyLimits(server, limitsOf(router.config));
         metrics.countReload(true);
         report(`modgate: reloaded ${options.configPath} (${router.config.modules.length} modules)`);
         return true;
