@@ -46,7 +46,14 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
     };
     // Never throws: an exception here would escape node:http's listener (or
     // the promise path as an unhandled rejection) and end the process (issue 9).
-    const send = (a: PlainAnswer) => log(deliver(res, a, stopping()));
+    const send = (a: PlainAnswer) => {
+      const status = deliver(res, a, stopping());
+      try {
+        log(status);
+      } catch (err) {
+        reportInternalError("logging", target, err);
+      }
+    };
     if (isMetricsTarget(target) && isReadMethod(method)) {
       send({ status: 200, headers: METRICS_HEADERS, body: metrics.render() });
       return;
