@@ -7,6 +7,7 @@ import { RouterLoader } from "./load-router.js";
 import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
 import { Metrics } from "./metrics.js";
+import { GitlabStateLog } from "../discovery/gitlab-state-log.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -32,7 +33,15 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const report = options.report ?? ((line: string) => process.stderr.write(line + "\n"));
   const metrics = new Metrics();
-  const loader = new RouterLoader(options.configPath, (event) => metrics.countLookup(event));
+  // One line per change of GitLab's state (failing with its cause, recovered), never one per request.
+  const gitlabLog = new GitlabStateLog(report);
+  const loader = new RouterLoader(options.configPath, {
+    onEvent: (event) => metrics.countLookup(event),
+    onGitlabState: (state) => {
+      metrics.setGitlabState(state);
+      gitlabLog.update(state);
+    },
+  });
   // Throws on a broken config: at start there is no last good one to keep.
   let router = loader.load();
 
@@ -77,6 +86,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     close(graceMs = 10_000) {
       closing = true;
+      gitlabLog.close();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections with no request in flight would hold close() open.
