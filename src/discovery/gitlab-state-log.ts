@@ -1,16 +1,17 @@
 // The operator's lines about GitLab: one when it starts failing (with the
 // cause), one when its cause changes, one when it answers again — never one
-// per request, and at most one per minInterval however GitLab flaps; a change
-// held back by the limit is written when the interval is over, so the last
-// line always tells the state GitLab is in. Runtime-agnostic (Workers write
-// these to their log too).
+// per request. However GitLab flaps, at most one "failing" line per
+// minInterval; a failure held back by the limit is written when the interval
+// is over if GitLab still fails, so the last line always tells the state
+// GitLab is in. "Answers again" is written at once: the on-call operator wants
+// that news first. Runtime-agnostic (Workers write these to their log too).
 import type { GitlabState } from "./gitlab-health.js";
 
 export const STATE_LINE_INTERVAL_MS = 60_000;
 
 export class GitlabStateLog {
   private shown = "up";
-  private shownAt = -Infinity;
+  private failingShownAt = -Infinity;
   private failingSince?: number;
   private pending?: GitlabState;
   private timer?: ReturnType<typeof setTimeout>;
@@ -28,7 +29,7 @@ export class GitlabStateLog {
       if (state.up) this.failingSince = undefined;
       return;
     }
-    const wait = this.shownAt + this.minIntervalMs - this.now();
+    const wait = state.up ? 0 : this.failingShownAt + this.minIntervalMs - this.now();
     if (wait <= 0) return this.show(state);
     this.pending = state;
     if (this.timer === undefined) {
@@ -50,12 +51,12 @@ export class GitlabStateLog {
   private show(state: GitlabState): void {
     this.pending = undefined;
     this.shown = keyOf(state);
-    this.shownAt = this.now();
     if (state.up) {
       const failed = this.failingSince === undefined ? "" : ` after failing for ${duration(state.since - this.failingSince)}`;
       this.failingSince = undefined;
       this.write(`modgate: GitLab answers again${failed}`);
     } else {
+      this.failingShownAt = this.now();
       this.write(`modgate: GitLab is failing (${state.kind}): ${state.reason}; serving cached answers, 503 for paths not cached`);
     }
   }

@@ -160,10 +160,9 @@ export class ProjectLookup {
       return toResult(answer, this.expiry(entry));
     } catch (err) {
       if (!(err instanceof GitlabUnavailable)) throw err;
-      const held = err instanceof GitlabHeldBack || err.kind === "overloaded";
-      this.emit({ path: fullPath, source: held ? "held" : "api", outcome: "unavailable", status: err.status, ms: this.now() - started, detail: err.reason, cause: err.kind });
-      // Our own queue being full, or a call held back, says nothing new about GitLab.
-      if (!held) this.health.failed(err);
+      const failure = isGitlabFailure(err);
+      this.emit({ path: fullPath, source: failure ? "api" : "held", outcome: "unavailable", status: err.status, ms: this.now() - started, detail: err.reason, cause: err.kind });
+      if (failure) this.health.failed(err);
       if (stale) return this.serveStale(fullPath, stale);
       return unavailableResult(err);
     }
@@ -186,12 +185,20 @@ export class ProjectLookup {
     return { kind: "none" };
   }
 
-  /** One API call, in a slot of the gate; dropped if GitLab was found failing while it waited. */
+  /**
+   * One API call, in a slot of the gate; dropped if GitLab was found failing
+   * while it waited. A failure opens the circuit before the slot is handed on,
+   * so the call waiting for it sees the failure instead of opening one more
+   * socket to a GitLab that just failed.
+   */
   private async call<T>(fn: () => Promise<T>, probe: boolean): Promise<T> {
     const release = await this.gate.acquire();
     try {
       if (!probe && this.health.isFailing) throw this.health.heldBack();
       return await fn();
+    } catch (err) {
+      if (isGitlabFailure(err)) this.health.failed(err);
+      throw err;
     } finally {
       release();
     }
@@ -200,6 +207,11 @@ export class ProjectLookup {
   private emit(event: LookupEvent): void {
     this.options.onEvent?.(event);
   }
+}
+
+/** GitLab itself failed; our own queue being full, or a call held back, says nothing new about it. */
+function isGitlabFailure(err: unknown): err is GitlabUnavailable {
+  return err instanceof GitlabUnavailable && !(err instanceof GitlabHeldBack) && err.kind !== "overloaded";
 }
 
 function unavailableResult(err: GitlabUnavailable): LookupResult {

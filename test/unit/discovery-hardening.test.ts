@@ -271,21 +271,23 @@ describe("the operator's line per change of GitLab's state", () => {
     ]);
   });
 
-  it("writes at most one line per interval while GitLab flaps, then the state it ended in", () => {
+  it("writes at most one failing line per interval while GitLab flaps, then the state it ended in", () => {
     vi.useFakeTimers();
     try {
       const lines: string[] = [];
       const log = new GitlabStateLog((l) => lines.push(l), () => Date.now(), 60_000);
       log.update(failing("timeout", Date.now()));
-      for (let i = 0; i <= 20; i++) {
+      for (let i = 0; i < 21; i++) {
         vi.advanceTimersByTime(1_000);
         log.update(i % 2 === 0 ? { up: true, since: Date.now() } : failing("timeout", Date.now()));
       }
-      expect(lines).toHaveLength(1);
+      // Failing, answers again (told at once), and the failures after it held back.
+      expect(lines.map((l) => l.slice(0, 30))).toEqual(["modgate: GitLab is failing (ti", "modgate: GitLab answers again "]);
+      log.update(failing("refused", Date.now())); // it ends failing ...
       vi.advanceTimersByTime(60_000);
-      // The last state (up) is told once the interval is over.
-      expect(lines).toHaveLength(2);
-      expect(lines[1]).toMatch(/^modgate: GitLab answers again/);
+      // ... which is told once the interval is over.
+      expect(lines).toHaveLength(3);
+      expect(lines[2]).toMatch(/^modgate: GitLab is failing \(refused\)/);
       log.close();
     } finally {
       vi.useRealTimers();
