@@ -81,7 +81,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
     modules,
   };
   if (gitlab && modules.some((m) => m.group)) {
-    const api: CompiledGitlab = { url: gitlab.url, ssh: gitlab.ssh, apiTimeoutMs: gitlab.apiTimeoutMs };
+    const api: CompiledGitlab = { url: gitlab.url, ssh: gitlab.ssh, apiTimeoutMs: gitlab.apiTimeoutMs, maxConcurrentCalls: gitlab.maxConcurrentCalls };
     if (gitlab.token !== undefined) api.token = gitlab.token;
     compiled.gitlab = api;
   }

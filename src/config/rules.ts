@@ -14,9 +14,12 @@ export interface GitlabSettings {
   ssh: { user: string; host: string; port: number };
   token?: string;
   apiTimeoutMs: number;
+  maxConcurrentCalls: number;
 }
 
 export const DEFAULT_API_TIMEOUT_SECONDS = 5;
+/** A few dozen at most: each call holds a socket to GitLab, and GitLab rate-limits the token. */
+export const DEFAULT_MAX_CONCURRENT_CALLS = 16;
 
 const VARIABLE = /\{([^{}]*)\}/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -54,6 +57,7 @@ export function checkGitlab(input: GitlabInput, problems: Problem[]): GitlabSett
     transport: input.transport ?? "https",
     ssh: { user: input.ssh?.user ?? "git", host, port: input.ssh?.port ?? 22 },
     apiTimeoutMs: Math.round((input.apiTimeout ?? DEFAULT_API_TIMEOUT_SECONDS) * 1000),
+    maxConcurrentCalls: input.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS,
   };
   if (input.token !== undefined) settings.token = input.token;
   return settings;

@@ -23,6 +23,8 @@ export const GitlabSchema = z.strictObject({
   token: nonEmpty.optional(),
   /** Seconds an API call may take. */
   apiTimeout: z.number().positive().max(60).optional(),
+  /** Most API calls in flight at once; more wait in a bounded queue, beyond it requests get 503. */
+  maxConcurrentCalls: z.number().int().min(1).max(1000).optional(),
 });
 
 export const DiscoverySchema = z.strictObject({

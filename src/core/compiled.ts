@@ -38,6 +38,8 @@ export interface CompiledGitlab {
   /** The token, or on Workers a "${NAME}" reference to a secret; absent: public projects only. */
   token?: string;
   apiTimeoutMs: number;
+  /** Cap on API calls in flight; absent in builds older than the field (then the default). */
+  maxConcurrentCalls?: number;
 }
 
 export interface CompiledDiscovery {

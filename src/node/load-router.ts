@@ -2,8 +2,15 @@
 import { createRouter } from "../discovery/create-router.js";
 import { MemoryLookupCache } from "../discovery/lookup-cache.js";
 import type { LookupEvent } from "../discovery/project-lookup.js";
+import type { GitlabState } from "../discovery/gitlab-health.js";
 import type { Router } from "../core/router.js";
 import { loadConfigFile } from "./config-file.js";
+
+export interface LoaderHooks {
+  onEvent?: (event: LookupEvent) => void;
+  /** Once per change of GitLab's state, for the operator's line and the metrics gauge. */
+  onGitlabState?: (state: GitlabState) => void;
+}
 
 /**
  * Makes routers for one process. The discovery cache outlives reloads (its
@@ -12,11 +19,14 @@ import { loadConfigFile } from "./config-file.js";
  */
 export class RouterLoader {
   private cache?: MemoryLookupCache;
+  private readonly hooks: LoaderHooks;
 
   constructor(
     private readonly configPath: string,
-    private readonly onEvent?: (event: LookupEvent) => void,
-  ) {}
+    hooks: LoaderHooks | ((event: LookupEvent) => void) = {},
+  ) {
+    this.hooks = typeof hooks === "function" ? { onEvent: hooks } : hooks;
+  }
 
   load(): Router {
     return createRouter(loadConfigFile(this.configPath), {
@@ -24,11 +34,12 @@ export class RouterLoader {
         if (this.cache?.maxEntries !== config.discovery.cacheEntries) this.cache = new MemoryLookupCache(config.discovery.cacheEntries);
         return this.cache;
       },
-      ...(this.onEvent ? { onEvent: this.onEvent } : {}),
+      ...(this.hooks.onEvent ? { onEvent: this.hooks.onEvent } : {}),
+      ...(this.hooks.onGitlabState ? { onGitlabState: this.hooks.onGitlabState } : {}),
     });
   }
 }
 
-export function loadRouter(configPath: string, onEvent?: (event: LookupEvent) => void): Router {
-  return new RouterLoader(configPath, onEvent).load();
+export function loadRouter(configPath: string, hooks?: LoaderHooks | ((event: LookupEvent) => void)): Router {
+  return new RouterLoader(configPath, hooks).load();
 }

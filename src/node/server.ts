@@ -8,6 +8,7 @@ import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
 import { Metrics } from "./metrics.js";
 import { applyLimits, limitsOf, reportDrops, serverOptions } from "./server-limits.js";
+import { GitlabStateLog } from "../discovery/gitlab-state-log.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -33,7 +34,15 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const report = options.report ?? ((line: string) => process.stderr.write(line + "\n"));
   const metrics = new Metrics();
-  const loader = new RouterLoader(options.configPath, (event) => metrics.countLookup(event));
+  // One line per change of GitLab's state (failing with its cause, recovered), never one per request.
+  const gitlabLog = new GitlabStateLog(report);
+  const loader = new RouterLoader(options.configPath, {
+    onEvent: (event) => metrics.countLookup(event),
+    onGitlabState: (state) => {
+      metrics.setGitlabState(state);
+      gitlabLog.update(state);
+    },
+  });
   // Throws on a broken config: at start there is no last good one to keep.
   let router = loader.load();
 
@@ -82,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     close(graceMs = 10_000) {
       closing = true;
+      gitlabLog.close();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections with no request in flight would hold close() open.
