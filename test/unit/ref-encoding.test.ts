@@ -109,7 +109,9 @@ describe("group rules: the API's default_branch and path", () => {
     return createRouter(config, { cache: () => new MemoryLookupCache(100), fetch: fakeGitlab });
   }
 
-  it.each(REFS.map(([ref, encoded]) => ({ ref, encoded })))("default_branch $ref → $encoded", async ({ ref, encoded }) => {
+  // A default_branch git would refuse as a ref name (space, "?") never reaches a URL: links use HEAD (issue 9).
+  const expected = (ref: string, encoded: string) => (/[ ?]/.test(ref) ? "HEAD" : encoded);
+  it.each(REFS.map(([ref, encoded]) => ({ ref, encoded: expected(ref, encoded) })))("default_branch $ref → $encoded", async ({ ref, encoded }) => {
     const router = groupRouter({ path_with_namespace: "platform/oss/tool", default_branch: ref });
     const browser = await settle(answer("GET", "go.example.com", "/oss/tool/cmd", router));
     expect(browser.status).toBe(302);
