@@ -6,6 +6,7 @@ import { dirname } from "node:path";
 import { soleReference } from "../src/config/variables.js";
 import { configPathFrom, loadConfigFile } from "../src/node/config-file.js";
 import { describeConfigError } from "../src/config/problems.js";
+import { count } from "../src/node/count.js";
 
 export const COMPILED_CONFIG_MODULE = ".modgate/compiled-config.js";
 
@@ -23,7 +24,7 @@ try {
   }
   mkdirSync(dirname(COMPILED_CONFIG_MODULE), { recursive: true });
   writeFileSync(COMPILED_CONFIG_MODULE, `// Generated from ${configPath} by scripts/compile-worker-config.ts. Do not edit.\nexport default ${JSON.stringify(compiled)};\n`);
-  process.stderr.write(`modgate: compiled ${configPath} (${compiled.modules.length} modules) into ${COMPILED_CONFIG_MODULE}\n`);
+  process.stderr.write(`modgate: compiled ${configPath} (${count(compiled.modules.length, "module")}) into ${COMPILED_CONFIG_MODULE}\n`);
 } catch (err) {
   process.stderr.write(describeConfigError(err) + "\n");
   process.exit(1);

@@ -6,6 +6,7 @@ import type { Router } from "./router.js";
 import type { ResolvedModule } from "./rule.js";
 import { htmlAnswer, publicCache, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
 import { installPage } from "../render/pages.js";
+import { quoteRequestText } from "./request-text.js";
 
 /** Request paths longer than this many bytes get 414. */
 export const MAX_PATH_BYTES = 1024;
@@ -89,7 +90,8 @@ function compute(
   if (service) return service;
 
   const routes = router.routesFor(authority);
-  if (!routes) return textAnswer(404, "not found: no modules are served for this host");
+  // Naming the Host received shows a reverse proxy that rewrites or drops it.
+  if (!routes) return textAnswer(404, authority ? `not found: no modules are served for the host ${quoteRequestText(authority)}` : "not found: the request names no host (no Host header)");
 
   const goGet = isGoGet(query);
   if (path === "/") {

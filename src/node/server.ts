@@ -7,6 +7,7 @@ import { RouterLoader } from "./load-router.js";
 import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
 import { Metrics } from "./metrics.js";
+import { count } from "./count.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -58,7 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { port } = server.address() as AddressInfo;
   const shownHost = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
   const url = `http://${shownHost}:${port}`;
-  if (!options.quietStart) report(`modgate: listening on ${url} (${router.config.modules.length} modules from ${options.configPath})`);
+  if (!options.quietStart) report(`modgate: listening on ${url} (${count(router.config.modules.length, "module")} from ${options.configPath})`);
 
   return {
     port,
@@ -67,7 +68,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       try {
         router = loader.load();
         metrics.countReload(true);
-        report(`modgate: reloaded ${options.configPath} (${router.config.modules.length} modules)`);
+        report(`modgate: reloaded ${options.configPath} (${count(router.config.modules.length, "module")})`);
         return true;
       } catch (err) {
         metrics.countReload(false);
