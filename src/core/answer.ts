@@ -6,7 +6,7 @@ import type { Router } from "./router.js";
 import type { ResolvedModule } from "./rule.js";
 import { htmlAnswer, publicCache, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
 import { installPage } from "../render/pages.js";
-import { quoteRequestText } from "./request-text.js";
+import { describeHost } from "./request-text.js";
 
 /** Request paths longer than this many bytes get 414. */
 export const MAX_PATH_BYTES = 1024;
@@ -91,7 +91,7 @@ function compute(
 
   const routes = router.routesFor(authority);
   // Naming the Host received shows a reverse proxy that rewrites or drops it.
-  if (!routes) return textAnswer(404, authority ? `not found: no modules are served for the host ${quoteRequestText(authority)}` : "not found: the request names no host (no Host header)");
+  if (!routes) return textAnswer(404, `not found: no modules are served for ${describeHost(authority)}`);
 
   const goGet = isGoGet(query);
   if (path === "/") {

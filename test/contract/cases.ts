@@ -166,8 +166,8 @@ export const cases: ContractCase[] = [
   notFound("unknown path without go-get", `${EX}/nothing/here`),
   notFound("a module of one host is not served on another", `${OTHER}/tools?go-get=1`),
   // The 404 names the Host received, so an operator sees what a reverse proxy sent.
-  notFound("unknown host when several hosts are configured", "http://unknown.example.net/tools?go-get=1", "GET", ['"unknown.example.net"']),
-  notFound("unknown host, browser", "http://Unknown.Example.NET:8080/tools", "GET", ['"unknown.example.net:8080"']),
+  notFound("unknown host when several hosts are configured", "http://unknown.example.net/tools?go-get=1", "GET", ['for the host unknown.example.net']),
+  notFound("unknown host, browser", "http://Unknown.Example.NET:8080/tools", "GET", ['for the host unknown.example.net:8080']),
   notFound("/?go-get=1: no module at the root of a host", `${EX}/?go-get=1`),
   notFound("/-/ is reserved: /-/other", `${EX}/-/other`),
   notFound("/-/ is reserved, even with go-get", `${EX}/-/tools?go-get=1`),
