@@ -4,14 +4,13 @@
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { COMPILED_FORMAT, type CompiledConfig, type CompiledGitlab, type CompiledModule } from "../core/compiled.js";
+import { DEFAULTS } from "../core/defaults.js";
 import { expandVariables, type Environment } from "./variables.js";
 import { GitlabSchema, ModuleSchema, TopSchema, knownKeys } from "./schema.js";
 import { checkGitlab, compileModule, ruleShape, type GitlabSettings } from "./rules.js";
 import { compileServerLimits } from "./server-limits.js";
 import { ConfigError, Locator, closest, describePath, type ConfigPath, type LocatedProblem, type Problem } from "./problems.js";
 
-export const DEFAULT_CACHE_MAX_AGE = 3600;
-export const DEFAULT_DISCOVERY = { cacheTtlSeconds: 600, negativeCacheTtlSeconds: 60, cacheEntries: 10_000 } as const;
 
 export interface CompileOptions {
   /** Where ${VAR} references are looked up; none are defined by default. */
@@ -71,11 +70,11 @@ export function compileConfig(text: string, file: string, options: CompileOption
   }
   const compiled: CompiledConfig = {
     format: COMPILED_FORMAT,
-    cacheMaxAge: top?.cacheMaxAge ?? DEFAULT_CACHE_MAX_AGE,
+    cacheMaxAge: top?.cacheMaxAge ?? DEFAULTS.cacheMaxAge,
     discovery: {
-      cacheTtlSeconds: top?.discovery?.cacheTtl ?? DEFAULT_DISCOVERY.cacheTtlSeconds,
-      negativeCacheTtlSeconds: top?.discovery?.negativeCacheTtl ?? DEFAULT_DISCOVERY.negativeCacheTtlSeconds,
-      cacheEntries: top?.discovery?.cacheEntries ?? DEFAULT_DISCOVERY.cacheEntries,
+      cacheTtlSeconds: top?.discovery?.cacheTtl ?? DEFAULTS.discovery.cacheTtlSeconds,
+      negativeCacheTtlSeconds: top?.discovery?.negativeCacheTtl ?? DEFAULTS.discovery.negativeCacheTtlSeconds,
+      cacheEntries: top?.discovery?.cacheEntries ?? DEFAULTS.discovery.cacheEntries,
     },
     server,
     modules,

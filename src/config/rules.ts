@@ -1,8 +1,9 @@
 // The checks that relate fields to each other, and the step from a checked
 // module entry to its compiled form. Each check says what to write instead.
 import { checkElement, checkModuleHost } from "../core/importpath.js";
-import type { Browser, CompiledModule, GitlabTransport } from "../core/compiled.js";
+import type { CompiledModule, GitlabTransport } from "../core/compiled.js";
 import { cloneUrl, webUrl } from "../core/gitlab-urls.js";
+import { DEFAULTS, defaultBrowser } from "../core/defaults.js";
 import type { GitlabInput, ModuleInput } from "./schema.js";
 import type { ConfigPath, Problem } from "./problems.js";
 
@@ -16,10 +17,6 @@ export interface GitlabSettings {
   apiTimeoutMs: number;
   maxConcurrentCalls: number;
 }
-
-export const DEFAULT_API_TIMEOUT_SECONDS = 5;
-/** A few dozen at most: each call holds a socket to GitLab, and GitLab rate-limits the token. */
-export const DEFAULT_MAX_CONCURRENT_CALLS = 16;
 
 const VARIABLE = /\{([^{}]*)\}/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -54,10 +51,10 @@ export function checkGitlab(input: GitlabInput, problems: Problem[]): GitlabSett
   }
   const settings: GitlabSettings = {
     url: url.origin + url.pathname.replace(/\/+$/, ""),
-    transport: input.transport ?? "https",
-    ssh: { user: input.ssh?.user ?? "git", host, port: input.ssh?.port ?? 22 },
-    apiTimeoutMs: Math.round((input.apiTimeout ?? DEFAULT_API_TIMEOUT_SECONDS) * 1000),
-    maxConcurrentCalls: input.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS,
+    transport: input.transport ?? DEFAULTS.gitlab.transport,
+    ssh: { user: input.ssh?.user ?? DEFAULTS.gitlab.ssh.user, host, port: input.ssh?.port ?? DEFAULTS.gitlab.ssh.port },
+    apiTimeoutMs: Math.round((input.apiTimeout ?? DEFAULTS.gitlab.apiTimeoutSeconds) * 1000),
+    maxConcurrentCalls: input.maxConcurrentCalls ?? DEFAULTS.gitlab.maxConcurrentCalls,
   };
   if (input.token !== undefined) settings.token = input.token;
   return settings;
@@ -239,12 +236,12 @@ export function compileModule(
   if (m.group !== undefined) checkGroup(m.group, problems);
   if (problems.length > before || !parsed) return undefined;
 
-  const isPrivate = m.private ?? false;
+  const isPrivate = m.private ?? DEFAULTS.module.private;
   const compiled: CompiledModule = {
     pattern: m.path,
     host: parsed.host,
     elements: parsed.elements,
-    vcs: m.vcs ?? "git",
+    vcs: m.vcs ?? DEFAULTS.module.vcs,
     repo: m.repo ?? "",
     private: isPrivate,
     source,
@@ -261,16 +258,11 @@ export function compileModule(
     // Static rules never call the API, so auto goes by the private: flag.
     const transport = m.transport ?? gitlab.transport;
     compiled.repo = cloneUrl(gitlab, m.project, transport === "auto" ? (isPrivate ? "ssh" : "https") : transport);
-    compiled.gitlab = { web: webUrl(gitlab, m.project), branch: m.branch ?? "main" };
+    compiled.gitlab = { web: webUrl(gitlab, m.project), branch: m.branch ?? DEFAULTS.module.branch };
   } else if (m.project !== undefined) {
     return undefined; // gitlab: is broken; already reported
   }
   return compiled;
-}
-
-function defaultBrowser(isPrivate: boolean, isProject: boolean): Browser {
-  if (!isPrivate) return "pkgsite";
-  return isProject ? "gitlab" : "none";
 }
 
 /** Two rules with the same host and the same literals and variable places can never both match. */

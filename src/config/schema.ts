@@ -1,5 +1,20 @@
 // The shape of config/modgate.yaml. Types and value ranges only: rules that
 // relate fields to each other live in rules.ts, where they can say what to write.
+//
+// Adding a config field, step by step (a field missed in one place fails late):
+//  1. here: the key, its type and range, `.optional()` when it has a default
+//     (knownKeys below then offers it in "did you mean" hints by itself);
+//  2. src/core/defaults.ts: its default, the only place a default is written;
+//  3. src/core/compiled.ts: the compiled form, if requests need it (plain data:
+//     the Worker ships it as JSON). Changing an existing shape bumps COMPILED_FORMAT;
+//  4. src/config/load.ts or rules.ts: fill the default in, check relations to
+//     other fields with a message that says what to write instead;
+//  5. tests: a value that works (test/unit) and a wrong one located at its
+//     line and column (test/unit/config-errors.test.ts);
+//  6. README.md "Configuration reference": the field, its default, what it means;
+//     config/modgate.yaml when a newcomer should see it.
+//  Node-only settings (ports, timeouts of node:http) stay out of the compiled
+//  config the Worker ships; say in the README which runtime reads them.
 import { z } from "zod";
 
 /** auto: https for public projects, ssh for internal and private ones. */

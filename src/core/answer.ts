@@ -7,6 +7,7 @@ import type { ResolvedModule } from "./rule.js";
 import { htmlAnswer, publicCache, redirectAnswer, textAnswer, withCacheControl, type PlainAnswer } from "./responses.js";
 import { installPage } from "../render/pages.js";
 import { treeUrl } from "./gitlab-urls.js";
+import { describeHost } from "./request-text.js";
 
 /** Request paths longer than this many bytes get 414. */
 export const MAX_PATH_BYTES = 1024;
@@ -91,7 +92,8 @@ function compute(
   if (service) return service;
 
   const routes = router.routesFor(authority);
-  if (!routes) return textAnswer(404, "not found: no modules are served for this host");
+  // Naming the Host received shows a reverse proxy that rewrites or drops it.
+  if (!routes) return textAnswer(404, `not found: no modules are served for ${describeHost(authority)}`);
 
   const goGet = isGoGet(query);
   if (path === "/") {

@@ -2,6 +2,7 @@
 // once, and a literal rule's answer is rendered once, at load.
 import type { Browser, CompiledModule } from "./compiled.js";
 import { Template, variablesOf } from "./template.js";
+import { defaultBrowser } from "./defaults.js";
 import { goGetPage } from "../render/pages.js";
 import { goSourceContent } from "./gitlab-urls.js";
 import type { PlainAnswer } from "./responses.js";
@@ -64,7 +65,7 @@ export class Rule {
         sourceUrl: gitlab?.web ?? repo,
         docsUrl: m.private ? undefined : `https://pkg.go.dev/${root}`,
       }),
-      browser: m.browser ?? (m.private ? "gitlab" : "pkgsite"),
+      browser: m.browser ?? defaultBrowser(m.private, m.gitlab !== undefined),
     };
     if (gitlab) resolved.gitlab = gitlab;
     if (m.subdir !== undefined) resolved.subdir = m.subdir;

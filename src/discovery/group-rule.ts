@@ -8,6 +8,7 @@ import { Rule, type ResolvedModule } from "../core/rule.js";
 import type { GitlabProject } from "./gitlab-api.js";
 import type { DiscoveredResolution, DiscoveredRule } from "../core/discovered-rule.js";
 import { BoundedMap } from "../core/bounded-map.js";
+import { defaultBrowser } from "../core/defaults.js";
 import type { ProjectLookup } from "./project-lookup.js";
 
 /**
@@ -102,7 +103,7 @@ export class GroupRule implements DiscoveredRule {
       repo: cloneUrl(this.gitlab, projectPath, transport),
       gitlab: { web: webUrl(this.gitlab, projectPath), branch: project.defaultBranch },
       private: !isPublic,
-      browser: this.module.browser ?? (isPublic ? "pkgsite" : "gitlab"),
+      browser: this.module.browser ?? defaultBrowser(!isPublic, true),
       source: this.module.source,
     };
     return new Rule(module).resolve([]);

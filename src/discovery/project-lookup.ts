@@ -11,7 +11,7 @@ import { fetchGroup, fetchProject, type ApiSettings, type GitlabProject } from "
 import { clientReason, GitlabUnavailable, type FailureCause } from "./gitlab-failure.js";
 import { CallGate } from "./call-gate.js";
 import { GitlabHealth, GitlabHeldBack, type GitlabState } from "./gitlab-health.js";
-import { DEFAULT_MAX_CONCURRENT_CALLS } from "../config/rules.js";
+import { DEFAULTS } from "../core/defaults.js";
 
 /** How long an entry stays usable as a stale fallback after its TTL. */
 export const STALE_KEEP_SECONDS = 24 * 3600;
@@ -76,7 +76,7 @@ export class ProjectLookup {
     // "v2": entries say project, group or nothing; older entries (Workers' Cache API) are not read.
     this.keyPrefix = `v2\u0000${options.api.url}\u0000${fingerprint(options.api.token ?? "")}\u0000`;
     const timeout = options.api.apiTimeoutMs;
-    this.gate = new CallGate(options.api.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS, timeout);
+    this.gate = new CallGate(options.api.maxConcurrentCalls ?? DEFAULTS.gitlab.maxConcurrentCalls, timeout);
     this.health = new GitlabHealth(this.now, FAILURE_BACKOFF_MS, 2 * timeout + JOIN_GRACE_MS, options.onStateChange);
   }
 

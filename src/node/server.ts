@@ -9,6 +9,7 @@ import { createRequestListener } from "./request-listener.js";
 import { Metrics } from "./metrics.js";
 import { applyLimits, limitsOf, reportDrops, serverOptions } from "./server-limits.js";
 import { GitlabStateLog } from "../discovery/gitlab-state-log.js";
+import { count } from "./count.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -71,7 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { port } = server.address() as AddressInfo;
   const shownHost = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
   const url = `http://${shownHost}:${port}`;
-  if (!options.quietStart) report(`modgate: listening on ${url} (${router.config.modules.length} modules from ${options.configPath})`);
+  if (!options.quietStart) report(`modgate: listening on ${url} (${count(router.config.modules.length, "module")} from ${options.configPath})`);
 
   return {
     port,
@@ -81,7 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         router = loader.load();
         applyLimits(server, limitsOf(router.config));
         metrics.countReload(true);
-        report(`modgate: reloaded ${options.configPath} (${router.config.modules.length} modules)`);
+        report(`modgate: reloaded ${options.configPath} (${count(router.config.modules.length, "module")})`);
         return true;
       } catch (err) {
         metrics.countReload(false);
