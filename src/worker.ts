@@ -7,15 +7,19 @@ import { createApp } from "./core/app.js";
 import type { Router } from "./core/router.js";
 import { createRouter } from "./discovery/create-router.js";
 import { WorkersLookupCache } from "./discovery/workers-lookup-cache.js";
+import { GitlabStateLog } from "./discovery/gitlab-state-log.js";
 
 let router: Router | undefined;
 const app = createApp({ router: () => router! });
+// Why GitLab fails goes to the Worker's log (wrangler tail), once per change; clients get a generic 503.
+const gitlabLog = new GitlabStateLog((line) => console.error(line));
 
 export default {
   fetch(request: Request, env: Record<string, string | undefined>, ctx: unknown) {
     router ??= createRouter(compiled, {
       cache: () => new WorkersLookupCache((caches as unknown as { default: Cache }).default),
       env,
+      onGitlabState: (state) => gitlabLog.update(state),
     });
     return app.fetch(request, env, ctx as never);
   },

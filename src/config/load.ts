@@ -4,15 +4,13 @@
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { COMPILED_FORMAT, type CompiledConfig, type CompiledGitlab, type CompiledModule } from "../core/compiled.js";
+import { DEFAULTS } from "../core/defaults.js";
 import { expandVariables, type Environment } from "./variables.js";
 import { GitlabSchema, ModuleSchema, TopSchema, knownKeys } from "./schema.js";
 import { checkGitlab, compileModule, ruleShape, type GitlabSettings } from "./rules.js";
+import { compileServerLimits } from "./server-limits.js";
 import { ConfigError, Locator, closest, describePath, type ConfigPath, type LocatedProblem, type Problem } from "./problems.js";
 
-export const DEFAULT_CACHE_MAX_AGE = 3600;
-export const DEFAULT_DISCOVERY = { cacheTtlSeconds: 600, negativeCacheTtlSeconds: 60, cacheEntries: 10_000 } as const;
-/** The module proxy is off unless the config turns it on; versions are kept under cacheDir (Node). */
-export const DEFAULT_PROXY = { cacheDir: ".modgate/store", listTtlSeconds: 60 } as const;
 
 export interface CompileOptions {
   /** Where ${VAR} references are looked up; none are defined by default. */
@@ -64,6 +62,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
     }
   });
   problems.push(...duplicateRules(modules, modulePaths));
+  const server = compileServerLimits(top?.server, problems);
   if (top?.proxy?.enabled) problems.push(...proxyConflicts(modules, modulePaths, top.proxy.url));
   for (const m of modules) {
     if (m.proxyBase === undefined) continue;
@@ -79,23 +78,24 @@ export function compileConfig(text: string, file: string, options: CompileOption
   }
   const compiled: CompiledConfig = {
     format: COMPILED_FORMAT,
-    cacheMaxAge: top?.cacheMaxAge ?? DEFAULT_CACHE_MAX_AGE,
+    cacheMaxAge: top?.cacheMaxAge ?? DEFAULTS.cacheMaxAge,
     discovery: {
-      cacheTtlSeconds: top?.discovery?.cacheTtl ?? DEFAULT_DISCOVERY.cacheTtlSeconds,
-      negativeCacheTtlSeconds: top?.discovery?.negativeCacheTtl ?? DEFAULT_DISCOVERY.negativeCacheTtlSeconds,
-      cacheEntries: top?.discovery?.cacheEntries ?? DEFAULT_DISCOVERY.cacheEntries,
+      cacheTtlSeconds: top?.discovery?.cacheTtl ?? DEFAULTS.discovery.cacheTtlSeconds,
+      negativeCacheTtlSeconds: top?.discovery?.negativeCacheTtl ?? DEFAULTS.discovery.negativeCacheTtlSeconds,
+      cacheEntries: top?.discovery?.cacheEntries ?? DEFAULTS.discovery.cacheEntries,
     },
+    server,
     proxy: {
       enabled: top?.proxy?.enabled ?? false,
       ...(top?.proxy?.url === undefined ? {} : { url: top.proxy.url.replace(/\/+$/, "") }),
-      cacheDir: top?.proxy?.cacheDir ?? DEFAULT_PROXY.cacheDir,
-      listTtlSeconds: top?.proxy?.listTtl ?? DEFAULT_PROXY.listTtlSeconds,
+      cacheDir: top?.proxy?.cacheDir ?? DEFAULTS.proxy.cacheDir,
+      listTtlSeconds: top?.proxy?.listTtl ?? DEFAULTS.proxy.listTtlSeconds,
     },
     modules,
   };
   // The API is needed by group rules, and by the proxy for every GitLab project.
   if (gitlab && (modules.some((m) => m.group) || compiled.proxy.enabled)) {
-    const api: CompiledGitlab = { url: gitlab.url, ssh: gitlab.ssh, apiTimeoutMs: gitlab.apiTimeoutMs };
+    const api: CompiledGitlab = { url: gitlab.url, ssh: gitlab.ssh, apiTimeoutMs: gitlab.apiTimeoutMs, maxConcurrentCalls: gitlab.maxConcurrentCalls };
     if (gitlab.token !== undefined) api.token = gitlab.token;
     compiled.gitlab = api;
   }

@@ -1,8 +1,9 @@
 // The checks that relate fields to each other, and the step from a checked
 // module entry to its compiled form. Each check says what to write instead.
 import { checkElement, checkModuleHost } from "../core/importpath.js";
-import type { Browser, CompiledModule, GitlabTransport } from "../core/compiled.js";
+import type { CompiledModule, GitlabTransport } from "../core/compiled.js";
 import { cloneUrl, webUrl } from "../core/gitlab-urls.js";
+import { DEFAULTS, defaultBrowser } from "../core/defaults.js";
 import type { GitlabInput, ModuleInput } from "./schema.js";
 import type { ConfigPath, Problem } from "./problems.js";
 
@@ -14,9 +15,8 @@ export interface GitlabSettings {
   ssh: { user: string; host: string; port: number };
   token?: string;
   apiTimeoutMs: number;
+  maxConcurrentCalls: number;
 }
-
-export const DEFAULT_API_TIMEOUT_SECONDS = 5;
 
 const VARIABLE = /\{([^{}]*)\}/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -51,9 +51,10 @@ export function checkGitlab(input: GitlabInput, problems: Problem[]): GitlabSett
   }
   const settings: GitlabSettings = {
     url: url.origin + url.pathname.replace(/\/+$/, ""),
-    transport: input.transport ?? "https",
-    ssh: { user: input.ssh?.user ?? "git", host, port: input.ssh?.port ?? 22 },
-    apiTimeoutMs: Math.round((input.apiTimeout ?? DEFAULT_API_TIMEOUT_SECONDS) * 1000),
+    transport: input.transport ?? DEFAULTS.gitlab.transport,
+    ssh: { user: input.ssh?.user ?? DEFAULTS.gitlab.ssh.user, host, port: input.ssh?.port ?? DEFAULTS.gitlab.ssh.port },
+    apiTimeoutMs: Math.round((input.apiTimeout ?? DEFAULTS.gitlab.apiTimeoutSeconds) * 1000),
+    maxConcurrentCalls: input.maxConcurrentCalls ?? DEFAULTS.gitlab.maxConcurrentCalls,
   };
   if (input.token !== undefined) settings.token = input.token;
   return settings;
@@ -235,12 +236,12 @@ export function compileModule(
   if (m.group !== undefined) checkGroup(m.group, problems);
   if (problems.length > before || !parsed) return undefined;
 
-  const isPrivate = m.private ?? false;
+  const isPrivate = m.private ?? DEFAULTS.module.private;
   const compiled: CompiledModule = {
     pattern: m.path,
     host: parsed.host,
     elements: parsed.elements,
-    vcs: m.vcs ?? "git",
+    vcs: m.vcs ?? DEFAULTS.module.vcs,
     repo: m.repo ?? "",
     private: isPrivate,
     source,
@@ -260,16 +261,11 @@ export function compileModule(
     const transport = m.transport ?? gitlab.transport;
     if (transport === "proxy") compiled.proxyBase = ""; // filled by the loader from proxy.url
     compiled.repo = cloneUrl(gitlab, m.project, transport === "auto" ? (isPrivate ? "ssh" : "https") : transport === "proxy" ? "https" : transport);
-    compiled.gitlab = { web: webUrl(gitlab, m.project), branch: m.branch ?? "main", project: m.project };
+    compiled.gitlab = { web: webUrl(gitlab, m.project), branch: m.branch ?? DEFAULTS.module.branch, project: m.project };
   } else if (m.project !== undefined) {
     return undefined; // gitlab: is broken; already reported
   }
   return compiled;
-}
-
-function defaultBrowser(isPrivate: boolean, isProject: boolean): Browser {
-  if (!isPrivate) return "pkgsite";
-  return isProject ? "gitlab" : "none";
 }
 
 /** Two rules with the same host and the same literals and variable places can never both match. */

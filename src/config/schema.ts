@@ -1,5 +1,20 @@
 // The shape of config/modgate.yaml. Types and value ranges only: rules that
 // relate fields to each other live in rules.ts, where they can say what to write.
+//
+// Adding a config field, step by step (a field missed in one place fails late):
+//  1. here: the key, its type and range, `.optional()` when it has a default
+//     (knownKeys below then offers it in "did you mean" hints by itself);
+//  2. src/core/defaults.ts: its default, the only place a default is written;
+//  3. src/core/compiled.ts: the compiled form, if requests need it (plain data:
+//     the Worker ships it as JSON). Changing an existing shape bumps COMPILED_FORMAT;
+//  4. src/config/load.ts or rules.ts: fill the default in, check relations to
+//     other fields with a message that says what to write instead;
+//  5. tests: a value that works (test/unit) and a wrong one located at its
+//     line and column (test/unit/config-errors.test.ts);
+//  6. README.md "Configuration reference": the field, its default, what it means;
+//     config/modgate.yaml when a newcomer should see it.
+//  Node-only settings (ports, timeouts of node:http) stay out of the compiled
+//  config the Worker ships; say in the README which runtime reads them.
 import { z } from "zod";
 
 /** auto: https for public projects, ssh for internal and private ones; proxy: modgate's own module proxy (`mod`). */
@@ -23,6 +38,8 @@ export const GitlabSchema = z.strictObject({
   token: nonEmpty.optional(),
   /** Seconds an API call may take. */
   apiTimeout: z.number().positive().max(60).optional(),
+  /** Most API calls in flight at once; more wait in a bounded queue, beyond it requests get 503. */
+  maxConcurrentCalls: z.number().int().min(1).max(1000).optional(),
 });
 
 export const DiscoverySchema = z.strictObject({
@@ -32,6 +49,18 @@ export const DiscoverySchema = z.strictObject({
   negativeCacheTtl: z.number().int().min(0).optional(),
   /** Most project look-ups kept in memory (Node). */
   cacheEntries: z.number().int().min(1).optional(),
+});
+
+/** Node only (src/node/server.ts): how long a client may take, and how many may connect at once. */
+export const ServerSchema = z.strictObject({
+  /** Seconds a client has to send the request line and headers. */
+  headersTimeout: z.number().positive().max(600).optional(),
+  /** Seconds a client has to send the whole request. */
+  requestTimeout: z.number().positive().max(3600).optional(),
+  /** Seconds an idle keep-alive connection stays open. */
+  keepAliveTimeout: z.number().positive().max(3600).optional(),
+  /** Most connections open at once (per process); more are closed as they arrive. */
+  maxConnections: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 export const ModuleSchema = z.strictObject({
@@ -65,6 +94,7 @@ export const TopSchema = z.strictObject({
   cacheMaxAge: z.number().int().min(0).optional(),
   discovery: DiscoverySchema.optional(),
   proxy: ProxySchema.optional(),
+  server: ServerSchema.optional(),
   modules: z.array(z.unknown()).min(1, "list at least one module"),
 });
 
@@ -77,6 +107,7 @@ export function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   if (path[0] === "modules") return Object.keys(ModuleSchema.shape);
   if (path[0] === "discovery") return Object.keys(DiscoverySchema.shape);
   if (path[0] === "proxy") return Object.keys(ProxySchema.shape);
+  if (path[0] === "server") return Object.keys(ServerSchema.shape);
   if (path[0] === "gitlab" && path[1] === "ssh") return Object.keys(SshSchema.shape);
   if (path[0] === "gitlab") return Object.keys(GitlabSchema.shape);
   return [];

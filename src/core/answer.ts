@@ -4,9 +4,11 @@
 import { splitElements } from "./importpath.js";
 import type { Router } from "./router.js";
 import type { ResolvedModule } from "./rule.js";
-import { htmlAnswer, publicCache, redirectAnswer, textAnswer, type PlainAnswer } from "./responses.js";
+import { htmlAnswer, publicCache, redirectAnswer, textAnswer, withCacheControl, type PlainAnswer } from "./responses.js";
 import { installPage } from "../render/pages.js";
 import { isProxyPath, parseProxyPath } from "../proxy/request.js";
+import { treeUrl } from "./gitlab-urls.js";
+import { describeHost } from "./request-text.js";
 
 /** Request paths longer than this many bytes get 414. */
 export const MAX_PATH_BYTES = 1024;
@@ -51,7 +53,8 @@ export function answer(method: string, authority: string | undefined, target: st
   const key = authority === undefined ? target : authority + " " + target;
   if (key.length > MEMO_MAX_KEY) return compute(method, authority, target, router);
   const known = router.answers.get(key);
-  if (known && (known.until === Infinity || router.now() < known.until)) return known.answer;
+  if (known && known.until === Infinity) return known.answer;
+  if (known && router.now() < known.until) return replay(key, known, router);
   const result = compute(method, authority, target, router, key);
   if (!(result instanceof Promise)) router.answers.set(key, { answer: result, until: Infinity });
   return result;
@@ -93,7 +96,8 @@ function compute(
   if (router.proxy && isProxyPath(path)) return router.proxy(parseProxyPath(path));
 
   const routes = router.routesFor(authority);
-  if (!routes) return textAnswer(404, "not found: no modules are served for this host");
+  // Naming the Host received shows a reverse proxy that rewrites or drops it.
+  if (!routes) return textAnswer(404, `not found: no modules are served for ${describeHost(authority)}`);
 
   const goGet = isGoGet(query);
   if (path === "/") {
@@ -107,11 +111,12 @@ function compute(
   if (!match) return notFound(routes.host, path);
   if (match.kind === "static") return moduleAnswer(match.module, match.rest, goGet, router);
   return match.rule.resolve(match.below).then((resolution) => {
-    // GitLab failing is not "not found": say so, and let clients retry.
+    // GitLab failing is not "not found": say so, and let clients retry. The reason is generic:
+    // why GitLab fails (hosts, redirect targets, the token's state) is for the operator's log.
     if (resolution.kind === "unavailable") return textAnswer(503, `service unavailable: ${resolution.reason}; try again later`);
     const result =
       resolution.kind === "missing"
-        ? notFound(routes.host, path)
+        ? notFound(routes.host, path, resolution.why)
         : discoveredModuleAnswer(resolution.module, resolution.rest, goGet, cacheControlUntil(resolution.freshUntil, router));
     // Until a look-up it rests on expires, the same request gets the same answer.
     if (memoKey !== undefined && resolution.freshUntil !== undefined) {
@@ -139,8 +144,24 @@ function mayNormalise(path: string): boolean {
   return path.includes("/.") || path.includes("\\") || path.includes("%2e") || path.includes("%2E");
 }
 
-function notFound(host: string, path: string): PlainAnswer {
+function notFound(host: string, path: string, why?: string): PlainAnswer {
+  if (why !== undefined) return textAnswer(404, `not found: ${host}${path}: ${why}`);
   return textAnswer(404, `not found: no module is configured for ${host}${path}`);
+}
+
+/**
+ * A remembered discovered answer, its max-age counted down to now: a cache
+ * must not keep it longer than the look-ups it rests on hold, however late in
+ * their life it is replayed. Answers clients may not keep (404s) replay as is.
+ */
+function replay(key: string, known: { answer: PlainAnswer; until: number }, router: Router): PlainAnswer {
+  const current = known.answer.headers["Cache-Control"];
+  if (current === "no-cache") return known.answer;
+  const cacheControl = cacheControlUntil(known.until, router);
+  if (cacheControl === current) return known.answer;
+  const answer = withCacheControl(known.answer, cacheControl);
+  router.answers.set(key, { answer, until: known.until });
+  return answer;
 }
 
 function moduleAnswer(module: ResolvedModule, rest: string, goGet: boolean, router: Router): PlainAnswer {
@@ -173,7 +194,7 @@ function browserAnswer(module: ResolvedModule, rest: string, cache: string): Pla
       // The loader allows `browser: gitlab` only for GitLab projects.
       const { web, branch } = module.gitlab!;
       const dir = [module.subdir, rest].filter((p) => p).join("/");
-      return redirectAnswer(dir === "" ? web : `${web}/-/tree/${branch}/${dir}`, cache);
+      return redirectAnswer(dir === "" ? web : treeUrl(web, branch, dir), cache);
     }
     case "none": {
       const importPath = rest === "" ? module.root : `${module.root}/${rest}`;

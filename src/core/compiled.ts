@@ -21,7 +21,7 @@ export interface CompiledModule {
   /** Go 1.25+ module subdirectory inside the repository (4th go-import field). */
   subdir?: string;
   /** For GitLab projects: the project's web URL and full path (may contain {variables}) and the branch for links. */
-  gitlab?: { web: string; branch: string; project: string };
+  gitlab?: { web: string; branch: string; project?: string };
   /**
    * transport: proxy — the go-import answer is `<root> mod <proxyBase>` (modgate's own module
    * proxy), so clients need no git; repo stays the https clone URL (the proxy's Origin).
@@ -43,6 +43,8 @@ export interface CompiledGitlab {
   /** The token, or on Workers a "${NAME}" reference to a secret; absent: public projects only. */
   token?: string;
   apiTimeoutMs: number;
+  /** Cap on API calls in flight; absent in builds older than the field (then the default). */
+  maxConcurrentCalls?: number;
 }
 
 export interface CompiledDiscovery {
@@ -60,6 +62,14 @@ export interface CompiledProxy {
   listTtlSeconds: number;
 }
 
+/** The Node server's limits (src/node/server.ts); the Worker build leaves them out. */
+export interface CompiledServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
 export interface CompiledConfig {
   /** Bumped when this shape changes, so a stale Worker build is caught. */
   format: 3;
@@ -68,6 +78,8 @@ export interface CompiledConfig {
   gitlab?: CompiledGitlab;
   discovery: CompiledDiscovery;
   proxy: CompiledProxy;
+  /** Node only; absent in Worker builds (and hand-built configs): the defaults apply. */
+  server?: CompiledServerLimits;
   modules: CompiledModule[];
 }
 

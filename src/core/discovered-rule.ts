@@ -4,10 +4,14 @@
 import type { CompiledModule } from "./compiled.js";
 import type { ResolvedModule } from "./rule.js";
 
-/** freshUntil: until when the same request gets the same resolution (absent when a stale answer was used). */
+/**
+ * freshUntil: until when the same request gets the same resolution (absent when a stale answer was used).
+ * missing.why: said in the 404 when there is more to say than "not found" (a project moved out of the group).
+ * unavailable.reason: what clients may be told (the operator's detail goes to the log, not here).
+ */
 export type DiscoveredResolution =
   | { kind: "found"; module: ResolvedModule; rest: string; freshUntil?: number }
-  | { kind: "missing"; freshUntil?: number }
+  | { kind: "missing"; freshUntil?: number; why?: string }
   | { kind: "unavailable"; reason: string };
 
 export interface DiscoveredRule {

@@ -48,6 +48,16 @@ export function htmlAnswer(body: string, cacheControl: string, status = 200): Pl
   return { status, headers: htmlHeadersFor(cacheControl), body };
 }
 
+/** The same answer with another Cache-Control (the memo's replays: max-age counts down). */
+export function withCacheControl(answer: PlainAnswer, cacheControl: string): PlainAnswer {
+  const old = answer.headers["Cache-Control"];
+  const headers =
+    old !== undefined && answer.headers === htmlHeaders.get(old)
+      ? htmlHeadersFor(cacheControl)
+      : Object.freeze({ ...answer.headers, "Cache-Control": cacheControl });
+  return { status: answer.status, headers, body: answer.body };
+}
+
 /** A plain-text answer: one line saying what happened. */
 export function textAnswer(status: number, line: string, extra?: Record<string, string>): PlainAnswer {
   return { status, headers: extra ? { ...TEXT_HEADERS, ...extra } : TEXT_HEADERS, body: line + "\n" };

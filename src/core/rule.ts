@@ -2,7 +2,9 @@
 // once, and a literal rule's answer is rendered once, at load.
 import type { Browser, CompiledModule } from "./compiled.js";
 import { Template, variablesOf } from "./template.js";
+import { defaultBrowser } from "./defaults.js";
 import { goGetPage } from "../render/pages.js";
+import { goSourceContent } from "./gitlab-urls.js";
 import type { PlainAnswer } from "./responses.js";
 
 /** A module root the request falls in, with everything needed to answer it. */
@@ -13,7 +15,8 @@ export interface ResolvedModule {
   /** The go-get answer, made on first use (literal rules keep theirs for the config's life). */
   goGetAnswer?: PlainAnswer;
   browser: Browser;
-  gitlab?: { web: string; branch: string; project: string };
+  /** branch: the ref as named (unencoded); URLs are built by gitlab-urls.ts, which encodes it. */
+  gitlab?: { web: string; branch: string; project?: string };
   subdir?: string;
   /** The repository URL of the go-import answer. */
   repo: string;
@@ -39,7 +42,7 @@ export class Rule {
     this.repo = new Template(module.repo, variables);
     if (module.gitlab) {
       this.web = new Template(module.gitlab.web, variables);
-      this.project = new Template(module.gitlab.project, variables);
+      if (module.gitlab.project !== undefined) this.project = new Template(module.gitlab.project, variables);
     }
     if (variables.length === 0) this.literal = this.build([]);
   }
@@ -60,9 +63,8 @@ export class Rule {
     let gitlab: ResolvedModule["gitlab"];
     if (this.web && m.gitlab) {
       const web = this.web.fill(values);
-      gitlab = { web, branch: m.gitlab.branch, project: this.project!.fill(values) };
-      const dir = m.subdir === undefined ? m.gitlab.branch : `${m.gitlab.branch}/${m.subdir}`;
-      goSource = `${root} ${web} ${web}/-/tree/${dir}{/dir} ${web}/-/blob/${dir}{/dir}/{file}#L{line}`;
+      gitlab = { web, branch: m.gitlab.branch, ...(this.project ? { project: this.project.fill(values) } : {}) };
+      goSource = goSourceContent(root, web, m.gitlab.branch, m.subdir);
     }
     const resolved: ResolvedModule = {
       root,
@@ -73,7 +75,7 @@ export class Rule {
         sourceUrl: gitlab?.web ?? repo,
         docsUrl: m.private ? undefined : `https://pkg.go.dev/${root}`,
       }),
-      browser: m.browser ?? (m.private ? "gitlab" : "pkgsite"),
+      browser: m.browser ?? defaultBrowser(m.private, m.gitlab !== undefined),
       repo,
     };
     if (gitlab) resolved.gitlab = gitlab;

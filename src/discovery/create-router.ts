@@ -6,6 +6,7 @@ import { Router } from "../core/router.js";
 import { resolveReference, type Environment } from "../config/variables.js";
 import type { LookupCache } from "./lookup-cache.js";
 import { ProjectLookup, type LookupEvent } from "./project-lookup.js";
+import type { GitlabState } from "./gitlab-health.js";
 import { GroupRule } from "./group-rule.js";
 import { ProxyService, type ProxyEvent } from "../proxy/service.js";
 import type { ContentStore } from "../proxy/store/store.js";
@@ -19,21 +20,32 @@ export interface DiscoveryRuntime {
   /** Where a "${NAME}" token reference is resolved (Worker secrets). */
   env?: Environment;
   onEvent?: (event: LookupEvent) => void;
+  /** Once per change of GitLab's state: failing (with the cause) or recovered. */
+  onGitlabState?: (state: GitlabState) => void;
   fetch?: typeof fetch;
+  /** The clock of look-ups and of the answers resting on them; default Date.now. */
+  now?: () => number;
 }
 
 export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime): Router {
   const gitlab = config.gitlab;
   if (!gitlab) return new Router(config);
-  const { url, apiTimeoutMs, token } = gitlab;
+  const { url, apiTimeoutMs, token, maxConcurrentCalls } = gitlab;
   const resolved = token === undefined ? {} : resolveReference(token, runtime.env ?? {});
   const lookup = new ProjectLookup({
-    api: { url, apiTimeoutMs, ...(resolved.value === undefined ? {} : { token: resolved.value }) },
+    api: {
+      url,
+      apiTimeoutMs,
+      ...(maxConcurrentCalls === undefined ? {} : { maxConcurrentCalls }),
+      ...(resolved.value === undefined ? {} : { token: resolved.value }),
+    },
     discovery: config.discovery,
     cache: runtime.cache(config),
     ...(resolved.missing ? { misconfigured: `modgate's GitLab token is not configured (set the secret ${resolved.missing})` } : {}),
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
+    ...(runtime.onGitlabState ? { onStateChange: runtime.onGitlabState } : {}),
     ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
+    ...(runtime.now ? { now: runtime.now } : {}),
   });
   let router: Router | undefined;
   const proxy = config.proxy.enabled

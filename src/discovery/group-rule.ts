@@ -1,12 +1,14 @@
 // A group rule: `go.example.com/oss` → every project below GitLab group
-// `platform/oss`, at any depth. For a request below the rule, each prefix of
-// the rest is a candidate project; the deepest that exists is the module.
+// `platform/oss`, at any depth. For a request below the rule, the prefixes of
+// the rest are walked from the group down to the first project.
 import type { CompiledModule, Transport } from "../core/compiled.js";
 import { cloneUrl, webUrl, type GitlabEndpoints } from "../core/gitlab-urls.js";
+import { encodePath } from "../core/url-path.js";
 import { Rule, type ResolvedModule } from "../core/rule.js";
 import type { GitlabProject } from "./gitlab-api.js";
 import type { DiscoveredResolution, DiscoveredRule } from "../core/discovered-rule.js";
 import { BoundedMap } from "../core/bounded-map.js";
+import { defaultBrowser } from "../core/defaults.js";
 import type { ProjectLookup } from "./project-lookup.js";
 
 /**
@@ -33,36 +35,47 @@ export class GroupRule implements DiscoveredRule {
 
   /**
    * `below` are the request's (validated) elements after the rule's path.
-   * Every candidate is looked up at once (the cache and single flight make
-   * repeats free); the answer is the deepest project that exists. A
-   * candidate GitLab could not answer for, deeper than any found, makes the
-   * whole answer unavailable: it might have been the module.
+   * The prefixes are walked shallow to deep: a group goes on, a project ends
+   * the walk (a project has no subgroups or projects below it, so the first
+   * project found IS the module), and a prefix that is neither ends it too.
+   * A made-up path costs one look-up (a project and a group call), a project
+   * n levels down n look-ups, most of them groups every sibling shares.
    */
   async resolve(below: readonly string[]): Promise<DiscoveredResolution> {
     const room = Math.max(0, MAX_PROJECT_PATH_ELEMENTS - this.groupDepth);
-    const candidates = below.slice(0, room).map((_, i) => below.slice(0, i + 1).join("/"));
-    if (candidates.length === 0) return { kind: "missing" };
-    const results = await Promise.all(candidates.map((c) => this.lookup.lookup(`${this.module.group.path}/${c}`)));
-    // The answer holds while every candidate it was decided on holds; one stale candidate and it never does.
+    const depth = Math.min(below.length, room);
+    // The answer holds while every look-up it was decided on holds; one stale look-up and it never does.
     let freshUntil = Infinity;
     let stale = false;
     const holding = () => (stale ? {} : { freshUntil });
-    for (let i = candidates.length - 1; i >= 0; i--) {
-      const result = results[i]!;
-      if (result.kind === "unavailable") return result;
+    for (let i = 0; i < depth; i++) {
+      const subpath = below.slice(0, i + 1).join("/");
+      const asked = `${this.module.group.path}/${subpath}`;
+      const result = await this.lookup.lookup(asked);
+      if (result.kind === "unavailable") return { kind: "unavailable", reason: result.reason };
       if (result.freshUntil === undefined) stale = true;
       else freshUntil = Math.min(freshUntil, result.freshUntil);
-      if (result.kind === "missing") continue;
-      // GitLab finds paths in any case; Go import paths are case-sensitive.
-      if (isOtherCaseOf(result.project.pathWithNamespace, `${this.module.group.path}/${candidates[i]}`)) continue;
-      return {
-        kind: "found",
-        module: this.moduleFor(candidates[i]!, result.project),
-        rest: below.slice(i + 1).join("/"),
-        ...holding(),
-      };
+      if (result.kind === "missing") break;
+      const actual = result.kind === "group" ? result.fullPath : result.project.pathWithNamespace;
+      // GitLab finds paths in any case; Go import paths are case-sensitive, and nothing below
+      // a group asked for in another case can match either.
+      if (isOtherCaseOf(actual, asked, this.isInsideGroup(actual) ? this.module.group.path : undefined)) break;
+      if (!this.isInsideGroup(actual)) {
+        return { kind: "missing", why: `it has moved out of the GitLab group ${this.module.group.path}`, ...holding() };
+      }
+      if (result.kind === "group") continue;
+      return { kind: "found", module: this.moduleFor(subpath, result.project), rest: below.slice(i + 1).join("/"), ...holding() };
     }
     return { kind: "missing", ...holding() };
+  }
+
+  /**
+   * A project moved out of the rule's group (GitLab still finds it under its
+   * old path) is outside the group's governance: it must not be handed out
+   * under the group's import paths. GitLab compares paths case-insensitively.
+   */
+  private isInsideGroup(actual: string): boolean {
+    return actual.toLowerCase().startsWith(this.module.group.path.toLowerCase() + "/");
   }
 
   /** The answer for a project found under `subpath`; a moved project keeps the requested import path. */
@@ -81,15 +94,17 @@ export class GroupRule implements DiscoveredRule {
     const chosen = this.module.group.transport;
     const transport: Transport = chosen === "auto" ? (isPublic ? "https" : "ssh") : chosen === "proxy" ? "https" : chosen;
     const root = `${this.module.pattern}/${subpath}`;
+    // The API's path goes into URLs: encoded per element, like the ref (a no-op for GitLab's own path syntax).
+    const projectPath = encodePath(project.pathWithNamespace);
     const module: CompiledModule = {
       pattern: root,
       host: this.module.host,
       elements: [...this.module.elements, ...subpath.split("/")],
       vcs: "git",
-      repo: cloneUrl(this.gitlab, project.pathWithNamespace, transport),
-      gitlab: { web: webUrl(this.gitlab, project.pathWithNamespace), branch: project.defaultBranch, project: project.pathWithNamespace },
+      repo: cloneUrl(this.gitlab, projectPath, transport),
+      gitlab: { web: webUrl(this.gitlab, projectPath), branch: project.defaultBranch, project: project.pathWithNamespace },
       private: !isPublic,
-      browser: this.module.browser ?? (isPublic ? "pkgsite" : "gitlab"),
+      browser: this.module.browser ?? defaultBrowser(!isPublic, true),
       source: this.module.source,
       ...(this.module.proxyBase === undefined ? {} : { proxyBase: this.module.proxyBase }),
     };
@@ -97,7 +112,15 @@ export class GroupRule implements DiscoveredRule {
   }
 }
 
-/** True when two paths differ only in letter case (a moved project differs in more). */
-function isOtherCaseOf(actual: string, asked: string): boolean {
+/**
+ * True when two paths differ only in letter case (a moved project differs in
+ * more). Only the part below the rule's group counts when both are inside it:
+ * the config may spell the group in another case than GitLab does.
+ */
+function isOtherCaseOf(actual: string, asked: string, groupPath?: string): boolean {
+  if (groupPath !== undefined) {
+    const n = groupPath.length;
+    return isOtherCaseOf(actual.slice(n), asked.slice(n));
+  }
   return actual !== asked && actual.toLowerCase() === asked.toLowerCase();
 }

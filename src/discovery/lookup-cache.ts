@@ -1,10 +1,13 @@
 // Where project look-ups are remembered. Entries outlive their TTL so that a
 // stale answer can be served while GitLab fails; memory stays bounded.
 import { LRUCache } from "lru-cache";
-import type { ProjectAnswer } from "./gitlab-api.js";
+import type { GitlabProject } from "./gitlab-api.js";
+
+/** What a full path is in GitLab. group.fullPath: its canonical path. */
+export type PathAnswer = { kind: "project"; project: GitlabProject } | { kind: "group"; fullPath: string } | { kind: "none" };
 
 export interface CachedLookup {
-  answer: ProjectAnswer;
+  answer: PathAnswer;
   /** Epoch milliseconds of the API call that produced it. */
   fetchedAt: number;
 }
@@ -16,9 +19,11 @@ export interface LookupCache {
 }
 
 /**
- * In-process LRUs (Node). Found projects and missing paths are kept apart, so
- * requests for made-up paths can never evict the projects whose stale answers
- * carry a GitLab outage. Each holds at most maxEntries.
+ * In-process LRUs (Node). Projects and groups that exist are kept apart from
+ * missing paths, so requests for made-up paths can never evict the entries
+ * whose stale answers carry a GitLab outage (a project needs the groups above
+ * it too). Keys are case-folded by the caller, so case variants of a real
+ * project share its entry. Each holds at most maxEntries.
  */
 export class MemoryLookupCache implements LookupCache {
   private readonly found: LRUCache<string, CachedLookup>;
@@ -34,7 +39,7 @@ export class MemoryLookupCache implements LookupCache {
   }
 
   async set(key: string, entry: CachedLookup, keepSeconds: number): Promise<void> {
-    const [into, other] = entry.answer.found ? [this.found, this.missing] : [this.missing, this.found];
+    const [into, other] = entry.answer.kind !== "none" ? [this.found, this.missing] : [this.missing, this.found];
     other.delete(key);
     into.set(key, entry, { ttl: keepSeconds * 1000 });
   }

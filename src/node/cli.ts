@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// modgate's command line: serve, check, resolve.
+// modgate's command line: serve, check, resolve, --version.
 import { parseArgs } from "node:util";
 import { configPathFrom, loadConfigFile } from "./config-file.js";
 import { loadRouter } from "./load-router.js";
@@ -9,11 +9,14 @@ import { accessLogEnabled } from "./access-log.js";
 import { describeLookup, resolveImportPath } from "./resolve.js";
 import { handleSignals } from "./signals.js";
 import { isClusterWorker, parseWorkerCount, runPrimary } from "./cluster.js";
+import { count } from "./count.js";
+import { packageVersion } from "./version.js";
 
 const USAGE = `usage:
   modgate serve [--config FILE] [--port N] [--hostname ADDR] [--workers N|auto]
-  modgate check FILE
+  modgate check [--config FILE | FILE]
   modgate resolve [--config FILE] IMPORT_PATH
+  modgate --version
 
 The config defaults to $MODGATE_CONFIG or config/modgate.yaml; the port to $PORT or 8080.`;
 
@@ -28,6 +31,11 @@ async function main(argv: string[]): Promise<number> {
       return check(rest);
     case "resolve":
       return resolve(rest);
+    case "--version":
+    case "-v":
+    case "version":
+      process.stdout.write(`modgate ${packageVersion()}\n`);
+      return 0;
     case "help":
     case "--help":
     case "-h":
@@ -77,13 +85,14 @@ async function serve(args: string[]): Promise<number> {
   return new Promise<number>(() => {}); // runs until a signal stops it
 }
 
+/** Checks the file given, else the one serve and resolve would load. */
 function check(args: string[]): number {
-  const { positionals } = parse(args, {});
-  if (positionals.length !== 1) throw new UsageError("check takes one FILE");
-  const file = positionals[0]!;
+  const { values, positionals } = parse(args, { config: { type: "string" } });
+  if (positionals.length > 1) throw new UsageError("check takes at most one FILE");
+  if (positionals.length === 1 && values.config !== undefined) throw new UsageError("check takes --config FILE or FILE, not both");
+  const file = configPathFrom(positionals[0] ?? values.config);
   const config = loadConfigFile(file);
   const hosts = new Set(config.modules.map((m) => m.host));
-  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   process.stdout.write(`${file}: ok: ${count(config.modules.length, "module")} on ${count(hosts.size, "host")} (${[...hosts].join(", ")})\n`);
   return 0;
 }

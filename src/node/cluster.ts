@@ -3,6 +3,7 @@
 // SIGTERM/SIGINT (drain and stop) to every worker and exits 0 once all have.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
+import { count } from "./count.js";
 
 /** "auto" → the available cores; otherwise a positive integer. */
 export function parseWorkerCount(value: string | undefined): number | undefined {
@@ -36,7 +37,7 @@ export function runPrimary(workers: number, report: (line: string) => void): Pro
     if (announced) return;
     announced = true;
     const host = address.address?.includes(":") ? `[${address.address}]` : (address.address ?? "0.0.0.0");
-    report(`modgate: listening on http://${host}:${address.port} (${workers} workers)`);
+    report(`modgate: listening on http://${host}:${address.port} (${count(workers, "worker")})`);
   });
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;
@@ -59,7 +60,7 @@ export function runPrimary(workers: number, report: (line: string) => void): Pro
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      report(`modgate: ${signal}: stopping ${workers} workers`);
+      report(`modgate: ${signal}: stopping ${count(workers, "worker")}`);
       const alive = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
       if (alive.length === 0) resolve(0);
       let remaining = alive.length;

@@ -2,11 +2,20 @@
 import { createRouter } from "../discovery/create-router.js";
 import { MemoryLookupCache } from "../discovery/lookup-cache.js";
 import type { LookupEvent } from "../discovery/project-lookup.js";
+import type { GitlabState } from "../discovery/gitlab-health.js";
 import type { Router } from "../core/router.js";
 import { loadConfigFile } from "./config-file.js";
 import { DiskStore } from "./disk-store.js";
 import type { ProxyEvent } from "../proxy/service.js";
 import { resolve } from "node:path";
+
+export interface LoaderHooks {
+  onEvent?: (event: LookupEvent) => void;
+  /** Once per change of GitLab's state, for the operator's line and the metrics gauge. */
+  onGitlabState?: (state: GitlabState) => void;
+  /** Module proxy requests, zip builds and GitLab calls, for metrics and logs. */
+  onProxyEvent?: (event: ProxyEvent) => void;
+}
 
 /**
  * Makes routers for one process. The discovery cache outlives reloads (its
@@ -17,12 +26,14 @@ export class RouterLoader {
   private cache?: MemoryLookupCache;
   /** One store per directory for the process's life: reloads keep it. */
   private store?: DiskStore;
+  private readonly hooks: LoaderHooks;
 
   constructor(
     private readonly configPath: string,
-    private readonly onEvent?: (event: LookupEvent) => void,
-    private readonly onProxyEvent?: (event: ProxyEvent) => void,
-  ) {}
+    hooks: LoaderHooks | ((event: LookupEvent) => void) = {},
+  ) {
+    this.hooks = typeof hooks === "function" ? { onEvent: hooks } : hooks;
+  }
 
   load(): Router {
     return createRouter(loadConfigFile(this.configPath), {
@@ -36,12 +47,13 @@ export class RouterLoader {
         if (this.store?.dir !== dir) this.store = new DiskStore(dir);
         return this.store;
       },
-      ...(this.onEvent ? { onEvent: this.onEvent } : {}),
-      ...(this.onProxyEvent ? { onProxyEvent: this.onProxyEvent } : {}),
+      ...(this.hooks.onEvent ? { onEvent: this.hooks.onEvent } : {}),
+      ...(this.hooks.onGitlabState ? { onGitlabState: this.hooks.onGitlabState } : {}),
+      ...(this.hooks.onProxyEvent ? { onProxyEvent: this.hooks.onProxyEvent } : {}),
     });
   }
 }
 
-export function loadRouter(configPath: string, onEvent?: (event: LookupEvent) => void): Router {
-  return new RouterLoader(configPath, onEvent).load();
+export function loadRouter(configPath: string, hooks?: LoaderHooks | ((event: LookupEvent) => void)): Router {
+  return new RouterLoader(configPath, hooks).load();
 }

@@ -45,11 +45,15 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
       metrics.countRequest(status);
       accessLog?.({ method, host: req.headers.host ?? "", target, status, ms: performance.now() - started });
     };
+    // Never throws: an exception here would escape node:http's listener (or
+    // the promise path as an unhandled rejection) and end the process (issue 9).
     const send = (a: PlainAnswer) => {
-      log(a.status);
-      // While stopping, a client must not keep the process alive with more requests on this connection.
-      if (stopping()) res.setHeader("Connection", "close");
-      write(res, a);
+      const status = deliver(res, a, stopping());
+      try {
+        log(status);
+      } catch (err) {
+        reportInternalError("logging", target, err);
+      }
     };
     if (isMetricsTarget(target) && isReadMethod(method)) {
       send({ status: 200, headers: METRICS_HEADERS, body: metrics.render() });
@@ -59,12 +63,12 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
     try {
       result = answer(method, req.headers.host, target, router());
     } catch (err) {
-      console.error("modgate: internal error:", err);
+      reportInternalError("answering", target, err);
       result = INTERNAL_ERROR;
     }
     if (result instanceof Promise) {
       result.then(send, (err: unknown) => {
-        console.error("modgate: internal error:", err);
+        reportInternalError("answering", target, err);
         send(INTERNAL_ERROR);
       });
     } else {
@@ -100,6 +104,46 @@ function wireOf(a: PlainAnswer): Wire {
     wires.set(a, wire);
   }
   return wire;
+}
+
+/**
+ * Writes the answer and returns the status actually sent. When writing it
+ * throws (a header value node:http refuses, say), the client gets a 500
+ * instead, or, when the head already went out, its connection is cut; the
+ * operator gets one stderr line. Nothing is rethrown.
+ */
+function deliver(res: ServerResponse, a: PlainAnswer, stopping: boolean): number {
+  try {
+    // While stopping, a client must not keep the process alive with more requests on this connection.
+    if (stopping) res.setHeader("Connection", "close");
+    write(res, a);
+    return a.status;
+  } catch (err) {
+    reportInternalError(`writing a ${a.status} answer to`, res.req?.url ?? "", err);
+  }
+  try {
+    if (!res.headersSent) {
+      write(res, INTERNAL_ERROR);
+      return INTERNAL_ERROR.status;
+    }
+  } catch (err) {
+    reportInternalError("writing a 500 answer to", res.req?.url ?? "", err);
+  }
+  res.destroy();
+  return INTERNAL_ERROR.status;
+}
+
+/**
+ * One line on stderr: what failed and for which target (JSON-quoted, so a
+ * hostile target cannot forge log lines). Answers never carry credentials.
+ */
+function reportInternalError(doing: string, target: string, err: unknown): void {
+  const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  try {
+    process.stderr.write(`modgate: internal error ${doing} ${JSON.stringify(target.slice(0, 200))}: ${why.split("\n")[0]}\n`);
+  } catch {
+    // stderr gone: nothing left to tell.
+  }
 }
 
 function write(res: ServerResponse, a: PlainAnswer): void {

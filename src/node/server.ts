@@ -7,6 +7,9 @@ import { RouterLoader } from "./load-router.js";
 import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
 import { Metrics } from "./metrics.js";
+import { applyLimits, limitsOf, reportDrops, serverOptions } from "./server-limits.js";
+import { GitlabStateLog } from "../discovery/gitlab-state-log.js";
+import { count } from "./count.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -32,7 +35,15 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const report = options.report ?? ((line: string) => process.stderr.write(line + "\n"));
   const metrics = new Metrics();
-  const loader = new RouterLoader(options.configPath, (event) => metrics.countLookup(event));
+  // One line per change of GitLab's state (failing with its cause, recovered), never one per request.
+  const gitlabLog = new GitlabStateLog(report);
+  const loader = new RouterLoader(options.configPath, {
+    onEvent: (event) => metrics.countLookup(event),
+    onGitlabState: (state) => {
+      metrics.setGitlabState(state);
+      gitlabLog.update(state);
+    },
+  });
   // Throws on a broken config: at start there is no last good one to keep.
   let router = loader.load();
 
@@ -40,6 +51,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const write = options.accessLog;
   let closing = false;
   const server = createServer(
+    serverOptions(limitsOf(router.config)),
     createRequestListener({
       router: current,
       metrics,
@@ -47,6 +59,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...(write ? { accessLog: (entry) => write(formatAccessLog(entry)) } : {}),
     }),
   );
+  applyLimits(server, limitsOf(router.config));
+  reportDrops(server, report);
   await new Promise<void>((resolve, reject) => {
     const failed = (err: NodeJS.ErrnoException) => reject(listenError(err, options));
     server.once("error", failed);
@@ -58,7 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { port } = server.address() as AddressInfo;
   const shownHost = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
   const url = `http://${shownHost}:${port}`;
-  if (!options.quietStart) report(`modgate: listening on ${url} (${router.config.modules.length} modules from ${options.configPath})`);
+  if (!options.quietStart) report(`modgate: listening on ${url} (${count(router.config.modules.length, "module")} from ${options.configPath})`);
 
   return {
     port,
@@ -66,8 +80,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     reload() {
       try {
         router = loader.load();
+        applyLimits(server, limitsOf(router.config));
         metrics.countReload(true);
-        report(`modgate: reloaded ${options.configPath} (${router.config.modules.length} modules)`);
+        report(`modgate: reloaded ${options.configPath} (${count(router.config.modules.length, "module")})`);
         return true;
       } catch (err) {
         metrics.countReload(false);
@@ -77,6 +92,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     close(graceMs = 10_000) {
       closing = true;
+      gitlabLog.close();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections with no request in flight would hold close() open.

@@ -29,7 +29,7 @@ export async function locateModule(router: Router, modulePath: string): Promise<
     if (resolution.kind === "missing") return { kind: "missing", reason: `no GitLab project for ${modulePath}` };
     module = resolution.module;
   }
-  if (!module.gitlab) {
+  if (!module.gitlab?.project) {
     return { kind: "missing", reason: `${module.root} is not a GitLab project (repo: modules are not served by this proxy)` };
   }
   return { kind: "found", module, project: module.gitlab.project, codeRoot: module.root, subdir: module.subdir ?? "" };

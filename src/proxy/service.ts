@@ -4,7 +4,7 @@
 import { LRUCache } from "lru-cache";
 import type { Router } from "../core/router.js";
 import { dataAnswer, textAnswer, type PlainAnswer } from "../core/responses.js";
-import { GitlabUnavailable } from "../discovery/gitlab-api.js";
+import { GitlabUnavailable } from "../discovery/gitlab-failure.js";
 import { GitlabClient, type GitlabProjectInfo } from "./gitlab/client.js";
 import { decideAccess } from "./access.js";
 import { locateModule } from "./locate.js";
@@ -91,7 +91,7 @@ export class ProxyService {
   private async context(modulePath: string): Promise<ModuleContext | PlainAnswer> {
     const located = await locateModule(this.o.router(), modulePath);
     if (located.kind === "missing") return textAnswer(404, `not found: ${located.reason}`);
-    if (located.kind === "unavailable") throw new GitlabUnavailable(located.reason);
+    if (located.kind === "unavailable") throw new GitlabUnavailable("unreachable", located.reason);
     const project = await this.project(located.project);
     if (!project) return textAnswer(404, `not found: ${modulePath}: GitLab has no project ${located.project}`);
     const denied = decideAccess({ modulePath, visibility: located.module.visibility ?? project.visibility });

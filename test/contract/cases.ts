@@ -81,12 +81,12 @@ function goGet(name: string, url: string, goImport: string, goSource?: string | 
 }
 
 /** A 404 answer: plain text, never cached, no go-import tag. */
-function notFound(name: string, url: string, method = "GET"): ContractCase {
+function notFound(name: string, url: string, method = "GET", bodyIncludes?: string[]): ContractCase {
   return {
     name,
     method,
     url,
-    expect: { status: 404, headers: { "content-type": TEXT, "cache-control": "no-cache" }, bodyMatches: ONE_LINE },
+    expect: { status: 404, headers: { "content-type": TEXT, "cache-control": "no-cache" }, bodyMatches: ONE_LINE, ...(bodyIncludes ? { bodyIncludes } : {}) },
   };
 }
 
@@ -165,8 +165,9 @@ export const cases: ContractCase[] = [
   notFound("unknown path with go-get", `${EX}/nothing/here?go-get=1`),
   notFound("unknown path without go-get", `${EX}/nothing/here`),
   notFound("a module of one host is not served on another", `${OTHER}/tools?go-get=1`),
-  notFound("unknown host when several hosts are configured", "http://unknown.example.net/tools?go-get=1"),
-  notFound("unknown host, browser", "http://unknown.example.net/tools"),
+  // The 404 names the Host received, so an operator sees what a reverse proxy sent.
+  notFound("unknown host when several hosts are configured", "http://unknown.example.net/tools?go-get=1", "GET", ['for the host unknown.example.net']),
+  notFound("unknown host, browser", "http://Unknown.Example.NET:8080/tools", "GET", ['for the host unknown.example.net:8080']),
   notFound("/?go-get=1: no module at the root of a host", `${EX}/?go-get=1`),
   notFound("/-/ is reserved: /-/other", `${EX}/-/other`),
   notFound("/-/ is reserved, even with go-get", `${EX}/-/tools?go-get=1`),

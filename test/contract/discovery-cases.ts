@@ -18,6 +18,8 @@ export type StandInMode = "ok" | "down" | "refuse" | "slow";
 /** What the stand-in recorded of one API call (see GitLabApiCall in the e2e harness). */
 export interface ApiCall {
   id: string;
+  /** `projects/:id` or `groups/:id`. */
+  kind: "projects" | "groups" | "";
   auth: "token" | "bad-token" | "none";
   status: number;
 }
@@ -133,10 +135,24 @@ export function candidates(below: string): string[] {
   return elements.map((_, i) => `${GROUP}/${elements.slice(0, i + 1).join("/")}`);
 }
 
-/** How many API calls each project path got. */
+/** How many API calls each route got: "projects platform/oss/a" → 1. */
 export function callsPerPath(calls: readonly ApiCall[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const call of calls) counts[call.id] = (counts[call.id] ?? 0) + 1;
+  for (const call of calls) counts[`${call.kind} ${call.id}`] = (counts[`${call.kind} ${call.id}`] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * The calls of a walk down `below` that stops at its `depth`-th prefix (the
+ * project, or the first prefix that is neither project nor group): a project
+ * and a group call for each prefix, once each.
+ */
+export function walkCalls(below: string, depth = below.split("/").length): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const path of candidates(below).slice(0, depth)) {
+    counts[`projects ${path}`] = 1;
+    counts[`groups ${path}`] = 1;
+  }
   return counts;
 }
 
@@ -172,8 +188,8 @@ export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime
       expect(result.cacheControl).toBe("public, max-age=0");
       expect(result.goImports).toEqual([`go.example.com/oss/a/b/c git ${https(PROJECT.deep)}`]);
       expect(result.goSources).toEqual([gitlabGoSource("go.example.com/oss/a/b/c", web(PROJECT.deep), "main")]);
-      // Every prefix below the group was asked about, once, with the token.
-      expect(calls.map((c) => c.id).sort()).toEqual(candidates("a/b/c/pkg/y").sort());
+      // Walked down from the group to the project, each prefix asked once (project and group), with the token.
+      expect(callsPerPath(calls)).toEqual(walkCalls("a/b/c"));
       expect(calls.every((c) => c.auth === "token")).toBe(true);
     });
 
@@ -216,15 +232,48 @@ export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime
       expect(result.goSources).toEqual([gitlabGoSource("go.example.com/oss/old-name", web(PROJECT.moved), "main")]);
     });
 
-    it("answers 404 for a path GitLab does not know, after asking", async () => {
+    it("answers 404 for a path GitLab does not know, after asking about its first element only", async () => {
       const { result, calls } = await during(() => ask(router, "/oss/nope/x"));
       expect(result.status).toBe(404);
       expect(result.type).toBe(TEXT);
       expect(result.goImports).toEqual([]);
-      expect(calls.map((c) => [c.id, c.status]).sort()).toEqual([
-        [`${GROUP}/nope`, 404],
-        [`${GROUP}/nope/x`, 404],
+      // Neither a project nor a group: nothing can be below it.
+      expect(calls.map((c) => [c.kind, c.id, c.status]).sort()).toEqual([
+        ["groups", `${GROUP}/nope`, 404],
+        ["projects", `${GROUP}/nope`, 404],
       ]);
+    });
+
+    it("costs two API calls for a made-up path however deep", async () => {
+      const deep = `${unseen("made-up")}/${Array.from({ length: 15 }, (_, i) => `e${i}`).join("/")}`;
+      const { result, calls } = await during(() => ask(router, `/oss/${deep}`));
+      expect(result.status).toBe(404);
+      expect(callsPerPath(calls)).toEqual(walkCalls(deep, 1));
+    });
+
+    it("costs a look-up per level for a made-up path below real groups, stopping at the first unknown element", async () => {
+      const { result, calls } = await during(() => ask(router, "/oss/a/b/zzz/y/x/w"));
+      expect(result.status).toBe(404);
+      expect(callsPerPath(calls)).toEqual(walkCalls("a/b/zzz/y/x/w", 3));
+    });
+
+    it("does not serve a project moved out of the group, and says why", async () => {
+      const { result, calls } = await during(() => ask(router, "/oss/escaped/pkg"));
+      expect(result.status).toBe(404);
+      expect(result.goImports).toEqual([]);
+      expect(result.body).toMatch(/moved out of the GitLab group platform\/oss/);
+      // GitLab did find it under the old path (its redirect route).
+      expect(calls.find((c) => c.kind === "projects" && c.id === PROJECT.escapedFrom)).toMatchObject({ status: 200 });
+      const browser = await ask(router, "/oss/escaped/pkg", false);
+      expect(browser.status).toBe(404);
+      expect(browser.location).toBeNull();
+    });
+
+    it("links to HEAD when the default branch is no valid branch name", async () => {
+      const result = await ask(router, "/oss/odd-branch/pkg");
+      expect(result.status).toBe(200);
+      expect(result.goSources).toEqual([gitlabGoSource("go.example.com/oss/odd-branch", web(PROJECT.oddBranch), "HEAD")]);
+      expect(result.body).not.toContain("bad..name");
     });
 
     it("answers 404 at the group rule's own path without asking GitLab", async () => {
@@ -241,10 +290,18 @@ export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime
     });
 
     it("treats a project found only in another letter case as missing", async () => {
-      const { result, calls } = await during(() => ask(router, "/oss/A/B/C"));
+      const { result, calls } = await during(() => ask(router, "/oss/a/b/C"));
       expect(result.status).toBe(404);
       // GitLab did find it (its routes are case-insensitive): modgate refused the other case.
-      expect(calls.find((c) => c.id === `${GROUP}/A/B/C`)).toMatchObject({ status: 200 });
+      expect(calls.find((c) => c.kind === "projects" && c.id === `${GROUP}/a/b/C`)).toMatchObject({ status: 200 });
+    });
+
+    it("stops at a group found only in another letter case", async () => {
+      const { result, calls } = await during(() => ask(router, "/oss/A/B/C"));
+      expect(result.status).toBe(404);
+      // GitLab found the group platform/oss/a for "A": nothing below it can match the import path.
+      expect(callsPerPath(calls)).toEqual(walkCalls("A/B/C", 1));
+      expect(calls.find((c) => c.kind === "groups")).toMatchObject({ status: 200 });
     });
 
     it("never looks up anything outside the group", async () => {
@@ -273,7 +330,18 @@ export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime
       expect(result.status).toBe(200);
       expect(result.goImports).toEqual(before.goImports);
       // It did ask (the TTL is 0) and GitLab failed: the answer is the stale one.
-      expect(calls).toEqual([expect.objectContaining({ id: PROJECT.steady, status: 500 })]);
+      expect(calls.map((c) => [c.kind, c.id, c.status]).sort()).toEqual([
+        ["groups", PROJECT.steady, 500],
+        ["projects", PROJECT.steady, 500],
+      ]);
+    });
+
+    it("answers 503 at once, without asking, while GitLab is known to fail", async () => {
+      await lab.setMode("down");
+      expect((await ask(router, `/oss/${unseen("first")}`)).status).toBe(503);
+      const { result, calls } = await during(() => ask(router, `/oss/${unseen("second")}`));
+      expect(result.status).toBe(503);
+      expect(calls).toEqual([]);
     });
 
     it.each([["down"], ["refuse"]] as const)("answers 503 naming GitLab when it is %s and nothing is cached", async (mode) => {
@@ -282,7 +350,7 @@ export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime
       expect(result.status).toBe(503);
       expect(result.type).toBe(TEXT);
       expect(result.cacheControl).toBe("no-cache");
-      expect(result.body).toMatch(/GitLab/);
+      expect(result.body).toBe("service unavailable: GitLab is unavailable; try again later\n");
       expect(result.goImports).toEqual([]);
     });
 
@@ -293,12 +361,16 @@ export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime
       expect(result.body).toMatch(/GitLab/);
     });
 
-    it("answers 503, not 404, when GitLab rejects the token", async () => {
+    it("answers 503, not 404, when GitLab rejects the token, without telling the client so", async () => {
       const wrong = runtime.router(contractDiscoveryConfig(lab.url), "glpat-not-the-token");
       const { result, calls } = await during(() => ask(wrong, `/oss/${unseen("rejected")}`));
       expect(result.status).toBe(503);
-      expect(result.body).toMatch(/token/);
-      expect(calls.map((c) => [c.auth, c.status])).toEqual([["bad-token", 401]]);
+      // Whether modgate's token works is the operator's business (the log), not an anonymous client's.
+      expect(result.body).toBe("service unavailable: GitLab is unavailable; try again later\n");
+      expect(calls.map((c) => [c.auth, c.status])).toEqual([
+        ["bad-token", 401],
+        ["bad-token", 401],
+      ]);
     });
 
     it("makes one API call per candidate path for a burst of concurrent requests", async () => {
@@ -306,8 +378,8 @@ export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime
       await lab.setMode("slow", 300);
       const { result, calls } = await during(() => Promise.all(Array.from({ length: 30 }, () => ask(router, "/oss/burst/x/y/pkg/z"))));
       expect(new Set(result.map((r) => r.goImports.join()))).toEqual(new Set([`go.example.com/oss/burst/x/y git ${https(PROJECT.burst)}`]));
-      const expected = Object.fromEntries(candidates("burst/x/y/pkg/z").map((c) => [c, 1]));
-      expect(callsPerPath(calls)).toEqual(expected);
+      // burst and burst/x are groups, burst/x/y the project: one call per route, whatever the burst.
+      expect(callsPerPath(calls)).toEqual(walkCalls("burst/x/y"));
     });
   });
 }

@@ -27,7 +27,15 @@ export const PROJECT = {
   burst: "platform/oss/burst/x/y",
   /** The project of the static rule go.example.com/oss/pinned, outside the group. */
   pinned: "platform/elsewhere/pinned",
+  /** Moved out of the group (from `escapedFrom`): must not be served under the group's paths. */
+  escaped: "platform/elsewhere/escaped",
+  escapedFrom: "platform/oss/escaped",
+  /** Its default branch is no name git would accept: links go to HEAD instead. */
+  oddBranch: "platform/oss/odd-branch",
 } as const;
+
+/** The default branch of PROJECT.oddBranch, as GitLab's API hands it out. */
+export const ODD_BRANCH = "bad..name";
 
 /** The import path a group project is served under: platform/oss/a/b/c → go.example.com/oss/a/b/c. */
 export function importPathOf(project: string): string {
@@ -47,6 +55,8 @@ export const STAND_IN_PROJECTS: StandInProject[] = [
   { path: PROJECT.steady, visibility: "public" },
   { path: PROJECT.burst, visibility: "public" },
   { path: PROJECT.pinned, visibility: "public" },
+  { path: PROJECT.escaped, visibility: "public", formerPaths: [PROJECT.escapedFrom] },
+  { path: PROJECT.oddBranch, visibility: "public", defaultBranch: ODD_BRANCH },
 ];
 
 /** A token nobody could mistake for anything else, different on every run. */
@@ -69,12 +79,14 @@ export interface DiscoveryConfigOptions {
   cacheTtl?: number;
   negativeCacheTtl?: number;
   cacheEntries?: number;
+  maxConcurrentCalls?: number;
 }
 
 /** The config mapping the group with transport auto, plus one static project rule inside it. */
 export function discoveryConfig(o: DiscoveryConfigOptions): string {
   const lines = ["gitlab:", `  url: ${o.gitlabUrl}`, `  token: ${o.token ?? "${GITLAB_TOKEN}"}`, "  transport: auto"];
   if (o.apiTimeout !== undefined) lines.push(`  apiTimeout: ${o.apiTimeout}`);
+  if (o.maxConcurrentCalls !== undefined) lines.push(`  maxConcurrentCalls: ${o.maxConcurrentCalls}`);
   if (o.ssh) lines.push("  ssh:", `    user: ${o.ssh.user}`, `    host: ${o.ssh.host}`, `    port: ${o.ssh.port}`);
   lines.push("cacheMaxAge: 60");
   const discovery = { cacheTtl: o.cacheTtl, negativeCacheTtl: o.negativeCacheTtl, cacheEntries: o.cacheEntries };

@@ -33,7 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         return void res.writeHead(204).end();
       }
       if (req.method === "GET" && req.url === "/calls") {
-        const calls: ApiCall[] = lab.apiCalls.map(({ id, auth, status }) => ({ id, auth, status }));
+        const calls: ApiCall[] = lab.apiCalls.map(({ id, kind, auth, status }) => ({ id, kind, auth, status }));
         return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(calls));
       }
       res.writeHead(404).end();

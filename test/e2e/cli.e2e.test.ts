@@ -4,7 +4,7 @@
 // PORT, MODGATE_CONFIG), SIGHUP reloads, and SIGTERM/SIGINT drains.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -422,13 +422,55 @@ describe('modgate check', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('without a FILE (or with two) is a usage error: exit 2', async () => {
-    for (const args of [['check'], ['check', 'good.yaml', 'bad.yaml']]) {
+  it('without a FILE checks the config serve would load: --config, then $MODGATE_CONFIG, then config/modgate.yaml', async () => {
+    const own = await makeTempDir('cli-default');
+    try {
+      // No config/modgate.yaml here: the message says where it looked and what to do.
+      const missing = await modgate(own, ['check']);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^config\/modgate\.yaml: cannot read the config file: no such file; pass --config FILE or set MODGATE_CONFIG\n$/);
+
+      await mkdir(join(own, 'config'));
+      await writeFile(join(own, 'config', 'modgate.yaml'), serveConfig({ one: 'platform/one' }));
+      await writeFile(join(own, 'good.yaml'), GOOD);
+      await writeFile(join(own, 'bad.yaml'), BAD);
+      const fallback = await modgate(own, ['check']);
+      expect(fallback.stderr).toBe('');
+      expect(fallback.code).toBe(0);
+      // One module is "1 module", one host "1 host".
+      expect(fallback.stdout).toBe('config/modgate.yaml: ok: 1 module on 1 host (go.example.com)\n');
+
+      const fromEnv = await modgate(own, ['check'], { MODGATE_CONFIG: 'good.yaml' });
+      expect(fromEnv.code).toBe(0);
+      expect(fromEnv.stdout).toMatch(/^good\.yaml: ok: 4 modules on 2 hosts/);
+
+      const flag = await modgate(own, ['check', '--config', 'bad.yaml'], { MODGATE_CONFIG: 'good.yaml' });
+      expect(flag.code).toBe(1);
+      expect(lines(flag.stderr)[0]).toMatch(/^bad\.yaml:\d+:\d+: /);
+    } finally {
+      await removeDir(own);
+    }
+  });
+
+  it('with two FILEs, or a FILE and --config, is a usage error: exit 2', async () => {
+    for (const args of [['check', 'good.yaml', 'bad.yaml'], ['check', '--config', 'good.yaml', 'bad.yaml']]) {
       const result = await modgate(dir, args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/usage:/);
-      expect(result.stderr).toMatch(/modgate check FILE/);
+      expect(result.stderr).toMatch(/modgate check \[--config FILE \| FILE\]/);
       expect(result.stdout).toBe('');
+    }
+  });
+});
+
+describe('modgate --version', () => {
+  it('prints the version of package.json, exit 0', async () => {
+    const { version } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v', 'version']) {
+      const result = await modgate(dir, [flag]);
+      expect(result.code, flag).toBe(0);
+      expect(result.stdout, flag).toBe(`modgate ${version}\n`);
+      expect(result.stderr, flag).toBe('');
     }
   });
 });
@@ -597,7 +639,7 @@ describe('modgate serve', () => {
     }
     expect(server, 'could not bind a free port in 3 attempts').toBeDefined();
     expect(Number(LISTENING.exec(server!.stderr())![1])).toBe(port);
-    expect(server!.stderr()).toMatch(/from-env\.yaml/);
+    expect(server!.stderr()).toMatch(/\(1 module from from-env\.yaml\)/);
     const answer = await get(port, '/envmod/sub?go-get=1');
     expect(answer.status).toBe(200);
     expect(goImports(answer.body)).toEqual([['go.example.com/envmod', 'git', 'https://gitlab.example.com/platform/from-env.git']]);

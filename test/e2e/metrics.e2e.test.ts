@@ -75,7 +75,8 @@ describe('/-/metrics', () => {
 
   it('counts GitLab API calls, their latency, and cache hits and misses', async () => {
     const before = await metrics();
-    expect((await get('/oss/lib/sub?go-get=1')).status).toBe(200); // looks up oss/lib/sub (missing) and oss/lib (found)
+    expect((await get('/oss/lib/sub?go-get=1')).status).toBe(200); // looks up oss/lib (a project: the walk ends there)
+    expect((await get('/oss/nope?go-get=1')).status).toBe(404); // looks up oss/nope (neither project nor group)
     expect((await get('/oss/lib?go-get=1')).status).toBe(200); // oss/lib again: from cache
     const after = await metrics();
     const delta = (series: string) => sample(after, series) - sample(before, series);
@@ -85,6 +86,7 @@ describe('/-/metrics', () => {
     expect(delta('modgate_gitlab_api_call_seconds_bucket{le="+Inf"}')).toBe(2);
     expect(delta('modgate_discovery_cache_total{result="miss"}')).toBe(2);
     expect(delta('modgate_discovery_cache_total{result="hit"}')).toBe(1);
+    expect(sample(after, 'modgate_gitlab_up')).toBe(1);
     expect(after).not.toContain(TOKEN);
   });
 

@@ -39,6 +39,9 @@ describe('Worker build', () => {
   it('bundles the example config into a minified Worker within the gzip budget', async () => {
     const result = await buildWorker(join(REPO_ROOT, 'config/modgate.yaml'));
     expect(result.code, result.stderr + result.stdout).toBe(0);
+    // The config is compiled once, by the npm script, not again by a wrangler [build] command.
+    expect((result.stdout + result.stderr).match(/modgate: compiled /g), result.stderr).toHaveLength(1);
+    expect(result.stdout + result.stderr).not.toContain('[custom build]');
     const js = await javascriptUnder(OUTDIR);
     const gzipped = gzipSync(js).length;
     expect(gzipped).toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
@@ -56,5 +59,7 @@ describe('Worker build', () => {
     const result = await buildWorker(configPath);
     expect(result.code).not.toBe(0);
     expect(result.stdout + result.stderr).toContain(`${configPath}:3:5: unknown key "projct"`);
+    // The compile step stops the build before wrangler starts: no wrangler banner, no stack trace.
+    expect(result.stdout + result.stderr).not.toMatch(/wrangler \d|\[ERROR\]|^\s+at /m);
   });
 });

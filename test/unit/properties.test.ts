@@ -82,18 +82,27 @@ const CONFIG: CompiledConfig = compileConfig(CONFIG_YAML, "properties.yaml");
 const HOSTS = ["go.example.com", "go.other.org", "code.acme.io"] as const;
 
 // ---- an in-process GitLab for the group rule --------------------------------
-// GitLab's GET /api/v4/projects/:id, as it answers: paths found in any case
-// (with the project's real path in the answer), 404 for everything else.
+// GitLab's GET /api/v4/projects/:id and /groups/:id, as it answers: paths
+// found in any case (with the real path in the answer), 404 for everything else.
 const PROJECTS: Record<string, { visibility: "public" | "internal" | "private"; branch: string }> = {
   "platform/oss/alpha": { visibility: "public", branch: "main" },
   "platform/oss/beta": { visibility: "private", branch: "develop" },
   "platform/oss/team/gamma": { visibility: "internal", branch: "main" },
 };
-/** The project paths GitLab was asked about, since the last reset. */
+const GROUPS = ["platform", "platform/oss", "platform/oss/team"];
+/** The project and group paths GitLab was asked about, since the last reset. */
 let apiCalls: string[] = [];
 
 const gitlabFetch: typeof fetch = async (input) => {
   const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+  const groupPrefix = "/api/v4/groups/";
+  if (url.origin === GITLAB && url.pathname.startsWith(groupPrefix)) {
+    const asked = decodeURIComponent(url.pathname.slice(groupPrefix.length));
+    apiCalls.push(asked);
+    const real = GROUPS.find((g) => g.toLowerCase() === asked.toLowerCase());
+    if (real === undefined) return Response.json({ message: "404 Group Not Found" }, { status: 404 });
+    return Response.json({ full_path: real, visibility: "public" });
+  }
   const prefix = "/api/v4/projects/";
   if (url.origin !== GITLAB || !url.pathname.startsWith(prefix)) return new Response("unexpected call", { status: 500 });
   const asked = decodeURIComponent(url.pathname.slice(prefix.length));

@@ -176,7 +176,8 @@ describe("escaping", () => {
     const document = parsePage(page);
     const content = (name: string) => attr(findElements(document, "meta").find((m) => attr(m, "name") === name)!, "content");
     expect(content("go-import")).toBe(`go.example.com/evil git https://git.example.com/${HOSTILE} sd${HOSTILE}`);
-    expect(content("go-source")).toContain(`${GITLAB}/${HOSTILE}/-/tree/br${HOSTILE}/sd${HOSTILE}{/dir}`);
+    // The ref and subdir are URL path elements, so they are percent-encoded too (issue 9); "&'" may stay.
+    expect(content("go-source")).toContain(`${GITLAB}/${HOSTILE}/-/tree/br%22%3C%3E&'/sd%22%3C%3E&'{/dir}`);
     expect(attr(findElements(document, "a")[0]!, "href")).toBe(`${GITLAB}/${HOSTILE}`);
   });
 

@@ -4,7 +4,7 @@
 // redirects are never followed (the token would go with them). A 404 is
 // "not there"; anything else that is not an answer is GitLab failing
 // (GitlabUnavailable), never "not found".
-import { GitlabUnavailable } from "../../discovery/gitlab-api.js";
+import { fetchFailure, GitlabUnavailable, statusFailure } from "../../discovery/gitlab-failure.js";
 
 export interface GitlabClientOptions {
   /** GitLab's web URL (API at `<url>/api/v4`). */
@@ -66,7 +66,7 @@ export class GitlabClient {
     const p = body as Record<string, unknown>;
     const visibility = p.visibility;
     if (typeof p.path_with_namespace !== "string" || (visibility !== "public" && visibility !== "internal" && visibility !== "private")) {
-      throw new GitlabUnavailable("GitLab answered with something that is not a project", 200);
+      throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a project", 200);
     }
     const branch = typeof p.default_branch === "string" && p.default_branch !== "" ? p.default_branch : undefined;
     return { pathWithNamespace: p.path_with_namespace, visibility, ...(branch === undefined ? {} : { defaultBranch: branch }) };
@@ -106,7 +106,7 @@ export class GitlabClient {
     if (body === undefined) return undefined;
     const c = body as Record<string, unknown>;
     const date = typeof c.committed_date === "string" ? new Date(c.committed_date) : undefined;
-    if (typeof c.id !== "string" || !date || Number.isNaN(date.getTime())) throw new GitlabUnavailable("GitLab answered with something that is not a commit", 200);
+    if (typeof c.id !== "string" || !date || Number.isNaN(date.getTime())) throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a commit", 200);
     return { id: c.id, committedAt: date };
   }
 
@@ -137,7 +137,7 @@ export class GitlabClient {
     return items.map((item) => {
       const e = item as Record<string, unknown>;
       if (typeof e.id !== "string" || typeof e.path !== "string" || typeof e.mode !== "string" || (e.type !== "blob" && e.type !== "tree" && e.type !== "commit")) {
-        throw new GitlabUnavailable("GitLab answered with a tree entry of an unknown shape", 200);
+        throw new GitlabUnavailable("bad_answer", "GitLab answered with a tree entry of an unknown shape", 200);
       }
       return { id: e.id, path: e.path, type: e.type, mode: e.mode };
     });
@@ -200,14 +200,14 @@ export class GitlabClient {
         return undefined;
       }
       const body = await this.parseJson(response);
-      if (!Array.isArray(body)) throw new GitlabUnavailable(`GitLab answered ${endpoint} with something that is not a list`, 200);
+      if (!Array.isArray(body)) throw new GitlabUnavailable("bad_answer", `GitLab answered ${endpoint} with something that is not a list`, 200);
       all.push(...body);
       const next = nextPage(response.headers);
       if (!next) return all;
       if ("page" in next) query.set("page", next.page);
       else query.set("page_token", next.pageToken);
     }
-    throw new GitlabUnavailable(`GitLab's ${endpoint} list did not end after ${MAX_PAGES} pages`, 200);
+    throw new GitlabUnavailable("bad_answer", `GitLab's ${endpoint} list did not end after ${MAX_PAGES} pages`, 200);
   }
 
   private async parseJson(response: Response): Promise<unknown> {
@@ -215,7 +215,7 @@ export class GitlabClient {
     try {
       return JSON.parse(text);
     } catch {
-      throw new GitlabUnavailable("GitLab answered with something that is not JSON", response.status);
+      throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not JSON", response.status);
     }
   }
 
@@ -223,7 +223,7 @@ export class GitlabClient {
     try {
       return await response.arrayBuffer();
     } catch (err) {
-      throw new GitlabUnavailable(`GitLab's answer broke off (${(err as Error).name === "TimeoutError" ? `timed out after ${this.options.apiTimeoutMs / 1000} s` : "connection lost"})`);
+      throw fetchFailure(err, this.options.url, this.options.apiTimeoutMs);
     }
   }
 
@@ -243,28 +243,15 @@ export class GitlabClient {
       response = await this.fetchFn(url, { headers, redirect: "manual", signal: timeBody ? AbortSignal.timeout(this.options.apiTimeoutMs) : controller.signal });
     } catch (err) {
       this.options.onCall?.(endpoint, 0, Date.now() - started);
-      const e = err as Error;
-      const timedOut = e.name === "TimeoutError" || e.name === "AbortError";
-      throw new GitlabUnavailable(timedOut ? `GitLab did not answer within ${this.options.apiTimeoutMs / 1000} s` : "GitLab could not be reached");
+      throw fetchFailure(err, this.options.url, this.options.apiTimeoutMs);
     } finally {
       clearTimeout(timer);
     }
     this.options.onCall?.(endpoint, response.status, Date.now() - started);
     if (response.status === 200 || expected.includes(response.status)) return response;
     await response.body?.cancel();
-    throw failure(response);
+    throw statusFailure(response.status, this.options.url, response.headers);
   }
-}
-
-function failure(response: Response): GitlabUnavailable {
-  const status = response.status;
-  if (status === 401 || status === 403) return new GitlabUnavailable(`GitLab rejected modgate's API token (${status})`, status);
-  if (status === 429) {
-    const retry = response.headers.get("retry-after");
-    return new GitlabUnavailable(`GitLab is rate-limiting modgate (429)${retry ? `; retry after ${retry} s` : ""}`, status);
-  }
-  if (status >= 300 && status < 400) return new GitlabUnavailable(`GitLab answered ${status}, a redirect: set gitlab.url to the address GitLab answers on`, status);
-  return new GitlabUnavailable(`GitLab answered ${status}`, status);
 }
 
 /** The next page as GitLab announces it: offset pagination's x-next-page, or keyset's page_token in Link. */
@@ -294,7 +281,7 @@ function toTag(item: unknown): GitlabTag {
   const t = item as Record<string, unknown>;
   const commit = t.commit as Record<string, unknown> | null | undefined;
   if (typeof t.name !== "string" || !commit || typeof commit.id !== "string") {
-    throw new GitlabUnavailable("GitLab answered with a tag of an unknown shape", 200);
+    throw new GitlabUnavailable("bad_answer", "GitLab answered with a tag of an unknown shape", 200);
   }
   return { name: t.name, commit: commit.id };
 }
@@ -303,7 +290,7 @@ function toBranch(item: unknown): GitlabBranch {
   const b = item as Record<string, unknown>;
   const commit = b.commit as Record<string, unknown> | null | undefined;
   if (typeof b.name !== "string" || !commit || typeof commit.id !== "string") {
-    throw new GitlabUnavailable("GitLab answered with a branch of an unknown shape", 200);
+    throw new GitlabUnavailable("bad_answer", "GitLab answered with a branch of an unknown shape", 200);
   }
   return { name: b.name, commit: commit.id };
 }

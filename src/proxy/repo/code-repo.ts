@@ -10,7 +10,7 @@ import { legacyGoMod, modulePath, retractions } from "../module/modfile.js";
 import type { CodeHost, RevInfo, ZipContent } from "./code-host.js";
 import { bytesFile } from "../zip/file.js";
 import { invalidVersion, moduleError, NotExistError } from "./errors.js";
-import { GitlabUnavailable } from "../../discovery/gitlab-api.js";
+import { GitlabUnavailable } from "../../discovery/gitlab-failure.js";
 
 /** codehost.MaxGoMod: larger go.mod files are refused. */
 export const MAX_GO_MOD = 16 << 20;

@@ -16,7 +16,7 @@ import { openArchive, type ArchiveEntry, type ArchiveReader, type RandomAccessSo
 import { GitAttributes, type GitattributesFile, type PathAttributes } from "../zip/gitattributes.js";
 import { toWorkingTree, mayConvert } from "../zip/convert.js";
 import { BlobIdHasher } from "../zip/blob-id.js";
-import { GitlabUnavailable } from "../../discovery/gitlab-api.js";
+import { GitlabUnavailable } from "../../discovery/gitlab-failure.js";
 import type { ZipContent } from "./code-host.js";
 import { NotExistError } from "./errors.js";
 
@@ -105,7 +105,7 @@ async function spool(response: Response, runtime: ZipRuntime): Promise<RandomAcc
   } catch (err) {
     await s.abort();
     if (err instanceof NotExistError) throw err;
-    throw new GitlabUnavailable("GitLab's archive broke off before its end");
+    throw new GitlabUnavailable("unreachable", "GitLab's archive broke off before its end");
   }
   return s.finish();
 }

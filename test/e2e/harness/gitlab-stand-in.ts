@@ -17,7 +17,10 @@ import { closeServer, listenLoopback, LOOPBACK } from './net.js';
  *   found under any of its `formerPaths` (GitLab's redirect routes), answering with the new path.
  * - `PRIVATE-TOKEN`, `Authorization: Bearer` or `?private_token=`: a wrong token is 401 on every
  *   existing route, even for public projects. Without a token only public projects are visible.
- *   Missing and invisible both answer 404 `{"message":"404 Project Not Found"}`.
+ *   Missing and invisible both answer 404 `{"message":"404 Project Not Found"}` (groups:
+ *   `{"message":"404 Group Not Found"}`; a group is visible when it is public or with the token).
+ * - Groups are found by id or full path (top-level ones too), case-insensitively, without
+ *   following redirect routes (`Group.find_by_full_path` is called without follow_redirects).
  * - `ssh_url_to_repo` is in scp form, `git@<sshHost>:<path>.git`.
  * - git over HTTP needs credentials (Basic, password = the token) for internal and private
  *   projects; without them GitLab answers 401 whether or not the project exists, with them a
@@ -69,6 +72,8 @@ export interface GitLabApiCall {
   /** The `:id` of a projects/groups route, decoded once; '' for other routes. */
   id: string;
   endpoint: GitLabEndpoint;
+  /** Which route: `projects/:id`, `groups/:id`, or '' for any other. */
+  kind: 'projects' | 'groups' | '';
   auth: 'token' | 'bad-token' | 'none';
   /** HTTP status answered; 0 while a slow answer is pending and for refused requests. */
   status: number;
@@ -367,7 +372,7 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     const auth = apiAuth(req, query, opts.token);
     const endpoint: GitLabEndpoint = repoRoute?.endpoint ?? (route === undefined ? 'other' : route.kind === 'projects' ? 'project' : 'group');
     const id = repoRoute?.id ?? route?.id ?? '';
-    const call: GitLabApiCall = { path: req.url ?? '', id, endpoint, auth, status: 0, at: Date.now() };
+    const call: GitLabApiCall = { path: req.url ?? '', id, endpoint, kind: repoRoute ? 'projects' : route?.kind ?? '', auth, status: 0, at: Date.now() };
     apiCalls.push(call);
     const modeNow = mode === 'status' && fault.endpoints !== undefined && !fault.endpoints.includes(endpoint) ? 'ok' : mode;
     if (modeNow === 'refuse') {

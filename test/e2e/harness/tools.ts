@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type ToolName = 'git' | 'git-http-backend' | 'go' | 'ssh' | 'ssh-keygen' | 'sshd';
+export type ToolName = 'git' | 'git-http-backend' | 'go' | 'openssl' | 'ssh' | 'ssh-keygen' | 'sshd';
 
 /** Where a tool lives when it is not on PATH (the Go tarball and Debian's sbin are often not). */
 const FALLBACK_DIRS: Partial<Record<ToolName, string[]>> = {

@@ -1,0 +1,47 @@
+// Every default of config/modgate.yaml, in one place. The loader
+// (src/config/) fills them in when it compiles a config; the core only needs
+// the browser default again at run time, when a group rule finds a project and
+// learns its visibility. The README's configuration tables show these values:
+// change both together.
+import type { Browser, Vcs } from "./compiled.js";
+
+export const DEFAULTS = {
+  /** Seconds of `Cache-Control: public, max-age` on successful answers. */
+  cacheMaxAge: 3600,
+  gitlab: {
+    transport: "https",
+    ssh: { user: "git", port: 22 },
+    /** Seconds an API call may take before GitLab counts as unreachable. */
+    apiTimeoutSeconds: 5,
+    /** A few dozen at most: each call holds a socket to GitLab, and GitLab rate-limits the token. */
+    maxConcurrentCalls: 16,
+  },
+  discovery: {
+    cacheTtlSeconds: 600,
+    negativeCacheTtlSeconds: 60,
+    cacheEntries: 10_000,
+  },
+  /** The module proxy is off unless the config turns it on; versions are kept under cacheDir (Node). */
+  proxy: {
+    cacheDir: ".modgate/store",
+    /** Seconds a version list, @latest or branch query is reused. */
+    listTtlSeconds: 60,
+  },
+  module: {
+    vcs: "git" as Vcs,
+    /** The branch of go-source and browser links for `project:` rules. */
+    branch: "main",
+    private: false,
+  },
+} as const;
+
+/**
+ * Where a browser goes for a module that does not say `browser:`. Public
+ * modules have documentation on pkg.go.dev; pkg.go.dev cannot fetch private
+ * ones, so they go to GitLab when the module is a GitLab project, or to a page
+ * with the `go get` line when it is any other repository.
+ */
+export function defaultBrowser(isPrivate: boolean, onGitlab: boolean): Browser {
+  if (!isPrivate) return "pkgsite";
+  return onGitlab ? "gitlab" : "none";
+}
