@@ -36,6 +36,8 @@ export interface ListenerOptions {
 
 export function createRequestListener(options: ListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { router, metrics, accessLog, stopping } = options;
+  // Node's own service path, routed by the core like /-/healthz (src/core/routes.ts).
+  const services = { "/-/metrics": () => ({ status: 200, headers: METRICS_HEADERS, body: metrics.render() }) };
   return (req, res) => {
     const started = accessLog ? performance.now() : 0;
     const method = req.method ?? "GET";
@@ -55,13 +57,9 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
         reportInternalError("logging", target, err);
       }
     };
-    if (isMetricsTarget(target) && isReadMethod(method)) {
-      send({ status: 200, headers: METRICS_HEADERS, body: metrics.render() });
-      return;
-    }
     let result: PlainAnswer | Promise<PlainAnswer>;
     try {
-      result = answer(method, req.headers.host, target, router());
+      result = answer(method, req.headers.host, target, router(), services);
     } catch (err) {
       reportInternalError("answering", target, err);
       result = INTERNAL_ERROR;
@@ -77,12 +75,6 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
   };
 }
 
-/** "/-/metrics", with or without a query: served here, by the Node runtime, not by the core. */
-function isMetricsTarget(target: string): boolean {
-  return target.startsWith(METRICS_PATH) && (target.length === METRICS_PATH.length || target[METRICS_PATH.length] === "?");
-}
-
-const METRICS_PATH = "/-/metrics";
 
 /** An answer as node:http wants it: a flat header list with Content-Length, and bytes. */
 interface Wire {

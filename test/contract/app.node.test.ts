@@ -1,21 +1,27 @@
-// The HTTP contract (cases.ts) on Node, through Hono's app.request().
-import { describe, expect, it } from "vitest";
+// The HTTP contract (cases.ts) on Node, through the node:http listener
+// production Node serves with (the Worker runs the same table in workerd).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
 import { createApp } from "../../src/core/app.js";
 import { Router } from "../../src/core/router.js";
 import { CONTRACT_CONFIG, CONTRACT_CONFIG_FILE, cases, checkResponse, toRequest } from "./cases.js";
+import { startNodeListener, type NodeListener } from "./node-listener.js";
 
 const router = new Router(compileConfig(CONTRACT_CONFIG, CONTRACT_CONFIG_FILE));
-const app = createApp({ router: () => router });
+let listener: NodeListener;
+beforeAll(async () => {
+  listener = await startNodeListener(() => router);
+});
+afterAll(() => listener.close());
 
-describe("HTTP contract (Node, app.request)", () => {
+describe("HTTP contract (Node, the node:http listener)", () => {
   it("has uniquely named cases", () => {
     const names = cases.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
   });
 
   it.each(cases)("$name", async (c) => {
-    await checkResponse(c, await app.request(toRequest(c)));
+    await checkResponse(c, await listener.fetch(toRequest(c)));
   });
 
   it("swaps routers between requests (reload)", async () => {

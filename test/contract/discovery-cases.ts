@@ -108,10 +108,19 @@ export interface Answered {
   goSources: string[];
 }
 
-/** GET http://go.example.com<path>[?go-get=1] through the core app. */
+/** How a request reaches modgate: the Hono app by default (workerd); Node's test sends it through its node:http listener. */
+export type Transport = (router: Router, request: Request) => Promise<Response>;
+
+let transport: Transport = (router, request) => Promise.resolve(createApp({ router: () => router }).fetch(request));
+
+export function useTransport(t: Transport): void {
+  transport = t;
+}
+
+/** GET http://go.example.com<path>[?go-get=1] through the runtime's way in. */
 export async function ask(router: Router, path: string, goGet = true): Promise<Answered> {
   const request = new Request(`http://${HOST}${path}${goGet ? "?go-get=1" : ""}`, { redirect: "manual" });
-  const response = await createApp({ router: () => router }).fetch(request);
+  const response = await transport(router, request);
   const body = await response.text();
   return {
     status: response.status,

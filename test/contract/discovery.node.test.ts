@@ -6,7 +6,9 @@ import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import { createRouter } from "../../src/discovery/create-router.js";
 import { makeTempDir, removeDir } from "../e2e/harness/tmp.js";
 import { startGitLabStandIn, type GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
-import { controlOf, describeDiscoveryAnswers } from "./discovery-cases.js";
+import { controlOf, describeDiscoveryAnswers, useTransport } from "./discovery-cases.js";
+import { startNodeListener, type NodeListener } from "./node-listener.js";
+import type { Router } from "../../src/core/router.js";
 import { randomToken, STAND_IN_PROJECTS } from "./discovery-fixtures.js";
 
 const token = randomToken();
@@ -19,7 +21,16 @@ beforeAll(async () => {
   lab = await startGitLabStandIn({ root, token, projects: STAND_IN_PROJECTS });
 });
 
+// Every router gets the node:http listener production Node serves with.
+const listeners = new Map<Router, Promise<NodeListener>>();
+useTransport(async (router, request) => {
+  let listener = listeners.get(router);
+  if (!listener) listeners.set(router, (listener = startNodeListener(() => router)));
+  return (await listener).fetch(request);
+});
+
 afterAll(async () => {
+  await Promise.all([...listeners.values()].map(async (l) => (await l).close()));
   await lab?.close();
   if (root) await removeDir(root);
 });
