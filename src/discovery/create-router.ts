@@ -53,6 +53,8 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
         router: () => router!,
         store: runtime.store?.(config) ?? new MemoryStore(),
         gitlab: { url, apiTimeoutMs, ...(resolved.value === undefined ? {} : { token: resolved.value }) },
+        // The proxy's calls take slots of the same cap as discovery's (issue 9).
+        acquire: () => lookup.gate.acquire(),
         listTtlSeconds: config.proxy.listTtlSeconds,
         ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
         ...(runtime.onProxyEvent ? { onEvent: runtime.onProxyEvent } : {}),

@@ -68,7 +68,8 @@ export class ProjectLookup {
   readonly now: () => number;
   /** Cache keys name the GitLab and the token: a rotated token never serves what the old one saw. */
   private readonly keyPrefix: string;
-  private readonly gate: CallGate;
+  /** Shared with the module proxy's GitLab calls: one cap on sockets to GitLab per router. */
+  readonly gate: CallGate;
   private readonly health: GitlabHealth;
 
   constructor(private readonly options: ProjectLookupOptions) {

@@ -25,6 +25,8 @@ export interface ProxyServiceOptions {
   router: () => Router;
   store: ContentStore;
   gitlab: { url: string; token?: string; apiTimeoutMs: number };
+  /** A slot of the cap on concurrent GitLab calls, released once the answer's headers are in. */
+  acquire?: () => Promise<() => void>;
   listTtlSeconds: number;
   fetch?: typeof fetch;
   now?: () => number;
@@ -63,6 +65,7 @@ export class ProxyService {
     this.client = new GitlabClient({
       ...o.gitlab,
       ...(o.fetch ? { fetch: o.fetch } : {}),
+      ...(o.acquire ? { acquire: o.acquire } : {}),
       onCall: (endpoint, status, ms) => o.onEvent?.({ type: "gitlab-call", endpoint, status, ms }),
     });
   }

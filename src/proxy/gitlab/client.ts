@@ -12,6 +12,8 @@ export interface GitlabClientOptions {
   token?: string;
   apiTimeoutMs: number;
   fetch?: typeof fetch;
+  /** A slot of the cap on concurrent GitLab calls (src/discovery/call-gate.ts); held until the answer's headers arrive. */
+  acquire?: () => Promise<() => void>;
   /** Called once per HTTP request made (metrics, tests). */
   onCall?: (endpoint: string, status: number, ms: number) => void;
 }
@@ -235,6 +237,7 @@ export class GitlabClient {
   private async request(endpoint: string, url: string, expected: number[], timeBody = true): Promise<Response> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (this.options.token) headers["PRIVATE-TOKEN"] = this.options.token;
+    const release = this.options.acquire ? await this.options.acquire() : undefined;
     const started = Date.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), this.options.apiTimeoutMs);
@@ -246,6 +249,7 @@ export class GitlabClient {
       throw fetchFailure(err, this.options.url, this.options.apiTimeoutMs);
     } finally {
       clearTimeout(timer);
+      release?.();
     }
     this.options.onCall?.(endpoint, response.status, Date.now() - started);
     if (response.status === 200 || expected.includes(response.status)) return response;
