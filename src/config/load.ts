@@ -54,7 +54,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
     if (!parsed) return;
     const own: Problem[] = [];
     const source = `${file}:${locator.locate({ path: at, message: "" }).line}`;
-    const compiled = compileModule(parsed, gitlab, gitlabMissing, source, own);
+    const compiled = compileModule(parsed, gitlab, gitlabMissing, source, own, top?.proxy?.enabled === true);
     problems.push(...own.map((p) => ({ ...p, path: [...at, ...p.path] })));
     if (compiled) {
       modules.push(compiled);
@@ -90,6 +90,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
       ...(top?.proxy?.url === undefined ? {} : { url: top.proxy.url.replace(/\/+$/, "") }),
       cacheDir: top?.proxy?.cacheDir ?? DEFAULTS.proxy.cacheDir,
       listTtlSeconds: top?.proxy?.listTtl ?? DEFAULTS.proxy.listTtlSeconds,
+      authTtlSeconds: top?.proxy?.authTtl ?? DEFAULTS.proxy.authTtlSeconds,
     },
     modules,
   };

@@ -219,6 +219,8 @@ export function compileModule(
   gitlabMissing: boolean,
   source: string,
   problems: Problem[],
+  /** proxy.enabled: transport auto then sends private modules through the proxy. */
+  proxyEnabled = false,
 ): CompiledModule | undefined {
   const before = problems.length;
   const parsed = checkModulePath(m.path, problems);
@@ -249,8 +251,9 @@ export function compileModule(
   if (m.group !== undefined) {
     if (!gitlab) return undefined; // gitlab: is broken; already reported
     compiled.group = { path: m.group, transport: m.transport ?? gitlab.transport };
-    // Filled by the loader from proxy.url once every module is compiled.
-    if (compiled.group.transport === "proxy") compiled.proxyBase = "";
+    // Filled by the loader from proxy.url once every module is compiled; with auto, the
+    // group rule uses it for the private and internal projects it finds.
+    if (compiled.group.transport === "proxy" || (compiled.group.transport === "auto" && proxyEnabled)) compiled.proxyBase = "";
     if (m.browser !== undefined) compiled.browser = m.browser;
     return compiled;
   }
@@ -259,7 +262,8 @@ export function compileModule(
   if (m.project !== undefined && gitlab) {
     // Static rules never call the API, so auto goes by the private: flag.
     const transport = m.transport ?? gitlab.transport;
-    if (transport === "proxy") compiled.proxyBase = ""; // filled by the loader from proxy.url
+    // auto with the proxy on: a private module through the proxy (no git, no ssh key on the client).
+    if (transport === "proxy" || (transport === "auto" && isPrivate && proxyEnabled)) compiled.proxyBase = ""; // filled by the loader from proxy.url
     compiled.repo = cloneUrl(gitlab, m.project, transport === "auto" ? (isPrivate ? "ssh" : "https") : transport === "proxy" ? "https" : transport);
     compiled.gitlab = { web: webUrl(gitlab, m.project), branch: m.branch ?? DEFAULTS.module.branch, project: m.project };
   } else if (m.project !== undefined) {

@@ -85,6 +85,8 @@ export const ProxySchema = z.strictObject({
   cacheDir: nonEmpty.optional(),
   /** Seconds a version list, @latest or branch query is reused. */
   listTtl: z.number().int().min(0).optional(),
+  /** Seconds a client's access decision (credential, project) is remembered; 0 asks GitLab every time. */
+  authTtl: z.number().int().min(0).max(3600).optional(),
 });
 
 // Modules are checked one by one (see load.ts), so one bad module does not

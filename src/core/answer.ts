@@ -24,15 +24,17 @@ export function answer(
   target: string,
   router: Router,
   services?: RuntimeServices,
+  /** The Authorization header: only the module proxy's access decision reads it. */
+  authorization?: string,
 ): PlainAnswer | Promise<PlainAnswer> {
   if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
   const key = authority === undefined ? target : authority + " " + target;
-  if (key.length > MEMO_MAX_KEY) return route(method, authority, target, router, services);
+  if (key.length > MEMO_MAX_KEY) return route(method, authority, target, router, services, undefined, authorization);
   const known = router.answers.get(key);
   if (known && known.until === Infinity) return known.answer;
   if (known && router.now() < known.until) return replay(key, known, router);
   const slot: MemoSlot = { key, remember: true };
-  const result = route(method, authority, target, router, services, slot);
+  const result = route(method, authority, target, router, services, slot, authorization);
   if (slot.remember && !(result instanceof Promise)) router.answers.set(key, { answer: result, until: Infinity });
   return result;
 }

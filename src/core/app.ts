@@ -18,7 +18,8 @@ export function createApp(options: AppOptions): Hono {
   // some decoded paths match no route at all — those get the same handler.
   const handle = async (c: Context) => {
     const url = c.req.url;
-    return toResponse(await answer(c.req.method, splitTarget(url).authority, url, options.router()));
+    const authorization = c.req.header("authorization");
+    return toResponse(await answer(c.req.method, splitTarget(url).authority, url, options.router(), undefined, authorization), c.req.method);
   };
   app.all("*", handle);
   app.notFound(handle);

@@ -60,6 +60,8 @@ export interface CompiledProxy {
   /** Node only: the content store's directory. */
   cacheDir: string;
   listTtlSeconds: number;
+  /** Seconds an access decision per (client credential, project) is remembered. */
+  authTtlSeconds: number;
 }
 
 /** The Node server's limits (src/node/server.ts); the Worker build leaves them out. */

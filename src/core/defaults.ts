@@ -26,6 +26,8 @@ export const DEFAULTS = {
     cacheDir: ".modgate/store",
     /** Seconds a version list, @latest or branch query is reused. */
     listTtlSeconds: 60,
+    /** Seconds a client's access decision is remembered: a revoked token stops working within this time. */
+    authTtlSeconds: 60,
   },
   module: {
     vcs: "git" as Vcs,

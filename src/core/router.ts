@@ -129,7 +129,8 @@ export interface RouterOptions {
   proxy?: ProxyHandler;
 }
 
-export type ProxyHandler = (request: ProxyRequest) => Promise<PlainAnswer>;
+/** `authorization`: the request's Authorization header (the proxy's access decision uses it, nothing else). */
+export type ProxyHandler = (request: ProxyRequest, authorization?: string) => Promise<PlainAnswer>;
 
 export class Router {
   readonly config: CompiledConfig;

@@ -50,6 +50,7 @@ export function route(
   router: Router,
   services?: RuntimeServices,
   memo?: MemoSlot,
+  authorization?: string,
 ): PlainAnswer | Promise<PlainAnswer> {
   // 1. method
   if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
@@ -70,7 +71,7 @@ export function route(
   // 4. the module proxy
   if (router.proxy && isProxyPath(path)) {
     if (memo) memo.remember = false;
-    return router.proxy(parseProxyPath(path));
+    return router.proxy(parseProxyPath(path), authorization);
   }
 
   // 5. the Host's rules; naming the Host received shows a reverse proxy that rewrites or drops it

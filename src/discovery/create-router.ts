@@ -56,6 +56,7 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
         // The proxy's calls take slots of the same cap as discovery's (issue 9).
         acquire: () => lookup.gate.acquire(),
         listTtlSeconds: config.proxy.listTtlSeconds,
+        authTtlSeconds: config.proxy.authTtlSeconds,
         ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
         ...(runtime.onProxyEvent ? { onEvent: runtime.onProxyEvent } : {}),
       })
@@ -63,7 +64,7 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
   router = new Router(config, {
     discoveredRule: (module) => new GroupRule(module, gitlab, lookup),
     now: lookup.now,
-    ...(proxy ? { proxy: (request) => proxy.handle(request) } : {}),
+    ...(proxy ? { proxy: (request, authorization) => proxy.handle(request, authorization) } : {}),
   });
   return router;
 }

@@ -92,7 +92,11 @@ export class GroupRule implements DiscoveredRule {
   private render(subpath: string, project: GitlabProject): ResolvedModule {
     const isPublic = project.visibility === "public";
     const chosen = this.module.group.transport;
-    const transport: Transport = chosen === "auto" ? (isPublic ? "https" : "ssh") : chosen === "proxy" ? "https" : chosen;
+    // auto with the proxy on: private and internal projects through modgate's proxy (the client needs
+    // only a token for the vanity host, no git, no ssh key); public ones over https, as the go command's
+    // own proxy and checksum database can serve them too.
+    const viaProxy = this.module.proxyBase !== undefined && (chosen === "proxy" || (chosen === "auto" && !isPublic));
+    const transport: Transport = chosen === "auto" ? (isPublic ? "https" : viaProxy ? "https" : "ssh") : chosen === "proxy" ? "https" : chosen;
     const root = `${this.module.pattern}/${subpath}`;
     // The API's path goes into URLs: encoded per element, like the ref (a no-op for GitLab's own path syntax).
     const projectPath = encodePath(project.pathWithNamespace);
@@ -106,7 +110,7 @@ export class GroupRule implements DiscoveredRule {
       private: !isPublic,
       browser: this.module.browser ?? defaultBrowser(!isPublic, true),
       source: this.module.source,
-      ...(this.module.proxyBase === undefined ? {} : { proxyBase: this.module.proxyBase }),
+      ...(viaProxy ? { proxyBase: this.module.proxyBase! } : {}),
     };
     return { ...new Rule(module).resolve([]), visibility: project.visibility };
   }

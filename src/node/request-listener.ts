@@ -59,7 +59,7 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
     };
     let result: PlainAnswer | Promise<PlainAnswer>;
     try {
-      result = answer(method, req.headers.host, target, router(), services);
+      result = answer(method, req.headers.host, target, router(), services, req.headers.authorization);
     } catch (err) {
       reportInternalError("answering", target, err);
       result = INTERNAL_ERROR;

@@ -6,7 +6,9 @@ import type { Router } from "../core/router.js";
 import { dataAnswer, textAnswer, type PlainAnswer } from "../core/responses.js";
 import { GitlabUnavailable } from "../discovery/gitlab-failure.js";
 import { GitlabClient, type GitlabProjectInfo } from "./gitlab/client.js";
-import { decideAccess } from "./access.js";
+import { AccessControl } from "./access.js";
+import { AccessDecisions } from "./auth/decisions.js";
+import { checkReadAccess } from "./auth/gitlab-access.js";
 import { locateModule } from "./locate.js";
 import type { ProxyRequest } from "./request.js";
 import { CodeRepo, canonicalVersion, type ResolvedVersion } from "./repo/code-repo.js";
@@ -28,6 +30,8 @@ export interface ProxyServiceOptions {
   /** A slot of the cap on concurrent GitLab calls, released once the answer's headers are in. */
   acquire?: () => Promise<() => void>;
   listTtlSeconds: number;
+  /** Seconds an access decision per (credential, project) is remembered. */
+  authTtlSeconds: number;
   fetch?: typeof fetch;
   now?: () => number;
   onEvent?: (event: ProxyEvent) => void;
@@ -38,7 +42,6 @@ export type ProxyEvent =
   | { type: "zip-build"; module: string; version: string; files: number; bytes: number; ms: number }
   | { type: "gitlab-call"; endpoint: string; status: number; ms: number };
 
-const IMMUTABLE = "public, max-age=31536000, immutable";
 const JSON_TYPE = "application/json";
 const TEXT_TYPE = "text/plain; charset=utf-8";
 const ZIP_TYPE = "application/zip";
@@ -46,6 +49,8 @@ const ZIP_TYPE = "application/zip";
 interface ModuleContext {
   modulePath: string;
   repo: CodeRepo;
+  /** Public content may be kept by shared caches; anything else is the reader's alone. */
+  isPublic: boolean;
 }
 
 export class ProxyService {
@@ -58,6 +63,7 @@ export class ProxyService {
   private readonly lists = new LRUCache<string, Expiring<string[]>>({ max: 4096 });
   private readonly queries = new LRUCache<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 8192 });
   private readonly builds = new Map<string, Promise<void>>();
+  private readonly access: AccessControl;
 
   constructor(private readonly o: ProxyServiceOptions) {
     this.now = o.now ?? Date.now;
@@ -68,14 +74,19 @@ export class ProxyService {
       ...(o.acquire ? { acquire: o.acquire } : {}),
       onCall: (endpoint, status, ms) => o.onEvent?.({ type: "gitlab-call", endpoint, status, ms }),
     });
+    const check = { gitlabUrl: o.gitlab.url, timeoutMs: o.gitlab.apiTimeoutMs, ...(o.fetch ? { fetch: o.fetch } : {}), ...(o.acquire ? { acquire: o.acquire } : {}) };
+    this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, this.now), (project, credential) =>
+      checkReadAccess(check, project, credential),
+    );
   }
 
-  async handle(request: ProxyRequest): Promise<PlainAnswer> {
+  /** `authorization`: the request's Authorization header, used only to ask GitLab about access. */
+  async handle(request: ProxyRequest, authorization?: string): Promise<PlainAnswer> {
     if (request.kind === "sumdb") return this.count("sumdb", "not-found", textAnswer(404, "not found: this proxy does not serve the checksum database"));
     if (request.kind === "bad") return this.count("bad", "bad-request", textAnswer(400, `bad request: ${request.reason}`));
     const { modulePath, endpoint, version } = request;
     try {
-      const context = await this.context(modulePath);
+      const context = await this.context(modulePath, authorization);
       if (context instanceof Object && "status" in context) return this.count(endpoint, outcomeOf(context.status), context);
       const answer = await this.answer(context, endpoint, version);
       return this.count(endpoint, "ok", answer);
@@ -91,13 +102,14 @@ export class ProxyService {
   }
 
   /** Where the module lives and whether this client may read it; an answer when it stops there. */
-  private async context(modulePath: string): Promise<ModuleContext | PlainAnswer> {
+  private async context(modulePath: string, authorization: string | undefined): Promise<ModuleContext | PlainAnswer> {
     const located = await locateModule(this.o.router(), modulePath);
     if (located.kind === "missing") return textAnswer(404, `not found: ${located.reason}`);
     if (located.kind === "unavailable") throw new GitlabUnavailable("unreachable", located.reason);
     const project = await this.project(located.project);
     if (!project) return textAnswer(404, `not found: ${modulePath}: GitLab has no project ${located.project}`);
-    const denied = decideAccess({ modulePath, visibility: located.module.visibility ?? project.visibility });
+    const visibility = located.module.visibility ?? project.visibility;
+    const denied = await this.access.decide({ modulePath, project: project.pathWithNamespace, visibility, authorization });
     if (denied) return denied;
     const url = located.module.repo.startsWith("http") || located.module.repo.startsWith("ssh") ? located.module.repo : `${this.o.gitlab.url}/${project.pathWithNamespace}.git`;
     const hostKey = `${project.pathWithNamespace}\u0000${project.defaultBranch ?? ""}\u0000${url}`;
@@ -115,7 +127,7 @@ export class ProxyService {
       });
       this.hosts.set(hostKey, host);
     }
-    return { modulePath, repo: new CodeRepo(host, { path: modulePath, codeRoot: located.codeRoot, subdir: located.subdir }) };
+    return { modulePath, isPublic: visibility === "public", repo: new CodeRepo(host, { path: modulePath, codeRoot: located.codeRoot, subdir: located.subdir }) };
   }
 
   private project(path: string): Promise<GitlabProjectInfo | undefined> {
@@ -128,7 +140,10 @@ export class ProxyService {
   }
 
   private async answer(c: ModuleContext, endpoint: Exclude<ProxyRequest, { kind: "sumdb" | "bad" }>["endpoint"], version: string | undefined): Promise<PlainAnswer> {
-    const listCache = `public, max-age=${this.o.listTtlSeconds}`;
+    // Non-public answers are the authorised reader's: no shared cache may keep them.
+    const scope = c.isPublic ? "public" : "private";
+    const listCache = `${scope}, max-age=${this.o.listTtlSeconds}`;
+    const IMMUTABLE = `${scope}, max-age=31536000, immutable`;
     switch (endpoint) {
       case "list": {
         const versions = await this.versions(c);
