@@ -1,5 +1,5 @@
-// The module proxy's conformance suite (issue 10): for every proxy fixture, every module, version
-// and query it lists — plus the default branch, hashes of the newest commit (7, 12, 40 hex) and
+// The module proxy's conformance suite (issue 10): for every proxy fixture, every module, every
+// version and query it lists — plus the default branch, hashes of the newest commit (7, 12, 40 hex) and
 // pseudo-versions asked for directly, valid and invalid — the go command through modgate's proxy
 // (GOPROXY=http://modgate, a fresh module cache per question) must answer exactly what the go
 // command answers with GOPROXY=direct through modgate's go-import answers and git (the oracle):
@@ -194,7 +194,9 @@ describe.skipIf(!requireTools('go', 'git', 'git-http-backend'))('module proxy co
         await compareLists(mod);
         const pseudos: string[] = [];
         const asked = new Set<string>();
-        for (const q of [...mod.queries, ...extraQueries(built)]) {
+        // Every listed version too (the fixtures' queries name only some of them).
+        const listed: FixtureQuery[] = Array.isArray(mod.versions) ? mod.versions.map((v) => ({ query: v, expect: {} })) : [];
+        for (const q of [...mod.queries, ...listed, ...extraQueries(built)]) {
           const query = queryText(q.query, built);
           if (asked.has(query)) continue;
           asked.add(query);
