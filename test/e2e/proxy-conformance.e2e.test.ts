@@ -59,7 +59,22 @@ const PAGED_TREE: ProxyFixture = (() => {
   };
 })();
 
-const EXTRA: ProxyFixture[] = [manyFiles(10), manyFiles(300), PAGED_TREE];
+/** 150 tags (10 per commit): the tag list spans two of GitLab's 100-entry pages. */
+const MANY_TAGS: ProxyFixture = (() => {
+  const name = 'manytags';
+  const commits = Array.from({ length: 15 }, (_, c) => ({
+    files: c === 0 ? { 'go.mod': goMod(`${M}/${name}`), 'a.go': `package ${name}\n` } : { [`c${c}.go`]: `package ${name}\n` },
+    tags: Array.from({ length: 10 }, (_, t) => `v0.${c + 1}.${t}`),
+  }));
+  const versions = commits.flatMap((c) => c.tags).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return {
+    name,
+    history: { commits },
+    modules: [{ path: `${M}/${name}`, versions, latest: 'v0.15.9', queries: [{ query: 'v0.1.0', expect: {} }] }],
+  };
+})();
+
+const EXTRA: ProxyFixture[] = [manyFiles(10), manyFiles(300), PAGED_TREE, MANY_TAGS];
 const ALL: ProxyFixture[] = [...PROXY_FIXTURES, ...EXTRA];
 
 /** `vX.Y.Z` + 1 patch, as a pseudo-version's base (the form go builds for a release base). */
@@ -194,8 +209,11 @@ describe.skipIf(!requireTools('go', 'git', 'git-http-backend'))('module proxy co
         await compareLists(mod);
         const pseudos: string[] = [];
         const asked = new Set<string>();
-        // Every listed version too (the fixtures' queries name only some of them).
-        const listed: FixtureQuery[] = Array.isArray(mod.versions) ? mod.versions.map((v) => ({ query: v, expect: {} })) : [];
+        // Every listed version too (the fixtures' queries name only some of them); of a list longer
+        // than 25 (manytags, there for its pages) every tenth, and the last.
+        const all = Array.isArray(mod.versions) ? mod.versions : [];
+        const some = all.length <= 25 ? all : all.filter((_, i) => i % 10 === 0 || i === all.length - 1);
+        const listed: FixtureQuery[] = some.map((v) => ({ query: v, expect: {} }));
         for (const q of [...mod.queries, ...listed, ...extraQueries(built)]) {
           const query = queryText(q.query, built);
           if (asked.has(query)) continue;
