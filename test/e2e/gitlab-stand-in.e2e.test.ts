@@ -296,6 +296,17 @@ describe.skipIf(!requireTools('git', 'git-http-backend'))('GitLab stand-in repos
     expect((await get('branches?search=feat')).body.map((b: any) => b.name)).toEqual(['feat/x']);
   });
 
+  it('paginates branches with exact offset headers (branch_list_keyset_pagination is off by default)', async () => {
+    const first = await get('branches?per_page=1');
+    expect(first.body.map((b: any) => b.name)).toEqual(['feat/x']);
+    expect([first.headers.get('x-next-page'), first.headers.get('x-total'), first.headers.get('x-total-pages')]).toEqual(['2', '2', '2']);
+    const last = await get('branches?per_page=1&page=2');
+    expect(last.body.map((b: any) => b.name)).toEqual(['main']);
+    expect(last.headers.get('x-next-page')).toBe('');
+    // pagination=keyset is ignored without the flag.
+    expect((await get('branches?per_page=1&pagination=keyset')).headers.get('x-total')).toBe('2');
+  });
+
   it('searches tags with ^prefix and suffix$, and filters the whole list whatever per_page says', async () => {
     expect((await get('tags?search=%5Ev1.&order_by=name&sort=asc&per_page=2')).body.map((t: any) => t.name)).toEqual([
       'v1.0.0', 'v1.1.0', 'v1.2.0-rc.1', 'v1.3.0', 'v1.4.0', 'v1.5.0',
@@ -307,7 +318,7 @@ describe.skipIf(!requireTools('git', 'git-http-backend'))('GitLab stand-in repos
     expect(await get('tags?order_by=semver')).toMatchObject({ status: 400, body: { error: 'order_by does not have a valid value' } });
   });
 
-  it('paginates tags: page 1 imitates offset headers (x-next-page always 2), later pages are exact', async () => {
+  it('paginates tags: page 1 imitates offset headers from Gitaly, later pages are Kaminari', async () => {
     const first = await get('tags?order_by=name&sort=asc&per_page=4');
     expect(first.body).toHaveLength(4);
     expect(Object.fromEntries(['x-page', 'x-per-page', 'x-next-page', 'x-prev-page', 'x-total', 'x-total-pages'].map((h) => [h, first.headers.get(h)]))).toEqual({
@@ -323,9 +334,18 @@ describe.skipIf(!requireTools('git', 'git-http-backend'))('GitLab stand-in repos
     expect([last.headers.get('x-next-page'), last.headers.get('x-prev-page')]).toEqual(['', '2']);
     const walked = await walk('tags?order_by=name&sort=asc&per_page=4&page=1', 'name', false);
     expect(walked.names).toHaveLength(9);
-    // Everything fits on page 1, yet x-next-page says 2: one extra request for [].
     const small = await walk('tags?order_by=name&sort=asc&per_page=100', 'name', false);
-    expect(small).toEqual({ names: walked.names, pages: 2 });
+    expect(small).toEqual({ names: walked.names, pages: 1 });
+    // Older GitLab: everything fits on page 1, yet x-next-page says 2 (one extra request for []).
+    const legacy = await startGitLabStandIn({ root: repos.dir, token: TOKEN, projects: [{ path: REPO, visibility: 'public' }], features: { legacyFirstPageHeaders: true } });
+    try {
+      const res = await fetch(`${legacy.url}/api/v4/projects/${id}/repository/tags?per_page=100`);
+      expect([res.headers.get('x-next-page'), res.headers.get('x-total-pages')]).toEqual(['2', '1']);
+      const page2 = await fetch(`${legacy.url}/api/v4/projects/${id}/repository/tags?per_page=100&page=2`);
+      expect(await page2.json()).toEqual([]);
+    } finally {
+      await legacy.close();
+    }
   });
 
   it('paginates tags by keyset (page_token = last name), ending with an empty page on exact multiples', async () => {
@@ -346,15 +366,19 @@ describe.skipIf(!requireTools('git', 'git-http-backend'))('GitLab stand-in repos
       'blob 120000 link', 'blob 100644 sub/mod/go.mod', 'blob 100644 sub/mod/m.go', 'blob 100644 version.txt', 'blob 100644 z.txt',
     ]);
     expect(Object.keys(all.body[0])).toEqual(['id', 'name', 'type', 'path', 'mode']);
+    // Keyset pages follow Gitaly's TREES_FIRST order, so the walk equals the unpaginated list.
     const keyset = await walk('tree?recursive=true&pagination=keyset&per_page=4', 'path', true);
-    expect([...keyset.names].sort()).toEqual(all.body.map((e: any) => e.path).sort());
+    expect(keyset).toEqual({ names: all.body.map((e: any) => e.path), pages: 4 });
+    const second = await get(`tree?recursive=true&pagination=keyset&per_page=4&page_token=${encodeURIComponent(Buffer.from('{"file_name":"sub/mod"}').toString('base64'))}`);
+    expect(second.body.map((e: any) => e.path)).toEqual(['.gitattributes', 'a/b/c.go', 'a/x.txt', 'go.mod']);
+    expect(await get('tree?recursive=true&pagination=keyset&page_token=nope')).toMatchObject({ status: 500 });
     expect((await get('tree?path=sub%2Fmod&ref=v1.3.0')).body.map((e: any) => e.name)).toEqual(['go.mod', 'm.go']);
     expect((await get('tree?path=a')).body.map((e: any) => e.path)).toEqual(['a/b', 'a/x.txt']);
     expect(await get('tree?path=nope')).toMatchObject({ status: 404, body: { message: '404 Tree Not Found' } });
     expect(await get('tree?ref=nope')).toMatchObject({ status: 404, body: { message: '404 Tree Not Found' } });
     expect((await get('tree?pagination=none')).status).toBe(400);
     const legacy = await get('tree?recursive=true&per_page=5');
-    expect([legacy.headers.get('x-next-page'), legacy.headers.get('x-total')]).toEqual(['2', '14']);
+    expect([legacy.headers.get('x-next-page'), legacy.headers.get('x-total'), legacy.headers.get('x-total-pages')]).toEqual(['2', '14', '3']);
   });
 
   it('serves raw blobs and files byte for byte (no attribute conversion), 404 bodies otherwise', async () => {
@@ -411,6 +435,9 @@ describe.skipIf(!requireTools('git', 'git-http-backend'))('GitLab stand-in repos
       const limited = await get('archive.zip');
       expect([limited.status, limited.headers.get('retry-after'), limited.bytes.toString()]).toEqual([429, '7', 'Retry later\n']);
       expect((await get('tags')).status).toBe(200);
+      const archiveLimit = { error: 'This archive has been requested too many times. Try again later.' };
+      lab.setMode('status', { status: 429, endpoints: ['archive'], body: { message: archiveLimit } });
+      expect(await get('archive.zip')).toMatchObject({ status: 429, body: { message: archiveLimit } });
       lab.setMode('status', { status: 502 });
       expect(await get('tags')).toMatchObject({ status: 502, body: { message: '502 Bad Gateway' } });
     } finally {

@@ -130,9 +130,16 @@ export class GitlabClient {
     return typeof id === "string" ? id : undefined;
   }
 
-  /** Every entry below `path` at `sha`, recursively. */
+  /**
+   * Every entry below `path` at `sha`, recursively. Keyset pagination
+   * (`pagination=keyset`, the next page_token from the Link header): offset
+   * pages of a recursive tree are cut from Gitaly's trees-first order while
+   * each page is re-sorted, so with submodules or deep trees they can skip
+   * or repeat entries (lib/api/repositories.rb, Gitaly GetTreeEntries). A
+   * GitLab before 15.0 ignores the parameter and pages by offset; both are followed.
+   */
   async tree(project: string, sha: string, path: string): Promise<GitlabTreeEntry[] | undefined> {
-    const query = new URLSearchParams({ ref: sha, recursive: "true", per_page: String(PER_PAGE) });
+    const query = new URLSearchParams({ ref: sha, recursive: "true", per_page: String(PER_PAGE), pagination: "keyset" });
     if (path !== "") query.set("path", path);
     const items = await this.getPages("tree", `${this.projectUrl(project)}/repository/tree`, query, true);
     if (items === undefined) return undefined;

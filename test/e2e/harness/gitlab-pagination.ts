@@ -101,22 +101,24 @@ export function offsetPage<T>(all: readonly T[], base: string, query: URLSearchP
 
 /**
  * GitalyKeysetPager#paginate_first_page_via_gitaly: page 1 (or no page) of tags, branches and
- * trees comes from Gitaly with headers that only imitate offset pagination: x-next-page is
- * always 2, even when everything fit, and x-total-pages is `total / per_page + 1` (integer
- * division, so one too many on exact multiples). A client walking x-next-page therefore asks
- * for one page too many and gets `[]`.
+ * trees comes from Gitaly with headers imitating offset pagination; x-total counts every ref even
+ * when `search` filtered them. Current GitLab computes x-total-pages = ceil(total / per_page) and
+ * omits x-next-page when that is 1. Older releases (`legacy`) always said x-next-page 2 and
+ * x-total-pages = total / per_page + 1 (integer division), so a client walking x-next-page asked
+ * for one page too many and got `[]`.
  */
-export function firstPageHeaders(base: string, query: URLSearchParams, total: number): Headers {
+export function firstPageHeaders(base: string, query: URLSearchParams, total: number, legacy = false): Headers {
   const { perPage } = pageParams(query);
+  const totalPages = legacy ? Math.floor(total / perPage) + 1 : Math.ceil(total / perPage);
   return offsetHeaders({
     base,
     query,
     perPage,
     page: 1,
-    nextPage: 2,
+    nextPage: legacy || totalPages > 1 ? 2 : undefined,
     prevPage: undefined,
     total,
-    totalPages: Math.floor(total / perPage) + 1,
+    totalPages,
   });
 }
 

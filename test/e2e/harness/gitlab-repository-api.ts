@@ -66,6 +66,19 @@ export interface RepositoryProject {
   dir: string;
 }
 
+/**
+ * GitLab feature flags that change how lists paginate (GitalyKeysetPager). Without the flag, the
+ * list is plain Kaminari offset pagination and `pagination=keyset` is ignored.
+ */
+export interface RepositoryFeatures {
+  /** `repository_tree_gitaly_pagination` (on since GitLab 15.0): tree keyset and the first-page shortcut. Default true. */
+  treeGitalyPagination?: boolean;
+  /** `branch_list_keyset_pagination` (introduced off in 13.2): branches like tags. Default false. */
+  branchListKeysetPagination?: boolean;
+  /** The first-page headers of GitLab releases before the fix (x-next-page always 2); default false. */
+  legacyFirstPageHeaders?: boolean;
+}
+
 export interface ApiAnswer {
   status: number;
   headers: Headers;
@@ -211,10 +224,12 @@ function paginateRefs<T extends { name: string }>(
   query: URLSearchParams,
   base: string,
   kind: 'tags' | 'heads',
+  gitaly: boolean,
+  legacy: boolean,
 ): RefPage<T> {
   const search = query.get('search') || undefined;
   const keyset = query.get('pagination') === 'keyset';
-  if (!keyset && !isFirstPage(query)) return offsetPage(searchRefs(all, search), base, query);
+  if (!gitaly || (!keyset && !isFirstPage(query))) return offsetPage(searchRefs(all, search), base, query);
   const { perPage } = pageParams(query);
   let items: T[];
   if (search !== undefined) {
@@ -235,18 +250,18 @@ function paginateRefs<T extends { name: string }>(
     return { items, headers: keysetHeaders(base, query, items.length === perPage ? items.at(-1)!.name : undefined) };
   }
   // The imitation headers count every ref, not the search matches.
-  return { items, headers: firstPageHeaders(base, query, all.length) };
+  return { items, headers: firstPageHeaders(base, query, all.length, legacy) };
 }
 
 const TAG_ORDER: Record<string, string> = { name: 'refname', updated: 'creatordate', version: 'version:refname' };
 
-async function getTags(project: RepositoryProject, query: URLSearchParams, base: string): Promise<ApiAnswer> {
+async function getTags(project: RepositoryProject, query: URLSearchParams, base: string, legacy: boolean): Promise<ApiAnswer> {
   const orderBy = query.get('order_by') ?? 'updated';
   const sort = query.get('sort') ?? 'desc';
   if (!(orderBy in TAG_ORDER)) return invalidValue('order_by');
   if (sort !== 'asc' && sort !== 'desc') return invalidValue('sort');
   const key = `${sort === 'desc' ? '-' : ''}${TAG_ORDER[orderBy]}` as RefSort;
-  const page = paginateRefs(await listTags(project.dir, key), query, base, 'tags');
+  const page = paginateRefs(await listTags(project.dir, key), query, base, 'tags', true, legacy);
   if (page.error !== undefined) return page.error;
   const commits = await readCommits(project.dir, page.items.flatMap((t) => (t.commit === undefined ? [] : [t.commit])));
   return json(200, page.items.map((t) => tagEntity(t, commits, project)), page.headers);
@@ -261,11 +276,11 @@ async function getTag(project: RepositoryProject, name: string): Promise<ApiAnsw
 
 const BRANCH_ORDER: Record<string, RefSort> = { name_asc: 'refname', updated_asc: 'creatordate', updated_desc: '-creatordate' };
 
-async function getBranches(project: RepositoryProject, query: URLSearchParams, base: string): Promise<ApiAnswer> {
+async function getBranches(project: RepositoryProject, query: URLSearchParams, base: string, gitaly: boolean, legacy: boolean): Promise<ApiAnswer> {
   const sort = query.get('sort') ?? 'name_asc';
   if (!(sort in BRANCH_ORDER)) return invalidValue('sort');
   const branches = await listBranches(project.dir, BRANCH_ORDER[sort]);
-  const page = paginateRefs(branches, query, base, 'heads');
+  const page = paginateRefs(branches, query, base, 'heads', gitaly, legacy);
   if (page.error !== undefined) return page.error;
   const commits = await readCommits(project.dir, page.items.map((b) => b.commit));
   const defaultHead = branches.find((b) => b.name === project.defaultBranch)?.commit;
@@ -340,6 +355,15 @@ function sortedEntries(entries: readonly TreeEntry[]): TreeEntry[] {
   return [...entries.filter((e) => e.type === 'tree'), ...entries.filter((e) => e.type === 'blob'), ...entries.filter((e) => e.type === 'commit')];
 }
 
+/**
+ * The order Gitaly paginates in: GitLab asks for SortBy::TREES_FIRST whenever it passes pagination
+ * parameters (Gitlab::GitalyClient::CommitService#tree_entries), a stable split into directories
+ * then everything else.
+ */
+function treesFirst(entries: readonly TreeEntry[]): TreeEntry[] {
+  return [...entries.filter((e) => e.type === 'tree'), ...entries.filter((e) => e.type !== 'tree')];
+}
+
 /** Gitaly's GetTreeEntries cursor: base64 of `{"file_name":"<path>"}`; a bare object id is the legacy form. */
 export function encodeTreeToken(entry: TreeEntry): string {
   return Buffer.from(JSON.stringify({ file_name: entry.path })).toString('base64');
@@ -363,7 +387,7 @@ function treeBody(entries: readonly TreeEntry[]) {
   return entries.map((e) => ({ id: e.id, name: e.name, type: e.type, path: e.path, mode: e.mode.padStart(6, '0') }));
 }
 
-async function getTree(project: RepositoryProject, query: URLSearchParams, base: string): Promise<ApiAnswer> {
+async function getTree(project: RepositoryProject, query: URLSearchParams, base: string, gitaly: boolean, legacy: boolean): Promise<ApiAnswer> {
   const recursive = booleanParam(query.get('recursive'), false);
   if (recursive === undefined) return json(400, { error: 'recursive is invalid' });
   const pagination = query.get('pagination') ?? 'legacy';
@@ -378,23 +402,24 @@ async function getTree(project: RepositoryProject, query: URLSearchParams, base:
   // Since GitLab 17.7 a path that is not in the tree is a 404 rather than `[]`.
   if (all === undefined) return notFound('Tree');
   if (pagination === 'none') return json(200, treeBody(sortedEntries(all)));
-  const keyset = pagination === 'keyset';
-  if (!keyset && !isFirstPage(query)) {
-    // Later legacy pages are Kaminari over the whole sorted list, while page 1 came from Gitaly's
-    // order: with directories and files mixed, walking pages can skip or repeat entries.
+  const keyset = gitaly && pagination === 'keyset';
+  if (!gitaly || (!keyset && !isFirstPage(query))) {
+    // Later legacy pages are Kaminari over the whole sorted list (trees, blobs, submodules), page 1
+    // came from Gitaly's TREES_FIRST order: with submodules among the files they can disagree.
     const page = offsetPage(sortedEntries(all), base, query);
     return json(200, treeBody(page.items), page.headers);
   }
   const { perPage } = pageParams(query);
+  const ordered = treesFirst(all);
   const token = keyset ? query.get('page_token') : null;
-  const start = token === null || token === '' ? 0 : treeTokenStart(all, token);
+  const start = token === null || token === '' ? 0 : treeTokenStart(ordered, token);
   // Gitaly answers InvalidArgument "could not find starting OID"; the tree endpoint does not rescue it.
   if (start < 0) return json(500, { message: '500 Internal Server Error' });
-  const slice = all.slice(start, start + perPage);
-  const more = start + perPage < all.length;
+  const slice = ordered.slice(start, start + perPage);
+  const more = start + perPage < ordered.length;
   const headers = keyset
     ? keysetHeaders(base, query, more ? encodeTreeToken(slice.at(-1)!) : undefined)
-    : firstPageHeaders(base, query, all.length);
+    : firstPageHeaders(base, query, all.length, legacy);
   return json(200, treeBody(sortedEntries(slice)), headers);
 }
 
@@ -483,14 +508,15 @@ export async function answerRepositoryApi(
   project: RepositoryProject,
   query: URLSearchParams,
   base: string,
+  features: RepositoryFeatures = {},
 ): Promise<ApiAnswer> {
   switch (route.endpoint) {
     case 'tags':
-      return getTags(project, query, base);
+      return getTags(project, query, base, features.legacyFirstPageHeaders ?? false);
     case 'tag':
       return getTag(project, route.arg);
     case 'branches':
-      return getBranches(project, query, base);
+      return getBranches(project, query, base, features.branchListKeysetPagination ?? false, features.legacyFirstPageHeaders ?? false);
     case 'branch':
       return getBranch(project, route.arg);
     case 'commit':
@@ -500,7 +526,7 @@ export async function answerRepositoryApi(
     case 'merge-base':
       return getMergeBase(project, query);
     case 'tree':
-      return getTree(project, query, base);
+      return getTree(project, query, base, features.treeGitalyPagination ?? true, features.legacyFirstPageHeaders ?? false);
     case 'blob-raw':
       return getBlobRaw(project, route.arg);
     case 'file-raw':

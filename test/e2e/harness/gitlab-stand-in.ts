@@ -1,12 +1,19 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { serveGitHttpBackend } from './git-http.js';
-import { answerRepositoryApi, parseRepositoryRoute, type ApiAnswer, type RepositoryEndpoint } from './gitlab-repository-api.js';
+import {
+  answerRepositoryApi,
+  parseRepositoryRoute,
+  type ApiAnswer,
+  type RepositoryEndpoint,
+  type RepositoryFeatures,
+} from './gitlab-repository-api.js';
 import { closeServer, listenLoopback, LOOPBACK } from './net.js';
 
 /**
  * A GitLab stand-in: the part of GitLab's REST API v4 modgate uses (`GET /api/v4/projects/:id`,
- * `GET /api/v4/groups/:id`), answered the way GitLab answers, plus git smart HTTP for the bare
- * repositories under `root` at `<url>/<full path>.git`.
+ * `GET /api/v4/groups/:id`, and the `/projects/:id/repository/*` reads in gitlab-repository-api.ts),
+ * answered the way GitLab answers, plus git smart HTTP for the bare repositories under `root` at
+ * `<url>/<full path>.git`.
  *
  * GitLab behaviours reproduced (from its API helpers `find_project!`/`find_group!` and
  * `Routable.find_by_full_path`):
@@ -50,6 +57,8 @@ export interface GitLabStandInOptions {
   projects: StandInProject[];
   /** Host in `ssh_url_to_repo` (`git@<sshHost>:<path>.git`); default 127.0.0.1. */
   sshHost?: string;
+  /** Feature flags changing repository list pagination (gitlab-repository-api.ts). */
+  features?: RepositoryFeatures;
 }
 
 export type GitLabStandInMode = 'ok' | 'down' | 'refuse' | 'slow' | 'status';
@@ -61,6 +70,11 @@ export interface GitLabStatusFault {
   retryAfter?: number;
   /** Only these endpoints fail; default all. */
   endpoints?: GitLabEndpoint[];
+  /**
+   * A JSON body instead of the default one, e.g. the archive endpoint's own rate limit:
+   * `{ message: { error: 'This archive has been requested too many times. Try again later.' } }`.
+   */
+  body?: unknown;
 }
 
 /** What an API call asked for: `project`, `group`, a repository endpoint, or `other`. */
@@ -309,6 +323,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
  */
 function sendFault(res: ServerResponse, fault: GitLabStatusFault): void {
   const retry = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
+  if (fault.body !== undefined) {
+    res.writeHead(fault.status, { 'content-type': 'application/json', 'cache-control': 'no-cache', ...retry });
+    res.end(JSON.stringify(fault.body));
+    return;
+  }
   if (fault.status === 429) {
     res.writeHead(429, { 'content-type': 'text/plain', ...retry, 'ratelimit-name': 'throttle_authenticated_api', 'ratelimit-remaining': '0' });
     res.end('Retry later\n');
@@ -362,7 +381,7 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     const project = findProject(buildCatalog(opts.projects), route.id)!;
     const dir = `${opts.root}/${project.spec.path}.git`;
     const repoProject = { id: project.id, fullPath: project.spec.path, defaultBranch: project.spec.defaultBranch ?? 'main', webUrl: `${url}/${project.spec.path}`, dir };
-    return answerRepositoryApi(route, repoProject, query, `${url}${rawPath}`);
+    return answerRepositoryApi(route, repoProject, query, `${url}${rawPath}`, opts.features);
   }
 
   function handleApi(req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): void {

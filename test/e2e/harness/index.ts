@@ -15,6 +15,12 @@
  * - git-http.ts   serves them over git smart HTTP (http://127.0.0.1:PORT[/prefix]/group/p.git).
  * - gitlab-stand-in.ts  GitLab REST API v4 (projects/groups by id or encoded path, as GitLab
  *                  answers them) plus git smart HTTP for the same repos at http://127.0.0.1:PORT/group/p.git.
+ *   gitlab-repository-api.ts  its /projects/:id/repository/* endpoints (tags, branches, commits,
+ *                  refs, merge_base, tree, raw blobs/files, archive.zip), read with git (git-read.ts),
+ *                  paginated as GitLab paginates (gitlab-pagination.ts).
+ * - fixture-repo.ts  richer histories: annotated tags, branches, time zones, symlinks, gitlinks.
+ * - proxy-fixtures.ts  the module proxy conformance fixtures and what go says about each.
+ * - go-direct.ts  the GOPROXY=direct oracle over those fixtures (go mod download / list).
  * - sshd.ts       serves them over ssh (ssh://USER@127.0.0.1:PORT/group/p.git), upload-pack only.
  * - forward-proxy.ts  routes vanity hosts to modgate (or any stub) and records what go asked.
  * - go-env.ts     runs the go command with private HOME/GOPATH/GOMODCACHE, GOPROXY=direct.
@@ -49,6 +55,8 @@ export {
   encodeProjectId,
   startGitLabStandIn,
   type GitLabApiCall,
+  type GitLabEndpoint,
+  type GitLabStatusFault,
   type GitLabGitRequest,
   type GitLabStandIn,
   type GitLabStandInMode,
@@ -56,6 +64,32 @@ export {
   type GitLabVisibility,
   type StandInProject,
 } from './gitlab-stand-in.js';
+export {
+  answerRepositoryApi,
+  archivePrefix,
+  parseRepositoryRoute,
+  type ApiAnswer,
+  type RepositoryEndpoint,
+  type RepositoryFeatures,
+  type RepositoryProject,
+  type RepositoryRoute,
+} from './gitlab-repository-api.js';
+export { buildFixtureRepo, buildLongHistoryRepo, gitDate, type BuiltRepo, type FixtureCommit, type FixtureFile, type FixtureHistory, type FixtureTag } from './fixture-repo.js';
+export {
+  FIXTURE_HOST,
+  fixtureProject,
+  fixtureRoot,
+  fixtureRules,
+  PROXY_FIXTURES,
+  queryText,
+  startFixtureLab,
+  type FixtureLab,
+  type FixtureModule,
+  type FixtureQuery,
+  type FixtureQueryText,
+  type ProxyFixture,
+} from './proxy-fixtures.js';
+export { directConfig, startDirectOracle, type DirectDownload, type DirectLatest, type DirectOracle, type DirectOracleOptions, type DirectVersions } from './go-direct.js';
 export {
   createGoEnv,
   DEFAULT_GO_CACHE,
