@@ -38,6 +38,7 @@ export class GitlabHost implements CodeHost {
   readonly url: string;
   private readonly tagList: Expiring<GitlabTag[]>;
   private readonly branchList: Expiring<{ name: string; commit: string }[]>;
+  private readonly stats = new LRUCache<string, { at: number; value: Promise<RevInfo> }>({ max: 1024 });
 
   constructor(private readonly o: GitlabHostOptions) {
     this.url = o.url;
@@ -55,7 +56,18 @@ export class GitlabHost implements CodeHost {
    * lowercase hex prefix of at least 7 digits — unique among the ref tips, or
    * any commit a branch or tag contains (the go command fetches nothing else).
    */
-  async stat(rev: string): Promise<RevInfo> {
+  stat(rev: string): Promise<RevInfo> {
+    // One build asks the same revision several times (.info, .mod, findDir, zip): what a ref
+    // names is reused for listTtl, like the lists it comes from; failures are not kept.
+    const known = this.stats.get(rev);
+    if (known && this.o.now() - known.at < this.o.listTtlMs) return known.value;
+    const value = this.resolve(rev);
+    this.stats.set(rev, { at: this.o.now(), value });
+    value.catch(() => this.stats.delete(rev));
+    return value;
+  }
+
+  private async resolve(rev: string): Promise<RevInfo> {
     const { client, project } = this.o;
     const tag = await client.tag(project, rev);
     if (tag) return this.info(tag.commit, rev, `refs/tags/${rev}`);
