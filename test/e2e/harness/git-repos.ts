@@ -6,8 +6,8 @@ import { makeTempDir, removeDir } from './tmp.js';
 import { toolPath } from './tools.js';
 
 export interface CommitSpec {
-  /** Repository-relative path → content. Paths may nest (`sdk/go/go.mod`, `v2/go.mod`). */
-  files: Record<string, string>;
+  /** Repository-relative path → content (text or bytes). Paths may nest (`sdk/go/go.mod`, `v2/go.mod`). */
+  files: Record<string, string | Uint8Array>;
   /** Lightweight tags on this commit, e.g. `v1.0.0` or, for a module in a subdirectory, `sdk/go/v1.0.0`. */
   tags?: string[];
   /** Paths to delete before writing `files` (only meaningful for addCommit). */
@@ -59,6 +59,12 @@ function bareDirOf(root: string, projectPath: string): string {
   return join(root, `${projectPath}.git`);
 }
 
+/**
+ * Blobs over 1 MiB (fixtures of random bytes) are stored without delta search: on a busy
+ * machine a push of 150 MiB of them otherwise spends minutes looking for deltas that cannot exist.
+ */
+const BIG_FILES = ['-c', 'core.bigFileThreshold=1m'];
+
 function git(cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   return runOk(toolPath('git'), args, { cwd, env: isolatedGitEnv(extraEnv) });
 }
@@ -73,7 +79,7 @@ async function commitAndTag(work: string, spec: CommitSpec): Promise<string> {
   }
   const count = Number((await git(work, ['rev-list', '--count', '--all'])).stdout.trim() || '0');
   const date = `${BASE_COMMIT_TIME + 60 * count} +0000`;
-  await git(work, ['add', '-A']);
+  await git(work, [...BIG_FILES, 'add', '-A']);
   await git(work, ['commit', '-q', '--allow-empty', '-m', spec.message ?? `commit ${count + 1}`], {
     GIT_AUTHOR_DATE: date,
     GIT_COMMITTER_DATE: date,
@@ -83,7 +89,7 @@ async function commitAndTag(work: string, spec: CommitSpec): Promise<string> {
 }
 
 async function pushAll(work: string, bareDir: string, branch: string): Promise<void> {
-  await git(work, ['push', '-q', bareDir, `refs/heads/${branch}:refs/heads/${branch}`, 'refs/tags/*:refs/tags/*']);
+  await git(work, [...BIG_FILES, 'push', '-q', bareDir, `refs/heads/${branch}:refs/heads/${branch}`, 'refs/tags/*:refs/tags/*']);
 }
 
 /**
