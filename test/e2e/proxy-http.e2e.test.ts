@@ -74,10 +74,11 @@ const CASES: Case[] = [
   bad('a trailing ! in the module path', `/${HOST}/tools!/@v/list`, /^bad request: .+\n$/),
   bad('a trailing ! in the version', `/${HOST}/tools/@v/v1.0.0!.info`, /^bad request: .+\n$/),
   bad('an unknown @v file', `/${HOST}/tools/@v/v1.0.0.tar`, /^bad request: .+\n$/),
-  { name: 'a private project: 403, never its content', path: `/${HOST}/secret/@v/v1.0.0.zip`, status: 403, type: TEXT, body: /^go\.example\.com\/secret: private modules need credentials.*\n$/ },
-  { name: 'a private project list: 403', path: `/${HOST}/secret/@v/list`, status: 403, type: TEXT, body: /private modules need credentials/ },
-  { name: 'an internal project: 403', path: `/${HOST}/inner/@v/v1.0.0.info`, status: 403, type: TEXT, body: /^go\.example\.com\/inner: private modules need credentials.*\n$/ },
-  { name: 'an internal project .mod: 403', path: `/${HOST}/inner/@v/v1.0.0.mod`, status: 403, type: TEXT, body: /private modules need credentials/ },
+  // No credential on a non-public project: 401 with a challenge (issue 11), never its content, never 404.
+  { name: 'a private project without a credential: 401, never its content', path: `/${HOST}/secret/@v/v1.0.0.zip`, status: 401, type: TEXT, body: /^go\.example\.com\/secret: a private module: send a GitLab token.*\n$/ },
+  { name: 'a private project list without a credential: 401', path: `/${HOST}/secret/@v/list`, status: 401, type: TEXT, body: /a private module: send a GitLab token/ },
+  { name: 'an internal project without a credential: 401', path: `/${HOST}/inner/@v/v1.0.0.info`, status: 401, type: TEXT, body: /^go\.example\.com\/inner: a private module: send a GitLab token.*\n$/ },
+  { name: 'an internal project .mod without a credential: 401', path: `/${HOST}/inner/@v/v1.0.0.mod`, status: 401, type: TEXT, body: /a private module: send a GitLab token/ },
   { name: 'a repo: rule: 404 without GitLab', path: `/${HOST}/ext/@v/list`, status: 404, type: TEXT, body: /^not found: go\.example\.com\/ext is not a GitLab project.*\n$/, noGitlab: true },
   { name: 'a path no rule covers: 404 without GitLab', path: `/${HOST}/nothing/@v/list`, status: 404, type: TEXT, body: /^not found: no module is configured for go\.example\.com\/nothing\n$/, noGitlab: true },
   { name: 'an unknown host: 404 without GitLab', path: '/example.org/x/@v/v1.0.0.info', status: 404, type: TEXT, body: 'not found: example.org/x: no modules are served for example.org\n', noGitlab: true },
@@ -159,7 +160,8 @@ describe.skipIf(!requireTools('git'))('module proxy HTTP contract (modgate serve
         expect(r.body.toString()).not.toContain('the content');
         expect(r.body.toString().trimEnd()).not.toContain('\n');
       }
-      if (c.status === 403) expect(r.body.toString()).not.toMatch(/^not found/);
+      if (c.status === 401 || c.status === 403) expect(r.body.toString()).not.toMatch(/^not found/);
+      if (c.status === 401) expect(r.headers['www-authenticate']).toBe(`Basic realm="${HOST}"`);
       expect(Number(r.headers['content-length'])).toBe(r.body.length);
       if (typeof c.body === 'string') expect(r.body.toString()).toBe(c.body);
       else if (c.body) expect(r.body.toString()).toMatch(c.body);

@@ -51,6 +51,8 @@ export interface GitlabProjectInfo {
 }
 
 const PER_PAGE = 100;
+/** The least time an archive may take to start answering. */
+const ARCHIVE_START_MS = 60_000;
 /** No list is followed further than this many pages: a runaway pagination must not run forever. */
 const MAX_PAGES = 1000;
 
@@ -247,7 +249,9 @@ export class GitlabClient {
     const release = this.options.acquire ? await this.options.acquire() : undefined;
     const started = Date.now();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), this.options.apiTimeoutMs);
+    // An archive may take a while to start (GitLab builds it before the first byte): it gets a longer wait for its headers.
+    const headerTimeoutMs = timeBody ? this.options.apiTimeoutMs : Math.max(this.options.apiTimeoutMs * 6, ARCHIVE_START_MS);
+    const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), headerTimeoutMs);
     let response: Response;
     try {
       response = await this.fetchFn(url, { headers, redirect: "manual", signal: timeBody ? AbortSignal.timeout(this.options.apiTimeoutMs) : controller.signal });
