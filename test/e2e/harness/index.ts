@@ -57,6 +57,25 @@ export {
   type StandInProject,
 } from './gitlab-stand-in.js';
 export {
+  ACCESS_LEVELS,
+  GIT_MESSAGES,
+  GitLabAccess,
+  identityOf,
+  type AccessProject,
+  type Actor,
+  type Authentication,
+  type DeployTokenSpec,
+  type GitLabAccessOptions,
+  type GitLabRole,
+  type JobTokenScopeSpec,
+  type JobTokenSpec,
+  type OAuthTokenSpec,
+  type PersonalAccessTokenSpec,
+  type ResourceAccessTokenSpec,
+  type StandInUser,
+  type TokenScope,
+} from './gitlab-access.js';
+export {
   createGoEnv,
   DEFAULT_GO_CACHE,
   type GoEnv,
