@@ -55,7 +55,7 @@ export interface OAuthTokenSpec extends TokenLifetime {
 }
 
 /**
- * A project or group access token: GitLab creates a bot user (`project_<id>_bot_<n>`) that is a
+ * A project or group access token: GitLab creates a bot user (here `project_<path>_bot_<n>`) that is a
  * member of that one project or group with `role`, and the token is that bot's personal token.
  */
 export interface ResourceAccessTokenSpec extends TokenLifetime {
