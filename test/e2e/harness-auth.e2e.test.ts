@@ -238,6 +238,21 @@ describe.skipIf(!requireTools('git', 'git-http-backend'))('GitLab stand-in: acce
     ]);
   });
 
+  it('git and API: a token expires at 00:00 UTC of its expiry date on the stand-in clock', async () => {
+    const tokens = lab.access.opts.personalAccessTokens!;
+    tokens.push({ token: 'glpat-alice-expiring', user: 'alice', scopes: ['read_api'], expiresAt: '2030-06-01' });
+    try {
+      lab.access.opts.now = () => Date.parse('2030-05-31T23:59:59Z');
+      expect(await infoRefs(SECRET, 'alice', 'glpat-alice-expiring')).toMatchObject({ status: 200 });
+      lab.access.opts.now = () => Date.parse('2030-06-01T00:00:00Z');
+      expect(await infoRefs(SECRET, 'alice', 'glpat-alice-expiring')).toMatchObject({ status: 401, identity: 'rejected(expired):personal-access-token' });
+      expect(await api(project(SECRET), { 'PRIVATE-TOKEN': 'glpat-alice-expiring' })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    } finally {
+      delete lab.access.opts.now;
+      tokens.pop();
+    }
+  });
+
   it('git: a real clone works with a job token and fails without one', async () => {
     const dir = await makeTempDir('clone');
     try {
