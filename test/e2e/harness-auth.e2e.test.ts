@@ -2,7 +2,7 @@
 // as GitLab does (git info/refs and the REST API), and the go command reaches
 // https://go.example.com through the forward proxy's CONNECT and the TLS terminator, sending its
 // .netrc credential there — and not over plain http.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -328,9 +328,7 @@ async function startFileProxy(root: string) {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     seen.push({ path, authorization: req.headers.authorization });
     if (path.split('/').includes('..')) return void res.writeHead(400).end();
-    import('node:fs/promises')
-      .then((fs) => fs.readFile(join(root, path)))
-      .then(
+    readFile(join(root, path)).then(
         (body) => res.writeHead(200).end(body),
         () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n'),
       );
