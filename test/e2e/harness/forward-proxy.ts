@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { closeServer, listenLoopback, LOOPBACK } from './net.js';
 
 export interface ProxyOptions {
@@ -6,6 +7,11 @@ export interface ProxyOptions {
   upstreams?: Record<string, string>;
   /** Upstream for hosts not in `upstreams`; without it such requests get 502. */
   defaultUpstream?: string;
+  /**
+   * CONNECT authority (`go.example.com:443`) → TCP `host:port` to tunnel to, e.g. a TLS
+   * terminator (tls.ts). CONNECT to any other authority is refused with 502 as before.
+   */
+  connectUpstreams?: Record<string, string>;
 }
 
 export interface ProxiedRequest {
@@ -26,6 +32,8 @@ export interface ForwardProxy {
   requests: ProxiedRequest[];
   /** Maps a host to an upstream after start, e.g. once the server under test knows its port. */
   setUpstream(host: string, upstream: string): void;
+  /** Tunnels CONNECT `authority` (`host:443`) to TCP `target` (`127.0.0.1:PORT`) from now on. */
+  setConnectUpstream(authority: string, target: string): void;
   close(): Promise<void>;
 }
 
@@ -49,13 +57,17 @@ function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 /**
  * An HTTP forward proxy that lets the go command reach vanity hosts such as go.example.com
  * without DNS: absolute-form requests are rewritten to origin-form and sent, Host unchanged,
- * to the upstream mapped for that host. CONNECT (the go command's https attempt) is refused
- * with 502, which the client sees as a connection-level failure, so with GOINSECURE it falls
- * back to plain http, the path the tests exercise.
+ * to the upstream mapped for that host. CONNECT (the go command's https attempt) is tunnelled
+ * to the TCP target mapped in `connectUpstreams` (a TLS terminator holding a certificate for the
+ * vanity host, so https works end to end); an unmapped CONNECT is refused with 502, which the
+ * client sees as a connection-level failure, so with GOINSECURE it falls back to plain http.
  */
 export async function startForwardProxy(opts: ProxyOptions = {}): Promise<ForwardProxy> {
   const upstreams = new Map(Object.entries(opts.upstreams ?? {}));
+  const tunnels = new Map(Object.entries(opts.connectUpstreams ?? {}).map(([a, t]) => [a.toLowerCase(), t]));
   const requests: ProxiedRequest[] = [];
+  // Tunnelled sockets leave the http server's bookkeeping: close() must end them itself.
+  const tunnelSockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
     let target: URL;
@@ -93,9 +105,34 @@ export async function startForwardProxy(opts: ProxyOptions = {}): Promise<Forwar
     req.pipe(outgoing);
   });
 
-  server.on('connect', (req, socket) => {
-    requests.push({ method: 'CONNECT', host: req.url ?? '', path: '' });
-    socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  server.on('connect', (req, clientSocket: Socket, head: Buffer) => {
+    const authority = req.url ?? '';
+    const target = tunnels.get(authority.toLowerCase());
+    requests.push({ method: 'CONNECT', host: authority, path: '', ...(target ? { upstream: target } : {}) });
+    if (target === undefined) {
+      clientSocket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const colon = target.lastIndexOf(':');
+    const upstream = connect({ host: target.slice(0, colon), port: Number(target.slice(colon + 1)) });
+    for (const s of [clientSocket, upstream]) {
+      tunnelSockets.add(s);
+      s.on('close', () => tunnelSockets.delete(s));
+    }
+    let connected = false;
+    upstream.on('connect', () => {
+      connected = true;
+      clientSocket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(clientSocket);
+      clientSocket.pipe(upstream);
+    });
+    // Before the tunnel stands the client still expects an HTTP answer; after, only a cut.
+    upstream.on('error', () => {
+      if (connected) clientSocket.destroy();
+      else clientSocket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    clientSocket.on('error', () => upstream.destroy());
   });
 
   const port = await listenLoopback(server);
@@ -104,6 +141,10 @@ export async function startForwardProxy(opts: ProxyOptions = {}): Promise<Forwar
     url: `http://${LOOPBACK}:${port}`,
     requests,
     setUpstream: (host, upstream) => void upstreams.set(host, upstream),
-    close: () => closeServer(server),
+    setConnectUpstream: (authority, target) => void tunnels.set(authority.toLowerCase(), target),
+    close: async () => {
+      for (const s of tunnelSockets) s.destroy();
+      await closeServer(server);
+    },
   };
 }

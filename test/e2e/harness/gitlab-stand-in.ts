@@ -1,6 +1,19 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { serveGitHttpBackend } from './git-http.js';
 import {
+  ACCESS_LEVELS,
+  directRole,
+  GitLabAccess,
+  identityOf,
+  roleOn,
+  type AccessAnswer,
+  type Actor,
+  type Authentication,
+  type GitLabAccessOptions,
+  type GitLabVisibility,
+  type JobTokenScopeSpec,
+} from './gitlab-access.js';
+import {
   answerRepositoryApi,
   parseRepositoryRoute,
   type ApiAnswer,
@@ -23,21 +36,31 @@ import { closeServer, listenLoopback, LOOPBACK } from './net.js';
  * - Path look-ups are case-insensitive and answer with the canonical path; a project is also
  *   found under any of its `formerPaths` (GitLab's redirect routes), answering with the new path.
  * - `PRIVATE-TOKEN`, `Authorization: Bearer` or `?private_token=`: a wrong token is 401 on every
- *   existing route, even for public projects. Without a token only public projects are visible.
- *   Missing and invisible both answer 404 `{"message":"404 Project Not Found"}` (groups:
- *   `{"message":"404 Group Not Found"}`; a group is visible when it is public or with the token).
+ *   existing route, even for public projects; revoked or expired 401 `invalid_token`; a token
+ *   without api/read_api 403 `insufficient_scope`. Who sees what follows the access model of
+ *   gitlab-access.ts (users, memberships and roles, personal/project/group/OAuth/job/deploy
+ *   tokens): without a token only public projects are visible. Missing and invisible both answer
+ *   404 `{"message":"404 Project Not Found"}` (groups: `{"message":"404 Group Not Found"}`); a
+ *   visible project whose code the caller may not read (a Guest of a private project) answers its
+ *   repository endpoints 403 `{"message":"403 Forbidden"}`.
  * - Groups are found by id or full path (top-level ones too), case-insensitively, without
  *   following redirect routes (`Group.find_by_full_path` is called without follow_redirects).
  * - `ssh_url_to_repo` is in scp form, `git@<sshHost>:<path>.git`.
  * - git over HTTP needs credentials (Basic, password = the token) for internal and private
- *   projects; without them GitLab answers 401 whether or not the project exists, with them a
- *   missing project is 404. A moved project is cloneable under its former path too.
+ *   projects; without them GitLab answers 401 (`WWW-Authenticate: Basic realm="GitLab"`) whether
+ *   or not the project exists; a credential GitLab rejects is 401; with an accepted one a missing
+ *   or invisible project is 404, a visible one whose code it may not read 403 (GitAccess's texts).
+ *   A moved project is cloneable under its former path too.
+ * - modgate's own `token` is an administrator's read_api + read_repository personal token: it
+ *   sees every project, as before the access model existed.
+ * - Every git and API request is recorded with the credential's identity (`identityOf`: token kind
+ *   and owner, never the secret); `requestsLog` alone keeps raw headers, secrets included.
  *
  * The `projects` array is read on every request, so a test may add, move or delete projects
  * while the stand-in runs. Ids are positional: project `i` has id `1000 + i`.
  */
 
-export type GitLabVisibility = 'public' | 'internal' | 'private';
+export type { GitLabVisibility } from './gitlab-access.js';
 
 export interface StandInProject {
   /** Full path without `.git`; the bare repository is `<root>/<path>.git` (makeRepo). */
@@ -47,13 +70,17 @@ export interface StandInProject {
   defaultBranch?: string;
   /** Paths the project had before it was moved or renamed; GitLab still finds it under them. */
   formerPaths?: string[];
+  /** CI/CD job token settings: default "Limit access to this project" on with an empty allowlist. */
+  jobTokenScope?: JobTokenScopeSpec;
 }
 
 export interface GitLabStandInOptions {
   /** Directory holding the bare repositories, `<root>/<full path>.git`. */
   root: string;
-  /** The one valid token (a `read_api` personal access token). */
+  /** modgate's server token: an administrator's read_api + read_repository personal access token. */
   token: string;
+  /** Users, memberships and tokens (gitlab-access.ts); the arrays are read on every request. */
+  access?: GitLabAccessOptions;
   projects: StandInProject[];
   /** Host in `ssh_url_to_repo` (`git@<sshHost>:<path>.git`); default 127.0.0.1. */
   sshHost?: string;
@@ -88,7 +115,10 @@ export interface GitLabApiCall {
   endpoint: GitLabEndpoint;
   /** Which route: `projects/:id`, `groups/:id`, or '' for any other. */
   kind: 'projects' | 'groups' | '';
+  /** 'token': a credential GitLab accepted; 'bad-token': one it rejected; 'none': anonymous. */
   auth: 'token' | 'bad-token' | 'none';
+  /** Who asked (identityOf: e.g. `personal-access-token:alice`, `anonymous`), never the secret. */
+  identity: string;
   /** HTTP status answered; 0 while a slow answer is pending and for refused requests. */
   status: number;
   /** Date.now() when the request arrived. */
@@ -102,6 +132,11 @@ export interface GitLabGitRequest {
   /** Canonical path of the project served, undefined when refused. */
   project: string | undefined;
   status: number;
+  /** `git-upload-pack`, `git-receive-pack` (from `?service=` or the POST path), or ''. */
+  service: string;
+  auth: 'token' | 'bad-token' | 'none';
+  /** Who asked (identityOf), never the secret. */
+  identity: string;
 }
 
 export interface GitLabStandIn {
@@ -111,6 +146,8 @@ export interface GitLabStandIn {
   apiCalls: GitLabApiCall[];
   /** Every git smart-HTTP request (anything ending up outside /api/v4 that names `<path>.git`). */
   gitRequests: GitLabGitRequest[];
+  /** The access model: revoke(token), setRole(user, path, role), and the options it reads. */
+  access: GitLabAccess;
   /**
    * Every request line plus its headers as received (API, git and anything else). The token
    * appears here in PRIVATE-TOKEN/Authorization headers by design.
@@ -132,9 +169,16 @@ export function encodeProjectId(path: string | number): string {
 }
 
 const CREATED_AT = '2024-01-02T03:04:05.000Z';
+/** The administrator whose personal token `opts.token` is. */
+const SERVER_USER = 'modgate-server';
 const VISIBILITY_RANK: Record<GitLabVisibility, number> = { private: 0, internal: 1, public: 2 };
 
 type Auth = GitLabApiCall['auth'];
+
+/** The recorded auth kind of an authentication outcome. */
+function authKind(auth: Authentication): Auth {
+  return auth.kind === 'anonymous' ? 'none' : auth.kind === 'rejected' ? 'bad-token' : 'token';
+}
 
 interface ProjectEntry {
   id: number;
@@ -217,30 +261,26 @@ function parseApiRoute(route: string): ApiRoute | undefined {
   }
 }
 
-function visible(visibility: GitLabVisibility, auth: Auth): boolean {
-  return visibility === 'public' || auth === 'token';
-}
-
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** How an API request authenticates: PRIVATE-TOKEN, Bearer, or the private_token/access_token query. */
-function apiAuth(req: IncomingMessage, query: URLSearchParams, token: string): Auth {
+/** The API credential: PRIVATE-TOKEN, Bearer or the private_token/access_token query; JOB-TOKEN apart. */
+function apiSecrets(req: IncomingMessage, query: URLSearchParams): { secret?: string; jobToken?: string } {
   const bearer = /^Bearer\s+(.+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
-  const given =
-    header(req, 'private-token') || bearer || query.get('private_token') || query.get('access_token') || undefined;
-  if (given === undefined) return 'none';
-  return given === token ? 'token' : 'bad-token';
+  const secret = header(req, 'private-token') || bearer || query.get('private_token') || query.get('access_token') || undefined;
+  const jobToken = header(req, 'job-token') || query.get('job_token') || undefined;
+  return { ...(secret ? { secret } : {}), ...(jobToken ? { jobToken } : {}) };
 }
 
-/** git over HTTP authenticates with Basic: any user name, the token as password. */
-function gitAuth(req: IncomingMessage, token: string): Auth {
+/** git over HTTP authenticates with Basic `login:password`; undefined without Basic credentials. */
+function basicCredentials(req: IncomingMessage): { login: string; password: string } | undefined {
   const basic = /^Basic\s+(.+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
-  if (basic === undefined) return header(req, 'authorization') === undefined ? 'none' : 'bad-token';
+  if (basic === undefined) return undefined;
   const decoded = Buffer.from(basic, 'base64').toString('utf8');
-  return decoded.slice(decoded.indexOf(':') + 1) === token ? 'token' : 'bad-token';
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? { login: decoded, password: '' } : { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 function groupName(path: string): string {
@@ -262,7 +302,12 @@ function namespaceBody(url: string, catalog: Catalog, fullPath: string) {
   };
 }
 
-function projectBody(url: string, sshHost: string, catalog: Catalog, entry: ProjectEntry, auth: Auth) {
+/** `{access_level, notification_level}` as GitLab's ProjectWithAccess entity shows a membership. */
+function memberAccess(role: ReturnType<typeof roleOn>) {
+  return role === undefined ? null : { access_level: ACCESS_LEVELS[role], notification_level: 3 };
+}
+
+function projectBody(url: string, sshHost: string, catalog: Catalog, entry: ProjectEntry, actor: Actor) {
   const path = entry.spec.path;
   const name = groupName(path);
   const body: Record<string, unknown> = {
@@ -289,9 +334,16 @@ function projectBody(url: string, sshHost: string, catalog: Catalog, entry: Proj
     archived: false,
     empty_repo: false,
   };
-  // GitLab adds the caller's membership for authenticated requests (Entities::ProjectWithAccess);
-  // the token's user is no member here, it sees the project by visibility (or as an admin).
-  if (auth === 'token') body.permissions = { project_access: null, group_access: null };
+  // GitLab adds the caller's membership for authenticated requests (Entities::ProjectWithAccess):
+  // the direct project role, and the best role through the enclosing groups. modgate's server
+  // token (an admin, no member) gets nulls.
+  if (actor.kind === 'user') {
+    const memberships = actor.memberships;
+    body.permissions = {
+      project_access: memberAccess(directRole(memberships, path)),
+      group_access: memberAccess(roleOn(memberships, parentOf(path))),
+    };
+  }
   return body;
 }
 
@@ -355,30 +407,49 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
   let fault: GitLabStatusFault = { status: 500 };
   let url = '';
 
-  /** The answer GitLab would give, as [status, body]. */
-  function answerApi(req: IncomingMessage, route: ApiRoute | undefined, auth: Auth): [number, unknown] {
-    if (route === undefined) return [404, { error: '404 Not Found' }];
-    if (req.method !== 'GET' && req.method !== 'HEAD') return [405, { error: '405 Not Allowed' }];
-    if (auth === 'bad-token') return [401, { message: '401 Unauthorized' }];
+  const access = new GitLabAccess(opts.access ?? {}, { token: opts.token, username: SERVER_USER });
+
+  /** A JSON answer in the shape handleApi sends. */
+  function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): ApiAnswer {
+    return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...headers }, body: JSON.stringify(body) };
+  }
+
+  function fromDecision(decision: AccessAnswer): ApiAnswer {
+    return { status: decision.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...decision.headers }, body: decision.body ?? '' };
+  }
+
+  /**
+   * The answer GitLab would give to `/projects/:id`, `/groups/:id` or (with `endpoint`) a
+   * repository route, up to the point where the repository itself is read: route, method,
+   * credential (401/403 scope), visibility (404), and for repository routes read_code (403).
+   */
+  function answerApi(req: IncomingMessage, route: ApiRoute | undefined, auth: Authentication, endpoint: GitLabEndpoint): ApiAnswer | ProjectEntry {
+    if (route === undefined) return jsonAnswer(404, { error: '404 Not Found' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') return jsonAnswer(405, { error: '405 Not Allowed' });
+    const problem = access.apiCredentialProblem(auth, endpoint);
+    if (problem !== undefined) return fromDecision(problem);
+    const actor = auth as Actor;
     const catalog = buildCatalog(opts.projects);
     if (route.kind === 'projects') {
       const project = findProject(catalog, route.id);
-      if (project === undefined || !visible(project.spec.visibility, auth)) {
-        return [404, { message: '404 Project Not Found' }];
-      }
-      return [200, projectBody(url, sshHost, catalog, project, auth)];
+      if (project === undefined || !access.canReadProject(actor, project.spec)) return jsonAnswer(404, { message: '404 Project Not Found' });
+      if (endpoint === 'project') return jsonAnswer(200, projectBody(url, sshHost, catalog, project, actor));
+      // Repository routes call authorize_read_code!: a Guest of a private project sees the
+      // project but gets 403 for its code.
+      if (!access.canDownloadCode(actor, project.spec)) return jsonAnswer(403, { message: '403 Forbidden' });
+      return project;
     }
     const group = findGroup(catalog, route.id);
-    if (group === undefined || !visible(group.visibility, auth)) return [404, { message: '404 Group Not Found' }];
-    return [200, groupBody(url, catalog, group)];
+    if (group === undefined || !access.canReadGroup(actor, group)) return jsonAnswer(404, { message: '404 Group Not Found' });
+    return jsonAnswer(200, groupBody(url, catalog, group));
   }
 
-  /** A repository endpoint for a project the caller can see (same rules as `/projects/:id`). */
-  async function answerRepository(req: IncomingMessage, rawPath: string, query: URLSearchParams, auth: Auth): Promise<ApiAnswer> {
+  /** A repository endpoint for a project the caller may read the code of. */
+  async function answerRepository(req: IncomingMessage, rawPath: string, query: URLSearchParams, auth: Authentication): Promise<ApiAnswer> {
     const route = parseRepositoryRoute(rawPath.slice('/api/v4'.length))!;
-    const [status, body] = answerApi(req, { kind: 'projects', id: route.id }, auth);
-    if (status !== 200) return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-    const project = findProject(buildCatalog(opts.projects), route.id)!;
+    const decided = answerApi(req, { kind: 'projects', id: route.id }, auth, route.endpoint);
+    if (!('spec' in decided)) return decided;
+    const project = decided;
     const dir = `${opts.root}/${project.spec.path}.git`;
     const repoProject = { id: project.id, fullPath: project.spec.path, defaultBranch: project.spec.defaultBranch ?? 'main', webUrl: `${url}/${project.spec.path}`, dir };
     return answerRepositoryApi(route, repoProject, query, `${url}${rawPath}`, opts.features);
@@ -388,40 +459,50 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     const query = new URLSearchParams(rawQuery);
     const repoRoute = parseRepositoryRoute(rawPath.slice('/api/v4'.length));
     const route = parseApiRoute(rawPath.slice('/api/v4'.length));
-    const auth = apiAuth(req, query, opts.token);
     const endpoint: GitLabEndpoint = repoRoute?.endpoint ?? (route === undefined ? 'other' : route.kind === 'projects' ? 'project' : 'group');
+    const { secret, jobToken } = apiSecrets(req, query);
+    const auth = access.authenticateApi(secret, jobToken, endpoint);
     const id = repoRoute?.id ?? route?.id ?? '';
-    const call: GitLabApiCall = { path: req.url ?? '', id, endpoint, kind: repoRoute ? 'projects' : route?.kind ?? '', auth, status: 0, at: Date.now() };
+    const call: GitLabApiCall = {
+      path: req.url ?? '',
+      id,
+      endpoint,
+      kind: repoRoute ? 'projects' : route?.kind ?? '',
+      auth: authKind(auth),
+      identity: identityOf(auth),
+      status: 0,
+      at: Date.now(),
+    };
     apiCalls.push(call);
     const modeNow = mode === 'status' && fault.endpoints !== undefined && !fault.endpoints.includes(endpoint) ? 'ok' : mode;
     if (modeNow === 'refuse') {
       req.socket.destroy();
       return;
     }
+    const send = (a: ApiAnswer): void => {
+      call.status = a.status;
+      res.writeHead(a.status, a.headers);
+      res.end(req.method === 'HEAD' ? undefined : a.body);
+    };
     const answer = (): void => {
       if (modeNow === 'status') {
         call.status = fault.status;
         sendFault(res, fault);
         return;
       }
-      if (repoRoute !== undefined && modeNow !== 'down') {
-        answerRepository(req, rawPath, query, auth).then(
-          (a) => {
-            call.status = a.status;
-            res.writeHead(a.status, a.headers);
-            res.end(req.method === 'HEAD' ? undefined : a.body);
-          },
-          (err: unknown) => {
-            call.status = 500;
-            sendJson(res, 500, { message: `500 Internal Server Error (stand-in: ${String(err)})` });
-          },
-        );
+      if (modeNow === 'down') {
+        send(jsonAnswer(500, { message: '500 Internal Server Error' }));
         return;
       }
-      const [status, body] =
-        modeNow === 'down' ? [500, { message: '500 Internal Server Error' }] : answerApi(req, route, auth);
-      call.status = status;
-      sendJson(res, status, body);
+      if (repoRoute !== undefined) {
+        answerRepository(req, rawPath, query, auth).then(send, (err: unknown) => {
+          call.status = 500;
+          sendJson(res, 500, { message: `500 Internal Server Error (stand-in: ${String(err)})` });
+        });
+        return;
+      }
+      const decided = answerApi(req, route, auth, endpoint);
+      send('spec' in decided ? jsonAnswer(500, { message: '500 stand-in: no answer' }) : decided);
     };
     if (modeNow !== 'slow') {
       answer();
@@ -434,27 +515,44 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     timers.add(timer);
   }
 
+  /** The git service a smart-HTTP request is for: `?service=` on info/refs, else the POST path. */
+  function gitService(rest: string, rawQuery: string): string {
+    const fromQuery = new URLSearchParams(rawQuery).get('service');
+    if (fromQuery !== null) return fromQuery;
+    return /^\/(git-upload-pack|git-receive-pack)$/.exec(rest)?.[1] ?? '';
+  }
+
   function handleGit(req: IncomingMessage, res: ServerResponse, requested: string, rest: string, rawQuery: string): void {
-    const record: GitLabGitRequest = { method: req.method ?? 'GET', url: req.url ?? '', project: undefined, status: 0 };
-    gitRequests.push(record);
-    const auth = gitAuth(req, opts.token);
     const escapes = `${requested}${rest}`.split('/').includes('..');
     const project = escapes ? undefined : findProject(buildCatalog(opts.projects), requested);
-    const refuse = (status: number): void => {
-      record.status = status;
-      if (status === 401) {
-        res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="GitLab"' });
-        res.end('HTTP Basic: Access denied.\n');
-      } else {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end("The project you were looking for could not be found or you don't have permission to view it.\n");
-      }
+    const credentials = basicCredentials(req);
+    // A non-Basic Authorization header is no git credential GitLab takes: it challenges (401).
+    const auth: Authentication =
+      credentials !== undefined
+        ? access.authenticateGit(credentials.login, credentials.password, project?.spec)
+        : header(req, 'authorization') === undefined
+          ? { kind: 'anonymous' }
+          : { kind: 'rejected', reason: 'unknown' };
+    const record: GitLabGitRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '',
+      project: undefined,
+      status: 0,
+      service: gitService(rest, rawQuery),
+      auth: authKind(auth),
+      identity: identityOf(auth),
     };
-    if (auth === 'bad-token') return refuse(401);
-    if (project === undefined || !visible(project.spec.visibility, auth)) return refuse(auth === 'token' ? 404 : 401);
-    record.project = project.spec.path;
+    gitRequests.push(record);
+    const decision = access.decideGit(auth, project?.spec);
+    if (decision.status !== 200) {
+      record.status = decision.status;
+      res.writeHead(decision.status, { 'content-type': 'text/plain; charset=utf-8', ...decision.headers });
+      res.end(decision.body);
+      return;
+    }
+    record.project = project!.spec.path;
     res.on('finish', () => (record.status = res.statusCode));
-    serveGitHttpBackend(req, res, opts.root, `/${project.spec.path}.git${rest}`, rawQuery);
+    serveGitHttpBackend(req, res, opts.root, `/${project!.spec.path}.git${rest}`, rawQuery);
   }
 
   const server = createServer((req, res) => {
@@ -487,6 +585,7 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     url,
     apiCalls,
     gitRequests,
+    access,
     requestsLog,
     setMode(next, option) {
       mode = next;

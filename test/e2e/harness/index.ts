@@ -22,7 +22,11 @@
  * - proxy-fixtures.ts  the module proxy conformance fixtures and what go says about each.
  * - go-direct.ts  the GOPROXY=direct oracle over those fixtures (go mod download / list).
  * - sshd.ts       serves them over ssh (ssh://USER@127.0.0.1:PORT/group/p.git), upload-pack only.
- * - forward-proxy.ts  routes vanity hosts to modgate (or any stub) and records what go asked.
+ * - forward-proxy.ts  routes vanity hosts to modgate (or any stub) and records what go asked;
+ *                  CONNECT to a mapped `host:443` is tunnelled (to tls.ts's terminator).
+ * - gitlab-access.ts  the stand-in's access model: users, roles, every GitLab token kind.
+ * - tls.ts        throwaway CA + certificate, TLS terminator, https front (go → https://go.example.com
+ *                  through the forward proxy), .netrc writer, a PATH with go and no git.
  * - go-env.ts     runs the go command with private HOME/GOPATH/GOMODCACHE, GOPROXY=direct.
  * - response-tap.ts  a reverse proxy in front of modgate recording every response it sent.
  * - exec.ts, net.ts, tmp.ts, git-env.ts: process, port, temp-dir and git-isolation plumbing.
@@ -91,6 +95,25 @@ export {
 } from './proxy-fixtures.js';
 export { directConfig, startDirectOracle, type DirectDownload, type DirectLatest, type DirectOracle, type DirectOracleOptions, type DirectVersions } from './go-direct.js';
 export {
+  ACCESS_LEVELS,
+  GIT_MESSAGES,
+  GitLabAccess,
+  identityOf,
+  type AccessProject,
+  type Actor,
+  type Authentication,
+  type DeployTokenSpec,
+  type GitLabAccessOptions,
+  type GitLabRole,
+  type JobTokenScopeSpec,
+  type JobTokenSpec,
+  type OAuthTokenSpec,
+  type PersonalAccessTokenSpec,
+  type ResourceAccessTokenSpec,
+  type StandInUser,
+  type TokenScope,
+} from './gitlab-access.js';
+export {
   createGoEnv,
   DEFAULT_GO_CACHE,
   type GoEnv,
@@ -106,4 +129,21 @@ export { makeTempDir, removeDir } from './tmp.js';
 export { requireTool, requireTools, toolPath, type ToolName } from './tools.js';
 export { httpRequest, type RawResponse } from './http-request.js';
 export { startModgateNode, startModgateWorker, REPO_ROOT, type RunningModgate } from './modgate.js';
+export {
+  createTestCertificates,
+  describeAuthorization,
+  goTlsEnv,
+  pathWithoutGit,
+  startHttpsFront,
+  startTlsTerminator,
+  writeNetrc,
+  type GitlessPath,
+  type HttpsFront,
+  type HttpsFrontOptions,
+  type NetrcEntry,
+  type TerminatedRequest,
+  type TestCertificates,
+  type TlsTerminator,
+  type TlsTerminatorOptions,
+} from './tls.js';
 export { startResponseTap, type ResponseTap, type TappedResponse } from './response-tap.js';
