@@ -61,7 +61,7 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
   router = new Router(config, {
     discoveredRule: (module) => new GroupRule(module, gitlab, lookup),
     now: lookup.now,
-    ...(proxy ? { proxy: (request) => proxy.handle(request) } : {}),
+    ...(proxy ? { proxy: (request) => proxy.handle(request), proxyService: proxy } : {}),
   });
   return router;
 }
