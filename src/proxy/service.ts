@@ -259,11 +259,13 @@ export class ProxyService {
   private async computeInfo(c: ModuleContext, v: string): Promise<Uint8Array> {
     const key = this.key(c, v, "info");
     const info = await c.repo.stat(v);
-    // Another request (or cluster worker) may have stored it first: that one is served from now on.
+    // Another request (or cluster worker) may have stored it first: the
+    // store keeps that one, and it is what this answer serves too.
     await this.noticeMovedTag(c, info);
-    const body = new TextEncoder().encode(infoJson(c, info));
-    await this.o.store.put(key, body);
-    return body;
+    await this.o.store.put(key, new TextEncoder().encode(infoJson(c, info)));
+    const stored = await this.o.store.get(key);
+    if (!stored) throw new Error(`the .info of ${c.modulePath}@${v} was stored but is not in the store`);
+    return stored.bytes();
   }
 
   /** The zip of a canonical version from the store, built first when it is not there. */
