@@ -2,11 +2,13 @@
 #
 #   docker build -t modgate .
 #   docker run -d --name modgate -p 127.0.0.1:8080:8080 --stop-timeout 15 \
-#     -v /etc/modgate:/etc/modgate:ro modgate      # the directory, so edits are seen (README)
+#     -v /etc/modgate:/etc/modgate:ro \            # the directory, so edits are seen (README)
+#     -v modgate-store:/var/lib/modgate modgate    # the module proxy's store (proxy.cacheDir)
 #
 # test/e2e/dockerfile.e2e.test.ts runs this file's build and start steps without a Docker
 # engine: it understands FROM, WORKDIR, ENV, COPY, RUN, USER, EXPOSE, HEALTHCHECK, STOPSIGNAL,
-# CMD and LABEL, and fails on anything else, so keep to those.
+# CMD, LABEL and VOLUME, and fails on anything else, so keep to those. It records useradd,
+# groupadd and `install -d` (each in a RUN of its own) instead of running them.
 
 # --- build: compile TypeScript, then drop the dev dependencies -----------------------------
 FROM node:20-bookworm-slim AS build
@@ -24,6 +26,9 @@ FROM node:20-bookworm-slim
 LABEL org.opencontainers.image.title="modgate" \
       org.opencontainers.image.description="go get for Go modules hosted on GitLab"
 RUN groupadd --system modgate && useradd --system --gid modgate --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin modgate
+# The module proxy's store (proxy.cacheDir): the one place modgate writes. Owned by the service
+# user, so a fresh named volume, which Docker fills from this directory, is writable by it.
+RUN install -d -o modgate -g modgate -m 0750 /var/lib/modgate
 WORKDIR /app
 ENV NODE_ENV=production \
     MODGATE_CONFIG=/etc/modgate/modgate.yaml \
@@ -31,8 +36,12 @@ ENV NODE_ENV=production \
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# The example config; mount yours over it (read-only) at the same path.
-COPY config/modgate.yaml /etc/modgate/modgate.yaml
+# The example config (config/modgate.yaml with the store in the volume); mount yours over it
+# (read-only) at the same path.
+COPY deploy/docker/modgate.yaml /etc/modgate/modgate.yaml
+# Versions once served are kept here: a volume outlives the container, so an upgrade or restart
+# neither rebuilds every zip from GitLab nor forgets what a tag pointed at when it was served.
+VOLUME /var/lib/modgate
 USER modgate
 EXPOSE 8080
 # No curl in the slim image: node asks /-/healthz itself.

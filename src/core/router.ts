@@ -9,6 +9,7 @@ import { htmlAnswer, publicCache, type PlainAnswer } from "./responses.js";
 import { BoundedMap } from "./bounded-map.js";
 import type { DiscoveredRule } from "./discovered-rule.js";
 import type { ProxyRequest } from "../proxy/request.js";
+import type { ProxyService } from "../proxy/service.js";
 
 type AnyRule = Rule | DiscoveredRule;
 
@@ -127,6 +128,8 @@ export interface RouterOptions {
   now?: () => number;
   /** The module proxy, when the config enables it (src/proxy/service.ts). */
   proxy?: ProxyHandler;
+  /** The service behind `proxy`, for commands that ask it directly (`modgate resolve MODULE@QUERY`). */
+  proxyService?: ProxyService;
 }
 
 /** `authorization`: the request's Authorization header (the proxy's access decision uses it, nothing else). */
@@ -146,6 +149,8 @@ export class Router {
   readonly answers = new BoundedMap<string, { answer: PlainAnswer; until: number }>(ANSWER_MEMO_ENTRIES);
   /** Answers the module proxy's paths; undefined when the proxy is off. */
   proxy?: ProxyHandler;
+  /** The module proxy's service, when the config enables it: `modgate resolve MODULE@QUERY`. */
+  readonly proxyService?: ProxyService;
   /** With a single host, every request is answered as that host. */
   private readonly onlyHost?: HostRoutes;
   private readonly discoveredRule?: RouterOptions["discoveredRule"];
@@ -159,6 +164,7 @@ export class Router {
     this.now = options.now ?? Date.now;
     this.discoveredRule = options.discoveredRule;
     if (options.proxy) this.proxy = options.proxy;
+    if (options.proxyService) this.proxyService = options.proxyService;
     const byHost = new Map<string, AnyRule[]>();
     for (const module of config.modules) {
       const list = byHost.get(module.host) ?? [];

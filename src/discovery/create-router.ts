@@ -64,7 +64,7 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
   router = new Router(config, {
     discoveredRule: (module) => new GroupRule(module, gitlab, lookup),
     now: lookup.now,
-    ...(proxy ? { proxy: (request, authorization) => proxy.handle(request, authorization) } : {}),
+    ...(proxy ? { proxy: (request, authorization) => proxy.handle(request, authorization), proxyService: proxy } : {}),
   });
   return router;
 }

@@ -6,7 +6,8 @@ import { loadRouter } from "./load-router.js";
 import { startServer } from "./server.js";
 import { describeConfigError } from "../config/problems.js";
 import { accessLogEnabled } from "./access-log.js";
-import { describeLookup, resolveImportPath } from "./resolve.js";
+import { describeLookup, resolveImportPath, resolveModuleVersion } from "./resolve.js";
+import { TagMoveLog } from "./tag-move-log.js";
 import { handleSignals } from "./signals.js";
 import { isClusterWorker, parseWorkerCount, runPrimary } from "./cluster.js";
 import { count } from "./count.js";
@@ -15,9 +16,11 @@ import { packageVersion } from "./version.js";
 const USAGE = `usage:
   modgate serve [--config FILE] [--port N] [--hostname ADDR] [--workers N|auto]
   modgate check [--config FILE | FILE]
-  modgate resolve [--config FILE] IMPORT_PATH
+  modgate resolve [--config FILE] IMPORT_PATH | MODULE@VERSION
   modgate --version
 
+resolve MODULE@VERSION (a version, branch, commit or latest) prints what the module
+proxy serves: version, commit, time, file count and h1 sums, as go mod download -json.
 The config defaults to $MODGATE_CONFIG or config/modgate.yaml; the port to $PORT or 8080.`;
 
 class UsageError extends Error {}
@@ -99,9 +102,19 @@ function check(args: string[]): number {
 
 async function resolve(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { config: { type: "string" } });
-  if (positionals.length !== 1) throw new UsageError("resolve takes one IMPORT_PATH");
-  const router = loadRouter(configPathFrom(values.config), (event) => process.stdout.write(describeLookup(event) + "\n"));
-  const result = await resolveImportPath(router, positionals[0]!);
+  if (positionals.length !== 1) throw new UsageError("resolve takes one IMPORT_PATH or MODULE@VERSION");
+  const configPath = configPathFrom(values.config);
+  const arg = positionals[0]!;
+  const tagMoves = new TagMoveLog((line) => process.stderr.write(line + "\n"));
+  const router = loadRouter(configPath, {
+    onEvent: (event) => process.stdout.write(describeLookup(event) + "\n"),
+    // The operator comparing sums wants to know when the store keeps a version GitLab has since moved.
+    onProxyEvent: (event) => {
+      if (event.type === "tag-moved") tagMoves.note(event);
+    },
+  });
+  // "@" is never in an import path: with it, the argument is a module query for the proxy.
+  const result = arg.includes("@") ? await resolveModuleVersion(router, arg, configPath) : await resolveImportPath(router, arg);
   for (const line of result.lines) process.stdout.write(line + "\n");
   return result.ok ? 0 : 1;
 }

@@ -44,13 +44,23 @@ export class RouterLoader {
       store: (config) => {
         // Relative to the working directory, like every path on the command line.
         const dir = resolve(config.proxy.cacheDir);
-        if (this.store?.dir !== dir) this.store = new DiskStore(dir);
+        if (this.store?.dir !== dir) this.store = openStore(dir);
         return this.store;
       },
       ...(this.hooks.onEvent ? { onEvent: this.hooks.onEvent } : {}),
       ...(this.hooks.onGitlabState ? { onGitlabState: this.hooks.onGitlabState } : {}),
       ...(this.hooks.onProxyEvent ? { onProxyEvent: this.hooks.onProxyEvent } : {}),
     });
+  }
+}
+
+/** The store, or an error saying which setting to fix (systemd's and Docker's sandboxes make most paths read-only). */
+function openStore(dir: string): DiskStore {
+  try {
+    return new DiskStore(dir);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`modgate: cannot use proxy.cacheDir ${dir} (${why}): it must be a directory modgate's user can create and write; set proxy.cacheDir (systemd: /var/cache/modgate; Docker: /var/lib/modgate)`);
   }
 }
 

@@ -1,9 +1,10 @@
 // /-/metrics on Node, in Prometheus text format: requests by outcome and
 // status, GitLab API calls and their latency, discovery cache hits and
-// misses, config reloads. Counters are plain numbers: no per-request allocation.
+// misses, config reloads; the module proxy's own (proxy-metrics.ts). Counters are plain numbers: no per-request allocation.
 import type { LookupEvent } from "../discovery/project-lookup.js";
 import type { GitlabState } from "../discovery/gitlab-health.js";
 import { FAILURE_CAUSES, type FailureCause } from "../discovery/gitlab-failure.js";
+import { ProxyMetrics } from "./proxy-metrics.js";
 
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -28,6 +29,8 @@ export class Metrics {
   private readonly failures = new Map<FailureCause, number>();
   private gitlabUp = 1;
   private readonly reloads = { ok: 0, failed: 0 };
+  /** The module proxy's requests, store, zip builds and GitLab calls. */
+  readonly proxy = new ProxyMetrics();
 
   countRequest(status: number): void {
     this.requests.set(status, (this.requests.get(status) ?? 0) + 1);
@@ -87,6 +90,7 @@ export class Metrics {
     for (const [result, n] of Object.entries(this.cache)) lines.push(`modgate_discovery_cache_total{result="${result}"} ${n}`);
     family("modgate_config_reloads_total", "counter", "Config reloads (SIGHUP), by result.");
     for (const [result, n] of Object.entries(this.reloads)) lines.push(`modgate_config_reloads_total{result="${result}"} ${n}`);
+    this.proxy.render(lines, family);
     return lines.join("\n") + "\n";
   }
 }

@@ -1,6 +1,9 @@
 // `modgate resolve`: what the go command would be told for an import path,
-// computed by sending the very request it would send through the core.
+// computed by sending the very request it would send through the core; with
+// `@QUERY`, what it would download from the module proxy (version, commit,
+// time, file count and both h1 sums, as `go mod download -json` shows them).
 import { bodyText } from "../core/responses.js";
+import { checkPath } from "../proxy/module/path.js";
 import { answer } from "../core/answer.js";
 import { checkImportPath } from "../core/importpath.js";
 import type { Router } from "../core/router.js";
@@ -27,6 +30,40 @@ export async function resolveImportPath(router: Router, importPath: string): Pro
   if (response.status !== 200) return { ok: false, lines: [`${importPath}: ${response.status} ${body.trim()}`] };
   const tags = body.match(/<meta name="go-(?:import|source)" content="[^"]*">/g) ?? [];
   return { ok: true, lines: tags.map(unescapeAttribute) };
+}
+
+/**
+ * MODULE@QUERY through the module proxy's own service: the version the query
+ * resolves to and the zip the proxy serves for it (built into the store when
+ * it is not there yet), so an operator can hold it against
+ * `go mod download -json MODULE@QUERY` (Version, Sum, GoModSum).
+ */
+export async function resolveModuleVersion(router: Router, arg: string, configPath: string): Promise<Resolution> {
+  const at = arg.indexOf("@");
+  const modulePath = arg.slice(0, at);
+  const query = arg.slice(at + 1);
+  if (query === "") return { ok: false, lines: [`${arg}: no version after "@" (a version, a branch, a commit, or latest)`] };
+  try {
+    checkPath(modulePath);
+  } catch (err) {
+    return { ok: false, lines: [`${arg}: ${(err as Error).message}`] };
+  }
+  const service = router.proxyService;
+  if (!service) return { ok: false, lines: [`${arg}: the module proxy is off in ${configPath}: set proxy.enabled: true to resolve versions (without @, resolve shows the go-import answer)`] };
+  const summary = await service.summarize(modulePath, query);
+  if ("status" in summary) return { ok: false, lines: [`${arg}: ${summary.status} ${bodyText(summary).trim()}`] };
+  // The go command's names where it has them (go mod download -json), so the two read alike.
+  const rows: [string, string][] = [
+    ["Path", summary.module],
+    ["Version", summary.version],
+    ["Commit", summary.commit],
+    ["Time", summary.time],
+    ["Files", String(summary.files)],
+    ["ZipBytes", String(summary.zipBytes)],
+    ["Sum", summary.sum],
+    ["GoModSum", summary.goModSum],
+  ];
+  return { ok: true, lines: rows.map(([k, v]) => `${k.padEnd(9)}${v}`) };
 }
 
 function unescapeAttribute(tag: string): string {

@@ -10,6 +10,7 @@ import { Metrics } from "./metrics.js";
 import { applyLimits, limitsOf, reportDrops, serverOptions } from "./server-limits.js";
 import { GitlabStateLog } from "../discovery/gitlab-state-log.js";
 import { count } from "./count.js";
+import { TagMoveLog } from "./tag-move-log.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -37,11 +38,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = new Metrics();
   // One line per change of GitLab's state (failing with its cause, recovered), never one per request.
   const gitlabLog = new GitlabStateLog(report);
+  // Once per version for the process's life: the log outlives config reloads.
+  const tagMoves = new TagMoveLog(report);
   const loader = new RouterLoader(options.configPath, {
     onEvent: (event) => metrics.countLookup(event),
     onGitlabState: (state) => {
       metrics.setGitlabState(state);
       gitlabLog.update(state);
+    },
+    onProxyEvent: (event) => {
+      metrics.proxy.count(event);
+      if (event.type === "tag-moved" && tagMoves.note(event)) metrics.proxy.countMovedTag();
     },
   });
   // Throws on a broken config: at start there is no last good one to keep.

@@ -17,11 +17,14 @@ import { NotExistError } from "./repo/errors.js";
 import { ModuleError } from "./module/errors.js";
 import { escapePath, escapeVersion } from "./module/escape.js";
 import { goDirective } from "./module/modfile.js";
-import type { ContentStore } from "./store/store.js";
+import type { ContentStore, StoredObject } from "./store/store.js";
+import { zipEntryCount } from "./store/zip-entry-count.js";
+import { hash1OfBytes } from "./zip/dirhash.js";
 import { checkFiles, checkedFilesError } from "./zip/check-files.js";
 import { createModuleZip } from "./zip/module-zip.js";
 import { Expiring } from "./cache/expiring.js";
 import { isPseudoVersion } from "./module/pseudo.js";
+import * as semver from "./module/semver.js";
 
 export interface ProxyServiceOptions {
   router: () => Router;
@@ -38,9 +41,38 @@ export interface ProxyServiceOptions {
 }
 
 export type ProxyEvent =
-  | { type: "request"; endpoint: string; outcome: "ok" | "not-found" | "forbidden" | "unavailable" | "bad-request"; fromStore?: boolean; bytes?: number }
+  | {
+      type: "request";
+      endpoint: string;
+      outcome: "ok" | "not-found" | "forbidden" | "unavailable" | "bad-request";
+      /** For .info of a canonical version, .mod and .zip: whether the store already held it. */
+      fromStore?: boolean;
+      /** Body bytes of the answer (its size, also for HEAD). */
+      bytes?: number;
+    }
   | { type: "zip-build"; module: string; version: string; files: number; bytes: number; ms: number }
-  | { type: "gitlab-call"; endpoint: string; status: number; ms: number };
+  | { type: "gitlab-call"; endpoint: string; status: number; ms: number }
+  /**
+   * The store serves a version whose tag GitLab now puts on another commit:
+   * the first content stays (a version never changes, go.sum depends on it).
+   */
+  | { type: "tag-moved"; module: string; version: string; servedCommit: string; tagCommit: string };
+
+/** What `modgate resolve MODULE@QUERY` prints: the version as the go command would download it. */
+export interface ModuleSummary {
+  module: string;
+  version: string;
+  /** Full commit id (Origin.Hash of the .info served). */
+  commit: string;
+  /** Time as in the .info served (RFC 3339, UTC). */
+  time: string;
+  /** h1 of the zip (go.sum's line, `go mod download -json`'s Sum). */
+  sum: string;
+  /** h1 of the go.mod (GoModSum). */
+  goModSum: string;
+  files: number;
+  zipBytes: number;
+}
 
 const JSON_TYPE = "application/json";
 const TEXT_TYPE = "text/plain; charset=utf-8";
@@ -51,6 +83,48 @@ interface ModuleContext {
   repo: CodeRepo;
   /** Public content may be kept by shared caches; anything else is the reader's alone. */
   isPublic: boolean;
+}
+
+/** Filled in by answer(): whether the store already held what was asked for. */
+interface StoreNote {
+  fromStore?: boolean;
+}
+
+function isAnswer<T extends object>(x: T | PlainAnswer): x is PlainAnswer {
+  return "status" in x && "body" in x;
+}
+
+function bodyBytes(answer: PlainAnswer): number {
+  const body = answer.body;
+  if (body === null) return 0;
+  if (typeof body === "string") return utf8Length(body);
+  if (body instanceof Uint8Array) return body.byteLength;
+  return body.size;
+}
+
+/** UTF-8 length without encoding (answers are mostly ASCII; no allocation per request). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Origin.Hash of a stored .info, undefined when it has none (never the case for what this proxy wrote). */
+function originHash(info: Uint8Array): string | undefined {
+  try {
+    const hash = (JSON.parse(new TextDecoder().decode(info)) as { Origin?: { Hash?: unknown } }).Origin?.Hash;
+    return typeof hash === "string" ? hash : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class ProxyService {
@@ -64,6 +138,8 @@ export class ProxyService {
   private readonly queries = new LRUCache<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 8192 });
   private readonly builds = new Map<string, Promise<void>>();
   private readonly access: AccessControl;
+  /** Origin.Hash of .info files in the store, by key: immutable, so remembered (moved-tag checks). */
+  private readonly servedCommits = new LRUCache<string, string>({ max: 16384 });
 
   constructor(private readonly o: ProxyServiceOptions) {
     this.now = o.now ?? Date.now;
@@ -87,29 +163,32 @@ export class ProxyService {
     const { modulePath, endpoint, version } = request;
     try {
       const context = await this.context(modulePath, authorization);
-      if (context instanceof Object && "status" in context) return this.count(endpoint, outcomeOf(context.status), context);
-      const answer = await this.answer(context, endpoint, version);
-      return this.count(endpoint, "ok", answer);
+      if (isAnswer(context)) return this.count(endpoint, outcomeOf(context.status), context);
+      const note: StoreNote = {};
+      const answer = await this.answer(context, endpoint, version, note);
+      return this.count(endpoint, "ok", answer, note.fromStore);
     } catch (err) {
       const answer = errorAnswer(err);
       return this.count(endpoint, outcomeOf(answer.status), answer);
     }
   }
 
-  private count(endpoint: string, outcome: Extract<ProxyEvent, { type: "request" }>["outcome"], answer: PlainAnswer): PlainAnswer {
-    this.o.onEvent?.({ type: "request", endpoint, outcome });
+  private count(endpoint: string, outcome: Extract<ProxyEvent, { type: "request" }>["outcome"], answer: PlainAnswer, fromStore?: boolean): PlainAnswer {
+    const onEvent = this.o.onEvent;
+    if (onEvent) onEvent({ type: "request", endpoint, outcome, bytes: bodyBytes(answer), ...(fromStore === undefined ? {} : { fromStore }) });
     return answer;
   }
 
   /** Where the module lives and whether this client may read it; an answer when it stops there. */
-  private async context(modulePath: string, authorization: string | undefined): Promise<ModuleContext | PlainAnswer> {
+  /** `operator`: modgate's own question (`modgate resolve`, with the server token): no client to authorise. */
+  private async context(modulePath: string, authorization: string | undefined, operator = false): Promise<ModuleContext | PlainAnswer> {
     const located = await locateModule(this.o.router(), modulePath);
     if (located.kind === "missing") return textAnswer(404, `not found: ${located.reason}`);
     if (located.kind === "unavailable") throw new GitlabUnavailable("unreachable", located.reason);
     const project = await this.project(located.project);
     if (!project) return textAnswer(404, `not found: ${modulePath}: GitLab has no project ${located.project}`);
     const visibility = located.module.visibility ?? project.visibility;
-    const denied = await this.access.decide({ modulePath, project: project.pathWithNamespace, visibility, authorization });
+    const denied = operator ? undefined : await this.access.decide({ modulePath, project: project.pathWithNamespace, visibility, authorization });
     if (denied) return denied;
     const url = located.module.repo.startsWith("http") || located.module.repo.startsWith("ssh") ? located.module.repo : `${this.o.gitlab.url}/${project.pathWithNamespace}.git`;
     const hostKey = `${project.pathWithNamespace}\u0000${project.defaultBranch ?? ""}\u0000${url}`;
@@ -139,7 +218,7 @@ export class ProxyService {
     return entry.get();
   }
 
-  private async answer(c: ModuleContext, endpoint: Exclude<ProxyRequest, { kind: "sumdb" | "bad" }>["endpoint"], version: string | undefined): Promise<PlainAnswer> {
+  private async answer(c: ModuleContext, endpoint: Exclude<ProxyRequest, { kind: "sumdb" | "bad" }>["endpoint"], version: string | undefined, note: StoreNote): Promise<PlainAnswer> {
     // Non-public answers are the authorised reader's: no shared cache may keep them.
     const scope = c.isPublic ? "public" : "private";
     const listCache = `${scope}, max-age=${this.o.listTtlSeconds}`;
@@ -157,11 +236,9 @@ export class ProxyService {
         const v = version!;
         if (isCanonical(v)) {
           const stored = await this.o.store.get(this.key(c, v, "info"));
+          note.fromStore = stored !== undefined;
           if (stored) return dataAnswer(200, JSON_TYPE, await stored.bytes(), IMMUTABLE);
-          const info = await c.repo.stat(v);
-          const body = new TextEncoder().encode(infoJson(c, info));
-          await this.o.store.put(this.key(c, v, "info"), body);
-          return dataAnswer(200, JSON_TYPE, body, IMMUTABLE);
+          return dataAnswer(200, JSON_TYPE, await this.computeInfo(c, v), IMMUTABLE);
         }
         const info = await this.query(c, v);
         return dataAnswer(200, JSON_TYPE, infoJson(c, info), listCache);
@@ -169,6 +246,7 @@ export class ProxyService {
       case "mod": {
         const v = this.requireCanonical(c, version!);
         const stored = await this.o.store.get(this.key(c, v, "mod"));
+        note.fromStore = stored !== undefined;
         if (stored) return dataAnswer(200, TEXT_TYPE, await stored.bytes(), IMMUTABLE);
         // Only versions whose .info succeeds are served (module-proxy-rules.md §3, +incompatible).
         await this.ensureInfo(c, v);
@@ -178,14 +256,9 @@ export class ProxyService {
       }
       case "zip": {
         const v = this.requireCanonical(c, version!);
-        const key = this.key(c, v, "zip");
-        let stored = await this.o.store.get(key);
-        if (!stored) {
-          await this.build(c, v, key);
-          stored = await this.o.store.get(key);
-          if (!stored) throw new Error(`the zip of ${c.modulePath}@${v} was built but is not in the store`);
-        }
-        const object = stored;
+        const stored = await this.o.store.get(this.key(c, v, "zip"));
+        note.fromStore = stored !== undefined;
+        const object = stored ?? (await this.zipObject(c, v));
         return dataAnswer(200, ZIP_TYPE, { size: object.size, open: () => object.stream() }, IMMUTABLE);
       }
     }
@@ -197,10 +270,33 @@ export class ProxyService {
   }
 
   private async ensureInfo(c: ModuleContext, v: string): Promise<void> {
+    if (await this.o.store.get(this.key(c, v, "info"))) return;
+    await this.computeInfo(c, v);
+  }
+
+  /** The .info of a canonical version from GitLab, into the store; returns the bytes served. */
+  private async computeInfo(c: ModuleContext, v: string): Promise<Uint8Array> {
     const key = this.key(c, v, "info");
-    if (await this.o.store.get(key)) return;
     const info = await c.repo.stat(v);
+    // Another request (or cluster worker) may have stored it first: the
+    // store keeps that one, and it is what this answer serves too.
+    await this.noticeMovedTag(c, info);
     await this.o.store.put(key, new TextEncoder().encode(infoJson(c, info)));
+    const stored = await this.o.store.get(key);
+    if (!stored) throw new Error(`the .info of ${c.modulePath}@${v} was stored but is not in the store`);
+    return stored.bytes();
+  }
+
+  /** The zip of a canonical version from the store, built first when it is not there. */
+  private async zipObject(c: ModuleContext, v: string): Promise<StoredObject> {
+    const key = this.key(c, v, "zip");
+    let stored = await this.o.store.get(key);
+    if (!stored) {
+      await this.build(c, v, key);
+      stored = await this.o.store.get(key);
+      if (!stored) throw new Error(`the zip of ${c.modulePath}@${v} was built but is not in the store`);
+    }
+    return stored;
   }
 
   /** One build per version at a time: concurrent requests for a cold zip share it. */
@@ -235,7 +331,12 @@ export class ProxyService {
   private async versions(c: ModuleContext): Promise<string[]> {
     let entry = this.lists.get(c.modulePath);
     if (!entry) {
-      entry = new Expiring(this.listTtlMs, this.now, () => c.repo.versions());
+      entry = new Expiring(this.listTtlMs, this.now, async () => {
+        const list = await c.repo.versions();
+        // After the answer: a slow store must not delay the list.
+        this.noticeMovedTags(c, list).catch((err: unknown) => console.error("modgate: checking stored versions against GitLab's tags failed:", err));
+        return list;
+      });
       this.lists.set(c.modulePath, entry);
     }
     return entry.get();
@@ -248,8 +349,90 @@ export class ProxyService {
     if (known && this.now() - known.at < this.listTtlMs) return known.value;
     const value = q === "latest" ? c.repo.latest() : c.repo.stat(q);
     this.queries.set(key, { at: this.now(), value });
-    value.catch(() => this.queries.delete(key));
+    value.then(
+      (info) => this.noticeMovedTag(c, info).catch((err: unknown) => console.error("modgate: checking a stored version against GitLab's tag failed:", err)),
+      () => this.queries.delete(key),
+    );
     return value;
+  }
+
+  /**
+   * Listed versions the store holds whose stored .info names another commit
+   * than the tag does now. Only versions present in the store cost anything
+   * (a stat each; the stored commit is remembered, it never changes).
+   */
+  private async noticeMovedTags(c: ModuleContext, versions: readonly string[]): Promise<void> {
+    if (!this.o.onEvent || versions.length === 0) return;
+    const commits = await c.repo.tagCommits();
+    for (const version of versions) {
+      const commit = commits.get(version);
+      if (commit !== undefined) await this.noticeMovedTag(c, { version, hash: commit });
+    }
+  }
+
+  /** One tag version resolved from GitLab now, against what the store serves for it. */
+  private async noticeMovedTag(c: ModuleContext, now: { version: string; hash: string }): Promise<void> {
+    // A pseudo-version names its commit: it cannot move.
+    if (!this.o.onEvent || isPseudoVersion(now.version) || !isCanonical(now.version)) return;
+    const key = this.key(c, now.version, "info");
+    let served = this.servedCommits.get(key);
+    if (served === undefined) {
+      const stored = await this.o.store.get(key);
+      if (!stored) return;
+      served = originHash(await stored.bytes());
+      if (served === undefined) return;
+      this.servedCommits.set(key, served);
+    }
+    if (served !== now.hash) this.o.onEvent({ type: "tag-moved", module: c.modulePath, version: now.version, servedCommit: served, tagCommit: now.hash });
+  }
+
+  /**
+   * `latest` as the go command resolves it through a proxy (modload's
+   * queryProxy): the list's highest release that is not retracted, else its
+   * highest pre-release, and only with no listed version the proxy's @latest.
+   */
+  private async goLatest(c: ModuleContext): Promise<string> {
+    const versions = await this.versions(c);
+    if (versions.length > 0) {
+      const retracted = await c.repo.retractedVersions();
+      const allowed = versions.filter((v) => !retracted(v));
+      const pick = allowed.filter((v) => semver.prerelease(v) === "").at(-1) ?? allowed.at(-1);
+      if (pick !== undefined) return pick;
+    }
+    return (await this.query(c, "latest")).version;
+  }
+
+  /**
+   * `modgate resolve MODULE@QUERY`: the version a query resolves to, its zip
+   * (built into the store when needed) and both h1 sums, or the answer the
+   * proxy gives instead (404 with why, 403, 5xx when GitLab fails).
+   */
+  async summarize(modulePath: string, query: string): Promise<ModuleSummary | PlainAnswer> {
+    try {
+      const c = await this.context(modulePath, undefined, true);
+      if (isAnswer(c)) return c;
+      const version = isCanonical(query) ? query : query === "latest" ? await this.goLatest(c) : (await this.query(c, query)).version;
+      await this.ensureInfo(c, version);
+      const info = JSON.parse(new TextDecoder().decode(await (await this.o.store.get(this.key(c, version, "info")))!.bytes())) as { Time: string; Origin: { Hash: string } };
+      const zip = await this.zipObject(c, version);
+      const zipHash = await this.o.store.get(`${this.key(c, version, "zip")}hash`);
+      const sum = zipHash ? new TextDecoder().decode(await zipHash.bytes()).trim() : "";
+      const gomod = await this.o.store.get(this.key(c, version, "mod"));
+      const gomodBytes = gomod ? await gomod.bytes() : await c.repo.goMod(version);
+      if (!gomod) await this.o.store.put(this.key(c, version, "mod"), gomodBytes);
+      return {
+        module: modulePath,
+        version,
+        commit: info.Origin.Hash,
+        time: info.Time,
+        sum,
+        goModSum: hash1OfBytes({ "go.mod": gomodBytes }),
+        files: await zipEntryCount(zip),
+        zipBytes: zip.size,
+      };
+    } catch (err) {
+      return errorAnswer(err);
+    }
   }
 
   private key(c: ModuleContext, v: string, ext: "info" | "mod" | "zip"): string {

@@ -4,13 +4,16 @@
 // to paths below it (/app → <stage root>/app). COPY copies from the build context (the repo's
 // files minus .dockerignore) or from an earlier stage's directory, RUN runs `/bin/sh -c` in the
 // stage's WORKDIR with the stage's ENV, and the last stage's ENV, USER, EXPOSE, HEALTHCHECK,
-// STOPSIGNAL and CMD are handed back to the test to start the service. The base image itself is
-// not emulated: its tools (node, npm, sh) are this machine's.
+// STOPSIGNAL, CMD and VOLUME are handed back to the test to start the service. The base image
+// itself is not emulated: its tools (node, npm, sh) are this machine's. Steps that would touch the
+// machine outside the stage's directory (useradd/groupadd, `install -d` of an absolute path) are
+// recorded instead of run: `install -d` makes the directory below the stage root and records its
+// owner, group and mode.
 //
 // Only the instructions modgate's Dockerfile needs are understood; anything else is an error,
 // so the Dockerfile cannot grow a step the test silently skips.
 import { spawn } from 'node:child_process';
-import { cp, mkdir, stat } from 'node:fs/promises';
+import { chmod, cp, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 
 export interface Instruction {
@@ -49,9 +52,21 @@ export interface FinalImage {
   stopSignal?: string;
   cmd?: string[];
   labels: Record<string, string>;
+  /** VOLUME paths, inside the image. */
+  volumes: string[];
+  /** Directories made by `install -d` (recorded: made below the root, owner not applied). */
+  ownedDirs: OwnedDir[];
 }
 
-const KNOWN = new Set(['FROM', 'WORKDIR', 'ENV', 'COPY', 'RUN', 'USER', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'CMD', 'LABEL']);
+export interface OwnedDir {
+  /** Path inside the image. */
+  path: string;
+  owner?: string;
+  group?: string;
+  mode?: string;
+}
+
+const KNOWN = new Set(['FROM', 'WORKDIR', 'ENV', 'COPY', 'RUN', 'USER', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'CMD', 'LABEL', 'VOLUME']);
 
 // ---------------------------------------------------------------------------
 // Parsing
@@ -263,7 +278,7 @@ export async function emulateBuild(opts: EmulateOptions): Promise<{ final: Final
   for (const stage of opts.dockerfile) {
     const root = join(opts.workDir, `stage-${stage.index}`);
     await mkdir(root, { recursive: true });
-    const st: StageState = { root, workdir: '/', env: {}, createdUsers: [], expose: [], labels: {} };
+    const st: StageState = { root, workdir: '/', env: {}, createdUsers: [], expose: [], labels: {}, volumes: [], ownedDirs: [] };
     states.push(st);
     for (const ins of stage.instructions) {
       const started = Date.now();
@@ -297,6 +312,13 @@ export async function emulateBuild(opts: EmulateOptions): Promise<{ final: Final
         case 'CMD':
           st.cmd = execForm(ins.args) ?? ['/bin/sh', '-c', ins.args];
           break;
+        case 'VOLUME':
+          // docker run mounts a volume there, initialised from the image's directory.
+          for (const path of execForm(ins.args) ?? ins.args.trim().split(/\s+/)) {
+            st.volumes.push(posix.resolve(st.workdir, path));
+            await mkdir(hostPath(root, posix.resolve(st.workdir, path)), { recursive: true });
+          }
+          break;
         case 'COPY':
           await copyStep(ins, st, states, opts);
           break;
@@ -314,7 +336,7 @@ export async function emulateBuild(opts: EmulateOptions): Promise<{ final: Final
   }
   const last = states[states.length - 1];
   if (last === undefined) throw new Error('Dockerfile has no stage');
-  const { root, workdir, env, user, createdUsers, expose, healthcheck, stopSignal, cmd, labels } = last;
+  const { root, workdir, env, user, createdUsers, expose, healthcheck, stopSignal, cmd, labels, volumes, ownedDirs } = last;
   return {
     final: {
       root,
@@ -323,6 +345,8 @@ export async function emulateBuild(opts: EmulateOptions): Promise<{ final: Final
       createdUsers,
       expose,
       labels,
+      volumes,
+      ownedDirs,
       ...(user !== undefined ? { user } : {}),
       ...(healthcheck !== undefined ? { healthcheck } : {}),
       ...(stopSignal !== undefined ? { stopSignal } : {}),
@@ -384,6 +408,12 @@ async function runStep(ins: Instruction, st: StageState, opts: EmulateOptions): 
       }
       return 'user administration: recorded, not run';
     }
+    const installs = commands.filter((c) => /^install\s+-d\b/.test(c));
+    if (installs.length > 0) {
+      if (installs.length !== commands.length) throw new Error(`Dockerfile:${ins.line}: keep install -d in a RUN of its own (it is recorded, not run)`);
+      for (const c of installs) await recordInstallDir(ins, st, words(c).slice(1));
+      return 'install -d: directory made below the stage root, owner recorded';
+    }
   }
   const argv = exec ?? ['/bin/sh', '-c', ins.args];
   const cwd = hostPath(st.root, st.workdir);
@@ -393,6 +423,35 @@ async function runStep(ins: Instruction, st: StageState, opts: EmulateOptions): 
     throw new Error(`Dockerfile:${ins.line}: RUN ${ins.args} exited ${result.code}\n${result.output.slice(-4000)}`);
   }
   return undefined;
+}
+
+/** `install -d [-o OWNER] [-g GROUP] [-m MODE] DIR...`: made below the stage root, ownership recorded. */
+async function recordInstallDir(ins: Instruction, st: StageState, args: string[]): Promise<void> {
+  const dir: Omit<OwnedDir, 'path'> = {};
+  const paths: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-d') continue;
+    if (a === '-o' || a === '-g' || a === '-m') {
+      const value = args[++i];
+      if (value === undefined) throw new Error(`Dockerfile:${ins.line}: install ${a} needs a value`);
+      if (a === '-o') dir.owner = value;
+      else if (a === '-g') dir.group = value;
+      else dir.mode = value;
+    } else if (a.startsWith('-')) {
+      throw new Error(`Dockerfile:${ins.line}: install ${a} is not understood by the emulation`);
+    } else {
+      paths.push(posix.resolve(st.workdir, a));
+    }
+  }
+  for (const path of paths) {
+    // As coreutils' install: missing parents get the default mode, only the directory itself MODE.
+    const host = hostPath(st.root, path);
+    await mkdir(dirname(host), { recursive: true });
+    await mkdir(host, { recursive: true });
+    if (dir.mode) await chmod(host, parseInt(dir.mode, 8));
+    st.ownedDirs.push({ path, ...dir });
+  }
 }
 
 export function runCommand(

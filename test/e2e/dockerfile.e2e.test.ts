@@ -34,6 +34,10 @@ const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')
 };
 /** The documented mount point of the config (README, "Run with Docker"). */
 const CONFIG_PATH = '/etc/modgate/modgate.yaml';
+/** The module proxy's store in the image: a volume (README, "Run with Docker"). */
+const STORE_PATH = '/var/lib/modgate';
+/** The example config the image ships: config/modgate.yaml with the store in the volume. */
+const IMAGE_CONFIG = 'deploy/docker/modgate.yaml';
 const BASE_IMAGE = 'node:20-bookworm-slim';
 /** Per RUN step (npm ci is the slow one); the whole emulation gets a minute more. */
 const RUN_TIMEOUT_MS = 300_000;
@@ -97,8 +101,21 @@ describe('Dockerfile: what it declares', () => {
     expect(execForm(instructions(finalStage, 'CMD')[0] ?? '')).toEqual(['node', 'dist/node/cli.js', 'serve']);
     // From the build context, the runtime stage takes only the example config.
     const fromContext = instructions(finalStage, 'COPY').filter((c) => !c.startsWith('--from='));
-    expect(fromContext.map((c) => c.split(/\s+/).slice(0, -1).join(' '))).toEqual(['config/modgate.yaml']);
+    expect(fromContext.map((c) => c.split(/\s+/).slice(0, -1).join(' '))).toEqual([IMAGE_CONFIG]);
     expect(fromContext[0]!.split(/\s+/).pop()).toBe(CONFIG_PATH);
+  });
+
+  it('gives the module proxy store a volume owned by the service user, and its example config points there', () => {
+    expect(instructions(finalStage, 'VOLUME')).toEqual([STORE_PATH]);
+    const user = instructions(finalStage, 'USER').at(-1)!.trim().split(':')[0]!;
+    // Docker fills a fresh named volume from the image's directory, ownership included.
+    expect(instructions(finalStage, 'RUN')).toContain(`install -d -o ${user} -g ${user} -m 0750 ${STORE_PATH}`);
+    const example = readFileSync(join(REPO_ROOT, 'config/modgate.yaml'), 'utf8');
+    const image = readFileSync(join(REPO_ROOT, IMAGE_CONFIG), 'utf8');
+    expect(image).toMatch(new RegExp(`^proxy:[^]*?^  enabled: true\\b[^]*?^  cacheDir: ${STORE_PATH}\\s`, 'm'));
+    // Otherwise the same as config/modgate.yaml (npm start's): the two cannot drift apart.
+    const body = (text: string) => text.replace(/^(#.*\n)+/, '').replace(/^  cacheDir: .*$/m, '  cacheDir: X');
+    expect(body(image)).toBe(body(example));
   });
 
   it('is documented in the README at the same path and port', () => {
@@ -162,7 +179,12 @@ describe('Dockerfile: build and start steps, emulated in a clean directory', () 
   });
 
   it.runIf(enabled)('the runtime stage holds only dist/, production node_modules, package.json and the example config', async () => {
-    expect((await readdir(image.root)).sort()).toEqual(['app', 'etc']);
+    expect((await readdir(image.root)).sort()).toEqual(['app', 'etc', 'var']);
+    expect(await readdir(hostPath(image.root, '/var'))).toEqual(['lib']);
+    expect(await readdir(hostPath(image.root, '/var/lib'))).toEqual(['modgate']);
+    expect(await readdir(hostPath(image.root, STORE_PATH))).toEqual([]);
+    expect(image.volumes).toEqual([STORE_PATH]);
+    expect(image.ownedDirs).toEqual([{ path: STORE_PATH, owner: image.user, group: image.user, mode: '0750' }]);
     const app = hostPath(image.root, image.workdir);
     expect(image.workdir).toBe('/app');
     expect((await readdir(app)).sort()).toEqual(['dist', 'node_modules', 'package.json']);
@@ -171,7 +193,7 @@ describe('Dockerfile: build and start steps, emulated in a clean directory', () 
     for (const dep of Object.keys(PACKAGE.dependencies)) expect(existsSync(join(app, 'node_modules', dep)), dep).toBe(true);
     for (const dev of Object.keys(PACKAGE.devDependencies)) expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
     expect(await readdir(hostPath(image.root, '/etc/modgate'))).toEqual(['modgate.yaml']);
-    expect(await readFile(hostPath(image.root, CONFIG_PATH), 'utf8')).toBe(await readFile(join(REPO_ROOT, 'config/modgate.yaml'), 'utf8'));
+    expect(await readFile(hostPath(image.root, CONFIG_PATH), 'utf8')).toBe(await readFile(join(REPO_ROOT, IMAGE_CONFIG), 'utf8'));
     expect(image.user).toBeDefined();
     expect(image.createdUsers).toContain(image.user!.split(':')[0]);
   });
@@ -185,6 +207,30 @@ describe('Dockerfile: build and start steps, emulated in a clean directory', () 
     });
     expect(result.output).toMatch(/: ok: \d+ modules/);
     expect(result.code).toBe(0);
+  });
+
+  it.runIf(enabled)('CMD with the example config writes its store in the volume, as the service user', async () => {
+    // Paths inside the image map to the stand-in root; the volume's directory gets the owner
+    // `install -d` recorded (here: the user the tests run the service as).
+    const store = hostPath(image.root, STORE_PATH);
+    if (asUser.uid !== undefined) await runOk('chown', [`${asUser.uid}:${asUser.gid}`, store], { cwd: image.root, env: { PATH: process.env.PATH } });
+    const example = await readFile(hostPath(image.root, CONFIG_PATH), 'utf8');
+    const config = join(workDir, 'example-in-stand-in.yaml');
+    await writeFile(config, example.replace(`cacheDir: ${STORE_PATH}`, `cacheDir: ${store}`));
+    await chmod(config, 0o644);
+    const port = await freeLoopbackPort();
+    const env = { ...runtimeEnv(image, port), MODGATE_CONFIG: config };
+    const server = spawn(argvOf(image.cmd!)[0]!, argvOf(image.cmd!).slice(1), { cwd: hostPath(image.root, image.workdir), env, stdio: ['ignore', 'pipe', 'pipe'], ...asUser });
+    try {
+      const output = await waitForListening(server, 30_000);
+      // The store is set up at start: its temporary area exists, made by the service's user.
+      expect(await readdir(store), output()).toEqual(['.tmp']);
+      const sumdb = await httpRequest(`http://${LOOPBACK}:${port}`, { path: '/sumdb/sum.golang.org/supported' });
+      expect(sumdb.status, 'the example config enables the proxy').toBe(404);
+      expect(sumdb.body.toString('utf8')).toContain('checksum database');
+    } finally {
+      server.kill('SIGKILL');
+    }
   });
 
   it.runIf(enabled)('CMD serves the mounted config, HEALTHCHECK passes, go get is answered, STOPSIGNAL stops it cleanly', async () => {

@@ -114,6 +114,17 @@ describe('deploy/systemd/modgate.service', () => {
     expect(service.MemoryDenyWriteExecute ?? []).not.toContain('yes');
   });
 
+  it('gives the module proxy store one writable place: CacheDirectory= (rebuildable), named in the header', () => {
+    // Under ProtectSystem=strict, CacheDirectory= is the unit's only writable path; the store can be rebuilt, so a cache.
+    expect(one('CacheDirectory')).toBe('modgate');
+    expect(service.StateDirectory ?? []).toEqual([]);
+    expect(one('CacheDirectoryMode')).toBe('0750');
+    // The config has to point there: the header says how.
+    expect(UNIT_TEXT).toContain('proxy.cacheDir: /var/cache/modgate');
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme.slice(readme.indexOf('## Run with systemd'))).toContain('/var/cache/modgate');
+  });
+
   it.runIf(SYSTEMD_ANALYZE !== undefined)('passes systemd-analyze verify without a warning', async () => {
     const result = await run(SYSTEMD_ANALYZE!, ['verify', UNIT_PATH], {
       env: { PATH: process.env.PATH, SYSTEMD_LOG_COLOR: '0', SYSTEMD_PAGER: '' },
@@ -136,8 +147,10 @@ describe('deploy/systemd/modgate.service', () => {
 
     it('ExecStart serves, ExecReload checks then reloads (and refuses a broken file), KillSignal stops it within TimeoutStopSec', async () => {
       const configPath = join(dir, 'modgate.yaml');
+      // The proxy on, its store where the unit's CacheDirectory= would be (a temp dir here).
+      const cacheDir = join(dir, 'var-cache-modgate');
       const config = (modules: string[]) =>
-        `gitlab:\n  url: https://gitlab.example.com\nmodules:\n${modules.map((m) => `  - path: go.example.com/${m}\n    project: platform/${m}\n`).join('')}`;
+        `gitlab:\n  url: https://gitlab.example.com\nproxy:\n  enabled: true\n  cacheDir: ${cacheDir}\nmodules:\n${modules.map((m) => `  - path: go.example.com/${m}\n    project: platform/${m}\n`).join('')}`;
       await writeFile(configPath, config(['tools']));
       const port = await freeLoopbackPort();
       const vars: Record<string, string> = {
@@ -173,6 +186,9 @@ describe('deploy/systemd/modgate.service', () => {
         const base = `http://127.0.0.1:${port}`;
         expect((await httpRequest(base, { path: '/-/healthz' })).status).toBe(200);
         expect((await httpRequest(base, { path: '/libs?go-get=1', host: 'go.example.com' })).status).toBe(404);
+        // The store is made at start, in the one writable directory.
+        expect(existsSync(cacheDir)).toBe(true);
+        expect((await httpRequest(base, { path: '/go.example.com/nothing/@v/list' })).status).toBe(404);
 
         // systemctl reload with a good edit: the new module is served.
         await writeFile(configPath, config(['tools', 'libs']));

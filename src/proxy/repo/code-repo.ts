@@ -108,6 +108,23 @@ export class CodeRepo {
   }
 
   /**
+   * The commit each of this module's tag versions names now ("v2.0.0+incompatible"
+   * under its tag's, v2.0.0): what a stored .info is checked against when a
+   * list is refreshed. The host's tag list is cached, so this asks GitLab nothing new.
+   */
+  async tagCommits(): Promise<Map<string, string>> {
+    const p = this.tagPrefix;
+    const commits = new Map<string, string>();
+    for (const tag of await this.host.tags(p)) {
+      if (!tag.name.startsWith(p)) continue;
+      const v = tag.name.slice(p.length);
+      commits.set(v, tag.commit);
+      commits.set(v + "+incompatible", tag.commit);
+    }
+    return commits;
+  }
+
+  /**
    * +incompatible versions are listed only while the module has no go.mod:
    * not when the highest compatible version has one, and per major not when
    * that major's highest tag has one (appendIncompatibleVersions).
@@ -335,7 +352,7 @@ export class CodeRepo {
   }
 
   /** codeRepo.retractedVersions: the retract directives of the highest release's go.mod. */
-  private async retractedVersions(): Promise<(v: string) => boolean> {
+  async retractedVersions(): Promise<(v: string) => boolean> {
     let versions = await this.versions();
     const firstIncompatible = versions.findIndex((v) => v.endsWith("+incompatible"));
     if (firstIncompatible >= 0) versions = versions.slice(0, firstIncompatible);
