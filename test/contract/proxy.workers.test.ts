@@ -10,6 +10,7 @@ import { createRouter } from "../../src/discovery/create-router.js";
 import { WorkersLookupCache } from "../../src/discovery/workers-lookup-cache.js";
 import { workerContentStore } from "../../src/proxy/store/worker-store.js";
 import type { R2BucketLike } from "../../src/proxy/store/r2-store.js";
+import { SpoolBudget } from "../../src/proxy/store/bounded-spool.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,12 +22,12 @@ const lab = inject("proxyLab");
 const bucket = (env as { MODGATE_STORE: R2BucketLike }).MODGATE_STORE;
 const HOST = "go.example.com";
 
-function workerApp(bindings: Record<string, unknown>) {
+function workerApp(bindings: Record<string, unknown>, budget?: SpoolBudget) {
   const config = compileConfig(lab.config, "proxy.yaml", { keepTokenReference: true });
   const cache = (caches as unknown as { default: Cache }).default;
   const router = createRouter(config, {
     cache: () => new WorkersLookupCache(cache),
-    store: () => workerContentStore(bindings, cache),
+    store: () => workerContentStore(bindings, cache, budget),
     env: { GITLAB_TOKEN: lab.token },
   });
   return createApp({ router: () => router });
@@ -123,5 +124,17 @@ describe("module proxy in workerd, no binding: the Cache API store", () => {
     const fromCache = await check(app, zipCase);
     const fromR2 = await check(workerApp({ MODGATE_STORE: bucket }), zipCase);
     expect(fromCache).toEqual(fromR2);
+  });
+});
+
+describe("module proxy in workerd: a module too large for the Worker", () => {
+  it("answers 507 saying why, stores nothing, and .info/.mod still work", async () => {
+    // A ceiling below this module's archive stands in for one beyond the isolate's 128 MB.
+    const app = workerApp({ MODGATE_STORE: bucket }, new SpoolBudget(64));
+    const response = await app.fetch(new Request(`https://${HOST}/${HOST}/pub/@v/v1.0.0.zip`));
+    expect(response.status).toBe(507);
+    expect(await response.text()).toMatch(/^GitLab's archive of this module is larger than the .* MiB the Worker can hold .*modgate on Node/);
+    expect(await bucket.get(`${HOST}/pub/@v/v1.0.0.zip`)).toBeNull();
+    expect((await app.fetch(new Request(`https://${HOST}/${HOST}/pub/@v/v1.0.0.mod`))).status).toBe(200);
   });
 });
