@@ -62,7 +62,8 @@ export async function startWorkerProxyLab(token = 'glpat-worker-proxy-lab'): Pro
       return;
     }
     const out = httpRequestRaw(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      // GitLab names its URLs after the Host it is asked under: the stand-in's own, whoever asks.
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
