@@ -14,6 +14,8 @@ export default defineConfig({
         compatibilityDate: "2026-04-01",
         // The test runner itself needs Node APIs; the Worker entry imports none.
         compatibilityFlags: ["nodejs_compat"],
+        // The proxy's content store, as `wrangler r2 bucket create modgate-store` + [[r2_buckets]] give it.
+        r2Buckets: ["MODGATE_STORE"],
       },
     }),
   ],
@@ -24,6 +26,7 @@ export default defineConfig({
     name: "workers",
     include: ["test/contract/**/*.workers.test.ts"],
     // workers-setup compiles the Worker's config; discovery-setup starts the GitLab stand-in on Node.
-    globalSetup: ["test/contract/workers-setup.ts", "test/contract/discovery-setup.ts"],
+    // proxy-setup starts the GitLab stand-in with the module proxy's repositories.
+    globalSetup: ["test/contract/workers-setup.ts", "test/contract/discovery-setup.ts", "test/contract/proxy-setup.ts"],
   },
 });

@@ -7,5 +7,5 @@ declare module "modgate:compiled-config" {
 // The one Workers type the entry needs, without pulling the Workers type
 // library into the Node build.
 interface ExportedHandler {
-  fetch(request: Request, env: Record<string, string | undefined>, ctx: unknown): Response | Promise<Response>;
+  fetch(request: Request, env: Record<string, unknown>, ctx: unknown): Response | Promise<Response>;
 }

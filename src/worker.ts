@@ -1,13 +1,15 @@
 // Cloudflare Workers entry: the core app around the config compiled at build
 // time (scripts/compile-worker-config.ts, run by wrangler's build command).
 // The router is made on the first request, when the env (secrets such as the
-// GitLab token) is known; discovery look-ups are cached in the Cache API.
+// GitLab token, the MODGATE_STORE R2 binding) is known; discovery look-ups are
+// cached in the Cache API; the proxy keeps versions in R2 or the Cache API.
 import compiled from "modgate:compiled-config";
 import { createApp } from "./core/app.js";
 import type { Router } from "./core/router.js";
 import { createRouter } from "./discovery/create-router.js";
 import { WorkersLookupCache } from "./discovery/workers-lookup-cache.js";
 import { GitlabStateLog } from "./discovery/gitlab-state-log.js";
+import { workerContentStore } from "./proxy/store/worker-store.js";
 
 let router: Router | undefined;
 const app = createApp({ router: () => router! });
@@ -15,12 +17,21 @@ const app = createApp({ router: () => router! });
 const gitlabLog = new GitlabStateLog((line) => console.error(line));
 
 export default {
-  fetch(request: Request, env: Record<string, string | undefined>, ctx: unknown) {
-    router ??= createRouter(compiled, {
-      cache: () => new WorkersLookupCache((caches as unknown as { default: Cache }).default),
-      env,
-      onGitlabState: (state) => gitlabLog.update(state),
-    });
+  fetch(request: Request, env: Record<string, unknown>, ctx: unknown) {
+    if (!router) {
+      const cache = (caches as unknown as { default: Cache }).default;
+      router = createRouter(compiled, {
+        cache: () => new WorkersLookupCache(cache),
+        store: () => workerContentStore(env, cache),
+        env: stringsOf(env),
+        onGitlabState: (state) => gitlabLog.update(state),
+      });
+    }
     return app.fetch(request, env, ctx as never);
   },
 } satisfies ExportedHandler;
+
+/** Vars and secrets are strings; bindings (the R2 bucket) are objects and no "${NAME}" reference resolves to one. */
+function stringsOf(env: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
+}

@@ -13,7 +13,7 @@ import { locateModule } from "./locate.js";
 import type { ProxyRequest } from "./request.js";
 import { CodeRepo, canonicalVersion, type ResolvedVersion } from "./repo/code-repo.js";
 import { GitlabHost, HostMemo } from "./repo/gitlab-host.js";
-import { NotExistError } from "./repo/errors.js";
+import { NotExistError, TooLargeError } from "./repo/errors.js";
 import { ModuleError } from "./module/errors.js";
 import { escapePath, escapeVersion } from "./module/escape.js";
 import { goDirective } from "./module/modfile.js";
@@ -473,6 +473,11 @@ export function errorAnswer(err: unknown): PlainAnswer {
     if (err.status === 429) return textAnswer(503, "GitLab is rate-limiting modgate; try again later", { "Retry-After": "60" });
     if (/did not answer within/.test(err.reason)) return textAnswer(504, "GitLab did not answer in time; try again later");
     return textAnswer(502, "GitLab is unavailable; try again later");
+  }
+  // Too large for this runtime: 507 says the server cannot hold it (a retry will not help);
+  // too many builds at once in one Worker isolate: 503, worth a retry.
+  if (err instanceof TooLargeError) {
+    return err.transient ? textAnswer(503, err.message, { "Retry-After": "60" }) : textAnswer(507, oneLine(err.message));
   }
   console.error("modgate: proxy internal error:", err);
   return textAnswer(500, "internal error");

@@ -2,4 +2,5 @@
 // the Node-side typecheck does not need the whole Workers type library.
 declare module "cloudflare:workers" {
   export const exports: unknown;
+  export const env: unknown;
 }

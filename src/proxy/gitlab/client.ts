@@ -60,7 +60,9 @@ export class GitlabClient {
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: GitlabClientOptions) {
-    this.fetchFn = options.fetch ?? fetch;
+    // Called as a method, the global fetch would get this client as `this`: workerd then throws
+    // "Illegal invocation" (Node does not mind), so the global is wrapped, never stored bare.
+    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
   /** The project, or undefined when GitLab does not know it (or does not show it to modgate's token). */

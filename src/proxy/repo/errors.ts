@@ -21,3 +21,19 @@ export function invalidVersion(path: string, version: string, why: string, pseud
 export function moduleError(path: string, why: string): NotExistError {
   return new NotExistError(`module ${path}: ${why}`);
 }
+
+/**
+ * The runtime cannot hold what building this answer needs (a Worker isolate
+ * has 128 MB). Answered with a 5xx that says so: never a truncated zip, and
+ * never a 404 (which would send the client on to the next proxy).
+ */
+export class TooLargeError extends Error {
+  constructor(
+    message: string,
+    /** True when only other builds running at the same time made it too large: worth a retry. */
+    readonly transient = false,
+  ) {
+    super(message);
+    this.name = "TooLargeError";
+  }
+}

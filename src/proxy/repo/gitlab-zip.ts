@@ -18,7 +18,7 @@ import { toWorkingTree, mayConvert } from "../zip/convert.js";
 import { BlobIdHasher } from "../zip/blob-id.js";
 import { GitlabUnavailable } from "../../discovery/gitlab-failure.js";
 import type { ZipContent } from "./code-host.js";
-import { NotExistError } from "./errors.js";
+import { NotExistError, TooLargeError } from "./errors.js";
 
 /** codehost.MaxZipFile: the go command refuses larger archives (golang/go#29987). */
 export const MAX_ARCHIVE = 500 << 20;
@@ -104,7 +104,8 @@ async function spool(response: Response, runtime: ZipRuntime): Promise<RandomAcc
     }
   } catch (err) {
     await s.abort();
-    if (err instanceof NotExistError) throw err;
+    // The spool's own refusal (a Worker's memory) is not GitLab breaking off.
+    if (err instanceof NotExistError || err instanceof TooLargeError) throw err;
     throw new GitlabUnavailable("unreachable", "GitLab's archive broke off before its end");
   }
   return s.finish();

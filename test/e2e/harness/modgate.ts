@@ -40,6 +40,8 @@ export async function startModgateWorker(
   configPath: string,
   vars: Record<string, string> = {},
   secrets: Record<string, string> = {},
+  /** More wrangler dev arguments, e.g. `--persist-to <dir>` for a Cache API and R2 state of its own. */
+  extraArgs: string[] = [],
 ): Promise<RunningModgate> {
   const port = await freeLoopbackPort();
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
@@ -49,7 +51,7 @@ export async function startModgateWorker(
     await writeFile(file, Object.entries(secrets).map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
     varArgs.push('--env-file', file);
   }
-  const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--ip', LOOPBACK, ...varArgs], {
+  const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--ip', LOOPBACK, ...varArgs, ...extraArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, MODGATE_CONFIG: configPath, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],

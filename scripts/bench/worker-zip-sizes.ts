@@ -1,0 +1,37 @@
+import { execSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRepoRoot, makeRepo } from '../../test/e2e/harness/git-repos.js';
+import { startGitLabStandIn } from '../../test/e2e/harness/gitlab-stand-in.js';
+import { startModgateWorker } from '../../test/e2e/harness/modgate.js';
+const sizes = [1, 8, 24, 48, 80];
+const repos = await createRepoRoot();
+for (const mb of sizes) {
+  const files: Record<string, string> = { 'go.mod': `module go.example.com/m${mb}\n\ngo 1.21\n` };
+  let seed = mb * 7919;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed);
+  for (let f = 0; f < mb * 4; f++) {
+    let s = 'package m\n\n// ';
+    while (s.length < 256 * 1024) s += rnd().toString(36) + (rnd() % 9 === 0 ? '\n// ' : ' ');
+    files[`f${f}.go`] = s;
+  }
+  await makeRepo(repos.dir, `platform/m${mb}`, { files, tags: ['v1.0.0'] });
+}
+const lab = await startGitLabStandIn({ root: repos.dir, token: 'glpat-bench', projects: sizes.map((mb) => ({ path: `platform/m${mb}`, visibility: 'public' as const })) });
+const cfg = join(repos.dir, 'modgate.yaml');
+writeFileSync(cfg, `gitlab:\n  url: ${lab.url}\n  token: \${GITLAB_TOKEN}\n  transport: https\nproxy:\n  enabled: true\nmodules:\n` + sizes.map((mb) => `  - path: go.example.com/m${mb}\n    project: platform/m${mb}\n`).join(''));
+const w = await startModgateWorker(cfg, {}, { GITLAB_TOKEN: 'glpat-bench' }, ['--persist-to', join(repos.dir, 'state')]);
+// Only the workerd of this wrangler dev (its own process group): other runs may have theirs.
+const workerdPids = () => execSync(`ps -o pid=,comm= -g ${w.child.pid}`).toString().split('\n').filter((l) => /workerd/.test(l)).map((l) => l.trim().split(/\s+/)[0]!);
+const cpu = () => workerdPids().reduce((n, p) => { const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' '); return n + Number(f[11]) + Number(f[12]); }, 0) * 10;
+const rss = () => workerdPids().reduce((n, p) => n + Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))![1]), 0);
+for (const mb of sizes) {
+  const archive = await fetch(`${lab.url}/api/v4/projects/platform%2Fm${mb}/repository/archive.zip?sha=v1.0.0`, { headers: { 'private-token': 'glpat-bench' } }).then((r) => r.arrayBuffer()).then((b) => b.byteLength).catch(() => -1);
+  const c0 = cpu(); const t0 = Date.now();
+  const r = await fetch(`${w.url}/go.example.com/m${mb}/@v/v1.0.0.zip`);
+  const body = await r.arrayBuffer();
+  const cold = Date.now() - t0; const c1 = cpu();
+  const t1 = Date.now(); await (await fetch(`${w.url}/go.example.com/m${mb}/@v/v1.0.0.zip`)).arrayBuffer(); const warm = Date.now() - t1;
+  console.log(JSON.stringify({ mb, archiveBytes: archive, status: r.status, zipBytes: body.byteLength, coldMs: cold, workerdCpuMs: c1 - c0, warmMs: warm, workerdPeakRssKiB: rss(), text: r.status !== 200 ? new TextDecoder().decode(body).slice(0, 200) : undefined }));
+}
+await w.close(); await lab.close(); await repos.close();
