@@ -179,14 +179,17 @@ export class ProxyService {
     return answer;
   }
 
-  /** Where the module lives and whether this client may read it; an answer when it stops there. */
-  /** `operator`: modgate's own question (`modgate resolve`, with the server token): no client to authorise. */
+  /**
+   * Where the module lives and whether this client may read it; an answer when it stops there.
+   * `operator`: modgate's own question (`modgate resolve`, with the server token): no client to authorise.
+   */
   private async context(modulePath: string, authorization: string | undefined, operator = false): Promise<ModuleContext | PlainAnswer> {
     const located = await locateModule(this.o.router(), modulePath);
     if (located.kind === "missing") return textAnswer(404, `not found: ${located.reason}`);
     if (located.kind === "unavailable") throw new GitlabUnavailable("unreachable", located.reason);
     const project = await this.project(located.project);
-    if (!project) return textAnswer(404, `not found: ${modulePath}: GitLab has no project ${located.project}`);
+    // The GitLab path is not named: it is internal, and the client needs only to know there is no module.
+    if (!project) return textAnswer(404, `not found: ${modulePath}: no such GitLab project (or modgate's token cannot see it)`);
     const visibility = located.module.visibility ?? project.visibility;
     const denied = operator ? undefined : await this.access.decide({ modulePath, project: project.pathWithNamespace, visibility, authorization });
     if (denied) return denied;
