@@ -129,7 +129,8 @@ export interface RouterOptions {
   proxy?: ProxyHandler;
 }
 
-export type ProxyHandler = (request: ProxyRequest) => Promise<PlainAnswer>;
+/** Synchronous when the answer is remembered (warm stored content), like a literal rule's go-get answer. */
+export type ProxyHandler = (request: ProxyRequest) => PlainAnswer | Promise<PlainAnswer>;
 
 export class Router {
   readonly config: CompiledConfig;
