@@ -37,16 +37,17 @@ describe.skipIf(!requireTools('git'))('module proxy, warm answers', () => {
   const projects = [
     { path: 'platform/warm', visibility: 'public' as 'public' | 'private' },
     { path: 'platform/closing', visibility: 'public' as 'public' | 'private' },
+    { path: 'platform/once', visibility: 'public' as 'public' | 'private' },
   ];
 
   beforeAll(async () => {
     repos = await createRepoRoot();
-    for (const name of ['warm', 'closing']) {
+    for (const name of ['warm', 'closing', 'once']) {
       await makeRepo(repos.dir, `platform/${name}`, { files: { 'go.mod': `module ${HOST}/${name}\n\ngo 1.21\n`, 'a.go': `package ${name}\n` }, tags: ['v1.0.0'] });
     }
     lab = await startGitLabStandIn({ root: repos.dir, token: TOKEN, projects });
     const config = compileConfig(
-      `gitlab:\n  url: ${lab.url}\n  token: ${TOKEN}\nproxy:\n  enabled: true\n  listTtl: ${LIST_TTL}\nmodules:\n  - path: ${HOST}/warm\n    project: platform/warm\n  - path: ${HOST}/closing\n    project: platform/closing\n`,
+      `gitlab:\n  url: ${lab.url}\n  token: ${TOKEN}\nproxy:\n  enabled: true\n  listTtl: ${LIST_TTL}\nmodules:\n  - path: ${HOST}/warm\n    project: platform/warm\n  - path: ${HOST}/closing\n    project: platform/closing\n  - path: ${HOST}/once\n    project: platform/once\n`,
       'modgate.yaml',
     );
     store = new CountingStore();
@@ -83,6 +84,13 @@ describe.skipIf(!requireTools('git'))('module proxy, warm answers', () => {
     const second = ask(`/${HOST}/warm/@v/list`);
     expect(second).not.toBeInstanceOf(Promise);
     expect(second).toBe(first);
+  });
+
+  it('a cold version asks GitLab for its tag once, not once per file', async () => {
+    const before = lab.apiCalls.length;
+    for (const file of ['v1.0.0.info', 'v1.0.0.mod', 'v1.0.0.zip']) expect((await ask(`/${HOST}/once/@v/${file}`)).status).toBe(200);
+    const tagCalls = lab.apiCalls.slice(before).filter((c) => c.endpoint === 'tag');
+    expect(tagCalls.map((c) => c.path)).toEqual([`/api/v4/projects/platform%2Fonce/repository/tags/v1.0.0`]);
   });
 
   it('a project made private is refused once listTtl has passed, though its content is remembered', async () => {

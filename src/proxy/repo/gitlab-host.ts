@@ -38,6 +38,12 @@ export class GitlabHost implements CodeHost {
   readonly url: string;
   private readonly tagList: Expiring<GitlabTag[]>;
   private readonly branchList: Expiring<{ name: string; commit: string }[]>;
+  /**
+   * Tag look-ups by name, trusted for listTtl like the lists: a cold version's
+   * .info, .mod and .zip each resolve its tag, which cost five GitLab calls
+   * per version (`npm run bench`, cold download) instead of one.
+   */
+  private readonly tagLookups = new LRUCache<string, { at: number; value: Promise<GitlabTag | undefined> }>({ max: 1024 });
 
   constructor(private readonly o: GitlabHostOptions) {
     this.url = o.url;
@@ -57,7 +63,7 @@ export class GitlabHost implements CodeHost {
    */
   async stat(rev: string): Promise<RevInfo> {
     const { client, project } = this.o;
-    const tag = await client.tag(project, rev);
+    const tag = await this.tag(rev);
     if (tag) return this.info(tag.commit, rev, `refs/tags/${rev}`);
     const branch = await client.branch(project, rev);
     if (branch) return this.info(branch.commit, branch.commit, `refs/heads/${rev}`);
@@ -78,6 +84,19 @@ export class GitlabHost implements CodeHost {
       }
     }
     throw new NotExistError(`unknown revision ${rev}`);
+  }
+
+  private tag(name: string): Promise<GitlabTag | undefined> {
+    const known = this.tagLookups.get(name);
+    if (known && this.o.now() - known.at < this.o.listTtlMs) return known.value;
+    const value = this.o.client.tag(this.o.project, name);
+    const entry = { at: this.o.now(), value };
+    this.tagLookups.set(name, entry);
+    // A failed look-up is not remembered: the next request asks GitLab again.
+    value.catch(() => {
+      if (this.tagLookups.get(name) === entry) this.tagLookups.delete(name);
+    });
+    return value;
   }
 
   async latest(): Promise<RevInfo> {
@@ -130,7 +149,7 @@ export class GitlabHost implements CodeHost {
   }
 
   async descendsFrom(commit: string, tag: string): Promise<boolean> {
-    const t = (await this.tagList.get()).find((x) => x.name === tag) ?? (await this.o.client.tag(this.o.project, tag));
+    const t = (await this.tagList.get()).find((x) => x.name === tag) ?? (await this.tag(tag));
     if (!t) return false;
     return t.commit === commit || this.isAncestor(t.commit, commit);
   }
