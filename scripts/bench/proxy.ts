@@ -16,12 +16,19 @@ import {
 } from "../../test/e2e/harness/index.js";
 import { HOST } from "./configs.js";
 import { makeLongHistoryRepo, type LongHistoryRepo } from "./long-history.js";
-import { startModgate, type Running } from "./servers.js";
+import { get, startModgate, type Running } from "./servers.js";
 import type { Scenario } from "./configs.js";
 
 /** The GitLab project and the module it holds (a literal `project:` rule). */
 export const PROXY_PROJECT = "platform/long";
 export const PROXY_MODULE = `${HOST}/long`;
+/**
+ * A small module asked first by each fresh modgate of the cold runs, so the
+ * timing is of a running modgate meeting a new module (what users see), not
+ * of a new process loading its HTTP client and compiling its code.
+ */
+const WARMUP_PROJECT = "platform/warmup";
+const WARMUP_MODULE = `${HOST}/warmup`;
 
 export interface ProxyLab {
   lab: GitLabStandIn;
@@ -36,7 +43,12 @@ export async function startProxyLab(commits: number): Promise<ProxyLab> {
   const root: RepoRoot = await createRepoRoot();
   try {
     const repo = await makeLongHistoryRepo(root.dir, PROXY_PROJECT, PROXY_MODULE, commits);
-    const lab = await startGitLabStandIn({ root: root.dir, token: "glpat-bench-unused", projects: [{ path: PROXY_PROJECT, visibility: "public" }] });
+    await makeLongHistoryRepo(root.dir, WARMUP_PROJECT, WARMUP_MODULE, 1);
+    const lab = await startGitLabStandIn({
+      root: root.dir,
+      token: "glpat-bench-unused",
+      projects: [PROXY_PROJECT, WARMUP_PROJECT].map((path) => ({ path, visibility: "public" as const })),
+    });
     return {
       lab,
       repo,
@@ -67,6 +79,8 @@ export function proxyConfigYaml(gitlabUrl: string, cacheDir: string): string {
     "modules:",
     `  - path: ${PROXY_MODULE}`,
     `    project: ${PROXY_PROJECT}`,
+    `  - path: ${WARMUP_MODULE}`,
+    `    project: ${WARMUP_PROJECT}`,
     "",
   ].join("\n");
 }
@@ -175,6 +189,10 @@ async function downloadProxy(p: ProxyLab, tmp: string, round: number, query: str
   const modgate: Running = await startModgate(config);
   const go = await createGoEnv({ env: { GOPROXY: modgate.url } });
   try {
+    for (const file of ["list", "v1.0.0.info", "v1.0.0.mod", "v1.0.0.zip"]) {
+      const a = await get(modgate.url, HOST, `/${WARMUP_MODULE}/@v/${file}`, 60_000);
+      if (a.status !== 200) throw new Error(`warming modgate up: ${file} answered ${a.status}: ${a.body.toString("utf8").slice(0, 200)}`);
+    }
     const before = p.lab.apiCalls.length;
     const gitBefore = p.lab.gitRequests.length;
     const t = performance.now();

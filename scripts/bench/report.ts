@@ -207,7 +207,7 @@ export function markdown(r: Results): string {
     out.push(
       "## Scenarios",
       "",
-      `modgate (\`modgate serve\`, 1 process, access log off) on a generated config of 500 modules: literal modules on two hosts, three \`{name}\` templates and a \`group:\` rule whose project was looked up once before measuring and is answered from the cache${r.apiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.apiCallsWhileMeasuring})` : ""}. Goal: every hit at ≥ ${GOAL.toFixed(2)} of the limit, p99 < 5 ms.`,
+      `modgate (\`modgate serve\`, 1 process, access log off) on a generated config of 500 modules with the module proxy on (\`proxy.enabled: true\`, as \`npm start\`'s config has it: every request passes the proxy's route check first; the scale, cluster and memory parts use the same configs, the Workers part has the proxy off): literal modules on two hosts, three \`{name}\` templates and a \`group:\` rule whose project was looked up once before measuring and is answered from the cache${r.apiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.apiCallsWhileMeasuring})` : ""}. Goal: every hit at ≥ ${GOAL.toFixed(2)} of the limit, p99 < 5 ms.`,
       "",
       pairTable(r.scenarios),
       "",
@@ -290,7 +290,7 @@ export function markdown(r: Results): string {
   }
   if (r.cold && r.cold.length > 0) {
     out.push(
-      `**Cold download**: \`go mod download -json\` with a fresh module cache each run (GOSUMDB=off, GOFLAGS=-modcacherw), ${r.cold[0]!.runs.length / 2} run(s) per mode, alternating. *direct*: GOPROXY=direct, modgate's go-import answer (through a forward proxy, GOINSECURE for the vanity host), then git over smart HTTP (git http-backend) from the stand-in. *proxy*: GOPROXY=modgate, a freshly started modgate with an empty store each run, which asks the stand-in's REST API. Both must compute the same \`h1:\` sum. Seconds are the median run; wall time of the go command only (modgate's start is not counted).`,
+      `**Cold download**: \`go mod download -json\` with a fresh module cache each run (GOSUMDB=off, GOFLAGS=-modcacherw), ${r.cold[0]!.runs.length / 2} run(s) per mode, alternating. *direct*: GOPROXY=direct, modgate's go-import answer (through a forward proxy, GOINSECURE for the vanity host), then git over smart HTTP (git http-backend) from the stand-in. *proxy*: GOPROXY=modgate, a freshly started modgate with an empty store each run (warmed up on another small module first, so the process's own start-up is not counted), which asks the stand-in's REST API. Both must compute the same \`h1:\` sum. Seconds are the median run; wall time of the go command only (modgate's start is not counted).`,
       "",
       coldTable(r.cold),
       "",
