@@ -92,7 +92,8 @@ export class ProxyService {
   /**
    * Synchronous when the answer is already known (remembered stored content,
    * a fresh list): a warm proxy answer then costs what a literal go-get hit
-   * costs, with no promise chain (`npm run bench`: 0.74 → see docs/benchmarks.md).
+   * costs, with no promise chain (the last quarter of the gap to the bare
+   * node:http limit in `npm run bench`, docs/benchmarks.md).
    */
   handle(request: ProxyRequest): PlainAnswer | Promise<PlainAnswer> {
     if (request.kind === "module") {
