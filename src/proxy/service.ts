@@ -53,6 +53,8 @@ interface ModuleContext {
 interface Located {
   router: Router;
   at: number;
+  /** The project look-up this rests on: when it is due again, so is this. */
+  project: Expiring<GitlabProjectInfo | undefined>;
   visibility: "public" | "internal" | "private";
   context: ModuleContext;
 }
@@ -110,7 +112,7 @@ export class ProxyService {
    */
   private known(modulePath: string, endpoint: ProxyEndpoint, version: string | undefined): PlainAnswer | undefined {
     const found = this.located.get(modulePath);
-    if (!found || found.router !== this.o.router() || this.now() - found.at >= this.listTtlMs) return undefined;
+    if (!found || !this.isFresh(found, this.o.router())) return undefined;
     const denied = decideAccess({ modulePath, visibility: found.visibility });
     if (denied) return denied;
     const c = found.context;
@@ -153,8 +155,7 @@ export class ProxyService {
   private async context(modulePath: string): Promise<ModuleContext | PlainAnswer> {
     const router = this.o.router();
     let found = this.located.get(modulePath);
-    // A reloaded config (a new router) may map the path elsewhere: look again.
-    if (!found || found.router !== router || this.now() - found.at >= this.listTtlMs) {
+    if (!found || !this.isFresh(found, router)) {
       const looked = await this.locate(router, modulePath);
       if (!("context" in looked)) return looked;
       found = looked;
@@ -165,12 +166,22 @@ export class ProxyService {
     return found.context;
   }
 
+  /**
+   * A reloaded config (a new router) may map the path elsewhere; after
+   * listTtl, or once the project look-up it rests on is due (another module
+   * of the project may have made it earlier), GitLab is asked again.
+   */
+  private isFresh(found: Located, router: Router): boolean {
+    return found.router === router && this.now() - found.at < this.listTtlMs && found.project.peek() !== undefined;
+  }
+
   private async locate(router: Router, modulePath: string): Promise<Located | PlainAnswer> {
     const at = this.now();
     const located = await locateModule(router, modulePath);
     if (located.kind === "missing") return textAnswer(404, `not found: ${located.reason}`);
     if (located.kind === "unavailable") throw new GitlabUnavailable("unreachable", located.reason);
-    const project = await this.project(located.project);
+    const lookup = this.projectLookup(located.project);
+    const project = await lookup.get();
     if (!project) return textAnswer(404, `not found: ${modulePath}: GitLab has no project ${located.project}`);
     const visibility = located.module.visibility ?? project.visibility;
     const url = located.module.repo.startsWith("http") || located.module.repo.startsWith("ssh") ? located.module.repo : `${this.o.gitlab.url}/${project.pathWithNamespace}.git`;
@@ -190,16 +201,16 @@ export class ProxyService {
       this.hosts.set(hostKey, host);
     }
     const context = { modulePath, escapedPath: escapePath(modulePath), repo: new CodeRepo(host, { path: modulePath, codeRoot: located.codeRoot, subdir: located.subdir }) };
-    return { router, at, visibility, context };
+    return { router, at, project: lookup, visibility, context };
   }
 
-  private project(path: string): Promise<GitlabProjectInfo | undefined> {
+  private projectLookup(path: string): Expiring<GitlabProjectInfo | undefined> {
     let entry = this.projects.get(path);
     if (!entry) {
       entry = new Expiring(this.listTtlMs, this.now, () => this.client.project(path));
       this.projects.set(path, entry);
     }
-    return entry.get();
+    return entry;
   }
 
   private async answer(c: ModuleContext, endpoint: Exclude<ProxyRequest, { kind: "sumdb" | "bad" }>["endpoint"], version: string | undefined): Promise<PlainAnswer> {
