@@ -14,7 +14,7 @@ import { createRouter } from '../../src/discovery/create-router.js';
 import { MemoryLookupCache } from '../../src/discovery/lookup-cache.js';
 import { MemoryStore } from '../../src/proxy/store/memory-store.js';
 import type { StoredObject } from '../../src/proxy/store/store.js';
-import { createRepoRoot, makeRepo, requireTools, startGitLabStandIn, type GitLabStandIn, type RepoRoot } from './harness/index.js';
+import { addCommit, createRepoRoot, makeRepo, requireTools, startGitLabStandIn, type GitLabStandIn, type RepoRoot } from './harness/index.js';
 
 const HOST = 'go.example.com';
 const TOKEN = 'glpat-proxy-warm-test-token';
@@ -34,6 +34,8 @@ describe.skipIf(!requireTools('git'))('module proxy, warm answers', () => {
   let lab: GitLabStandIn;
   let store: CountingStore;
   let router: Router;
+  /** A commit of platform/once on no tag: asked by hash, it is a pseudo-version. */
+  let untagged = '';
   const projects = [
     { path: 'platform/warm', visibility: 'public' as 'public' | 'private' },
     { path: 'platform/closing', visibility: 'public' as 'public' | 'private' },
@@ -43,7 +45,12 @@ describe.skipIf(!requireTools('git'))('module proxy, warm answers', () => {
   beforeAll(async () => {
     repos = await createRepoRoot();
     for (const name of ['warm', 'closing', 'once']) {
-      await makeRepo(repos.dir, `platform/${name}`, { files: { 'go.mod': `module ${HOST}/${name}\n\ngo 1.21\n`, 'a.go': `package ${name}\n` }, tags: ['v1.0.0'] });
+      const repo = await makeRepo(repos.dir, `platform/${name}`, { files: { 'go.mod': `module ${HOST}/${name}\n\ngo 1.21\n`, 'a.go': `package ${name}\n` }, tags: ['v1.0.0'] });
+      if (name === 'once') {
+        // Not a branch tip either, so resolving it asks GitLab which refs contain it.
+        untagged = (await addCommit(repo, { files: { 'b.go': `package ${name}\n\nconst B = 1\n` } })).head;
+        await addCommit(repo, { files: { 'c.go': `package ${name}\n\nconst C = 1\n` } });
+      }
     }
     lab = await startGitLabStandIn({ root: repos.dir, token: TOKEN, projects });
     const config = compileConfig(
@@ -91,6 +98,18 @@ describe.skipIf(!requireTools('git'))('module proxy, warm answers', () => {
     for (const file of ['v1.0.0.info', 'v1.0.0.mod', 'v1.0.0.zip']) expect((await ask(`/${HOST}/once/@v/${file}`)).status).toBe(200);
     const tagCalls = lab.apiCalls.slice(before).filter((c) => c.endpoint === 'tag');
     expect(tagCalls.map((c) => c.path)).toEqual([`/api/v4/projects/platform%2Fonce/repository/tags/v1.0.0`]);
+  });
+
+  it('a cold pseudo-version resolves its commit once, not once per request and check', async () => {
+    const before = lab.apiCalls.length;
+    const query = await ask(`/${HOST}/once/@v/${untagged.slice(0, 12)}.info`);
+    expect(query.status, String(query.body)).toBe(200);
+    const version = (JSON.parse(Buffer.from(query.body as Uint8Array | string).toString()) as { Version: string }).Version;
+    expect(version).toMatch(/^v1\.0\.1-0\.\d{14}-[0-9a-f]{12}$/);
+    for (const ext of ['info', 'mod', 'zip']) expect((await ask(`/${HOST}/once/@v/${version}.${ext}`)).status).toBe(200);
+    // Whether the commit is on a branch or tag (GitLab's commits/:sha/refs) is asked once for the hash.
+    const refs = lab.apiCalls.slice(before).filter((c) => c.endpoint === 'commit-refs');
+    expect(refs).toHaveLength(1);
   });
 
   it('a project made private is refused once listTtl has passed, though its content is remembered', async () => {

@@ -44,6 +44,13 @@ export class GitlabHost implements CodeHost {
    * per version (`npm run bench`, cold download) instead of one.
    */
   private readonly tagLookups = new LRUCache<string, { at: number; value: Promise<GitlabTag | undefined> }>({ max: 1024 });
+  /**
+   * Resolved revisions, for listTtl like the ref lists they rest on: one cold
+   * pseudo-version (.info of the hash, then .info, .mod and .zip of the
+   * version, each validating it) resolved the same hash a dozen times, 53
+   * GitLab calls in all (`npm run bench`, cold download by hash).
+   */
+  private readonly stats = new LRUCache<string, { at: number; value: Promise<RevInfo> }>({ max: 1024 });
 
   constructor(private readonly o: GitlabHostOptions) {
     this.url = o.url;
@@ -61,7 +68,19 @@ export class GitlabHost implements CodeHost {
    * lowercase hex prefix of at least 7 digits — unique among the ref tips, or
    * any commit a branch or tag contains (the go command fetches nothing else).
    */
-  async stat(rev: string): Promise<RevInfo> {
+  stat(rev: string): Promise<RevInfo> {
+    const known = this.stats.get(rev);
+    if (known && this.o.now() - known.at < this.o.listTtlMs) return known.value;
+    const entry = { at: this.o.now(), value: this.resolve(rev) };
+    this.stats.set(rev, entry);
+    // Failures (unknown revisions, GitLab down) are not remembered: asked again next time.
+    entry.value.catch(() => {
+      if (this.stats.get(rev) === entry) this.stats.delete(rev);
+    });
+    return entry.value;
+  }
+
+  private async resolve(rev: string): Promise<RevInfo> {
     const { client, project } = this.o;
     const tag = await this.tag(rev);
     if (tag) return this.info(tag.commit, rev, `refs/tags/${rev}`);
