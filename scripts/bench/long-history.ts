@@ -23,6 +23,11 @@ export interface LongHistoryRepo {
   tags: string[];
   /** Files in each commit's tree. */
   files: number;
+  /**
+   * A commit 50 below the head, on no tag: asked by hash, direct mode cannot
+   * fetch it shallowly and fetches every branch and tag with their history.
+   */
+  untaggedCommit: string;
   /** Size of the repository's packed objects (`git count-objects -v` size-pack), bytes. */
   packBytes: number;
 }
@@ -88,7 +93,9 @@ export async function makeLongHistoryRepo(root: string, projectPath: string, mod
   await runOk(toolPath("git"), ["gc", "-q"], { cwd: dir, env: isolatedGitEnv() });
   const counted = (await runOk(toolPath("git"), ["count-objects", "-v"], { cwd: dir, env: isolatedGitEnv() })).stdout;
   const packKiB = Number(/size-pack: (\d+)/.exec(counted)?.[1] ?? NaN);
-  return { dir, projectPath, modulePath, commits, tags, files: total + 3, packBytes: packKiB * 1024 };
+  const back = Math.min(50, commits - 1);
+  const untaggedCommit = (await runOk(toolPath("git"), ["rev-parse", `main~${back}`], { cwd: dir, env: isolatedGitEnv() })).stdout.trim();
+  return { dir, projectPath, modulePath, commits, tags, files: total + 3, untaggedCommit, packBytes: packKiB * 1024 };
 }
 
 function feed(dir: string, stream: string): Promise<void> {

@@ -279,7 +279,9 @@ async function main(): Promise<number> {
         const { rows, apiCalls } = await measurePairs(file, proxyScenarios(version), o, tmp, problems, lab);
         results.proxy = rows;
         results.proxyApiCallsWhileMeasuring = apiCalls;
-        for (const query of [version, "latest"]) {
+        // A tag (direct mode fetches it shallowly), @latest, and a commit on no tag by its short hash (direct
+        // mode fetches the whole history, then finds the pseudo-version's base tag in it).
+        for (const query of [version, "latest", lab.repo.untaggedCommit.slice(0, 12)]) {
           const cold = await measureColdDownload(lab, tmp, query, o.coldRounds);
           (results.cold ??= []).push(cold);
           if (cold.problem) problems.push(`proxy: ${cold.problem}`);

@@ -282,7 +282,9 @@ export function markdown(r: Results): string {
   }
   if (r.proxy.length > 0) {
     out.push(
-      `**Warm answers**, same method as the scenarios above: the newest tag's \`.info\`, \`.mod\` and \`.zip\` were built once (GitLab's archive, checked and rebuilt as the go command builds it) and are answered from the content store (\`proxy.cacheDir\`, on disk); the version list from the list cache${r.proxyApiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.proxyApiCallsWhileMeasuring})` : ""}. The limit replays the same bytes from memory. Goal: ≥ ${GOAL.toFixed(2)} of the limit.`,
+      `**Warm answers**, same method as the scenarios above: the newest tag's \`.info\`, \`.mod\` and \`.zip\` were built once (GitLab's archive, checked and rebuilt as the go command builds it) and are stored in the content store (\`proxy.cacheDir\`, on disk); the version list comes from the list cache${r.proxyApiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.proxyApiCallsWhileMeasuring})` : ""}. The limit replays the same bytes from memory. Goal: ≥ ${GOAL.toFixed(2)} of the limit.`,
+      "",
+      "Stored answers are kept in memory once read (src/proxy/cache/stored-answers.ts: an LRU of at most 32 MiB holding `.info`, `.mod` and zips up to 1 MiB; larger zips are streamed from disk on every request), the module's location and project for `proxy.listTtl`, and the access decision is made on every request. Reading the store on every request (stat, open, read, close) held modgate at about 0.2 of the limit for `.info` and `.mod` before that.",
       "",
       pairTable(r.proxy),
       "",
@@ -294,7 +296,7 @@ export function markdown(r: Results): string {
       "",
       coldTable(r.cold),
       "",
-      "Doubts: the stand-in answers from the local disk with the git CLI, so both modes see no network latency and none of GitLab's own cost; on a real GitLab each REST call and each git round trip costs tens of milliseconds more, and a clone of a large history costs GitLab CPU the archive does not. The zip column is the go command's module zip; the pack is the whole repository's objects (`git count-objects -v` size-pack after `git gc`).",
+      "For a tag the go command fetches only that commit (\`git fetch --depth=1\`, codehost/git.go), so the history's length costs direct mode nothing; for a commit on no tag (the hash row) it fetches every branch and tag with their whole history, then looks for the pseudo-version's base tag in it, where the proxy asks GitLab for merge bases. Doubts: the stand-in answers from the local disk with the git CLI, so both modes see no network latency and none of GitLab's own cost; on a real GitLab each REST call and each git round trip costs tens of milliseconds more, and a clone of a large history costs GitLab CPU the archive does not. The zip column is the go command's module zip; the pack is the whole repository's objects (`git count-objects -v` size-pack after `git gc`).",
       "",
     );
   }
