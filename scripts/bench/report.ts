@@ -93,6 +93,22 @@ export function pairTable(rows: PairRow[], firstColumn = "scenario"): string {
   );
 }
 
+/** Requests/s of every round and the CPU each party used in the median round: how noisy a ratio is. */
+export function roundsTable(rows: PairRow[]): string {
+  return table(
+    ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
+    rows.map((s) => [
+      s.name,
+      s.modgateRounds.map(int).join(" · "),
+      s.limitRounds.map(int).join(" · "),
+      cpu(s.modgate.serverCpu),
+      cpu(s.limit.serverCpu),
+      `${cpu(s.modgate.loadCpu)} / ${cpu(s.limit.loadCpu)}`,
+      `${cpu(s.modgate.otherCpu)} / ${cpu(s.limit.otherCpu)}`,
+    ]),
+  );
+}
+
 export function scaleTable(results: Results): string {
   return pairTable(
     results.scale.map((s) => ({ ...s.row, name: `${int(s.modules)} modules` })),
@@ -215,18 +231,7 @@ export function markdown(r: Results): string {
       "",
       "Requests/s of every round, and the CPU (in cores: 1.00 = one core busy throughout) the server, autocannon and everything else on the machine used in the median round. A server well below 1.00 was waiting for the load generator or for a core taken by other processes:",
       "",
-      table(
-        ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
-        r.scenarios.map((s) => [
-          s.name,
-          s.modgateRounds.map(int).join(" · "),
-          s.limitRounds.map(int).join(" · "),
-          cpu(s.modgate.serverCpu),
-          cpu(s.limit.serverCpu),
-          `${cpu(s.modgate.loadCpu)} / ${cpu(s.limit.loadCpu)}`,
-          `${cpu(s.modgate.otherCpu)} / ${cpu(s.limit.otherCpu)}`,
-        ]),
-      ),
+      roundsTable(r.scenarios),
       "",
     );
   }
@@ -287,6 +292,8 @@ export function markdown(r: Results): string {
       "Stored answers are kept in memory once read (src/proxy/cache/stored-answers.ts: an LRU of at most 32 MiB holding `.info`, `.mod` and zips up to 1 MiB; larger zips are streamed from disk on every request), the module's location and project for `proxy.listTtl`, and the access decision is made on every request. Reading the store on every request (stat, open, read, close) held modgate at about 0.2 of the limit for `.info` and `.mod` before that.",
       "",
       pairTable(r.proxy),
+      "",
+      roundsTable(r.proxy),
       "",
     );
   }
