@@ -5,7 +5,7 @@
 // when something failed to start or answered a wrong status.
 //
 //   tsx scripts/bench/main.ts [--duration S] [--connections C] [--rounds N]
-//                             [--parts scenarios,scale,cluster,memory,workers]
+//                             [--parts scenarios,scale,cluster,memory,workers,proxy]
 //                             [--smoke] [--out DIR]
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir, type as osType } from "node:os";
@@ -13,14 +13,15 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { configYaml, GROUP, HOST, ROOT_HIT, SCENARIOS, type Scenario } from "./configs.js";
-import { startFakeGitlab, type FakeGitlab } from "./fake-gitlab.js";
+import { startFakeGitlab } from "./fake-gitlab.js";
 import { alternate } from "./load.js";
 import { measureMemory, measureStartup } from "./memory.js";
 import { markdown, svgChart, textReport, type ClusterRow, type PairRow, type Results } from "./report.js";
 import { CLI, closeClientSockets, difference, get, REPO_ROOT, startLimit, startModgate, type Recorded } from "./servers.js";
 import { bundleSize, timeToFirstAnswer } from "./workers.js";
+import { measureColdDownload, proxyConfigYaml, proxyScenarios, startProxyLab } from "./proxy.js";
 
-const PARTS = ["scenarios", "scale", "cluster", "memory", "workers"] as const;
+const PARTS = ["scenarios", "scale", "cluster", "memory", "workers", "proxy"] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -32,6 +33,9 @@ interface Options {
   parts: Set<Part>;
   outDir: string;
   memoryRequests: number;
+  /** Commits of the proxy's long-history repository, and cold download rounds. */
+  historyCommits: number;
+  coldRounds: number;
 }
 
 function options(): Options {
@@ -65,6 +69,8 @@ function options(): Options {
     // The smoke never touches docs/.
     outDir: values.out ?? (smoke ? join(tmpdir(), "modgate-bench-smoke") : join(REPO_ROOT, "docs")),
     memoryRequests: smoke ? 20_000 : 1_000_000,
+    historyCommits: smoke ? 200 : 2000,
+    coldRounds: smoke ? 1 : 3,
   };
 }
 
@@ -83,7 +89,7 @@ async function measurePairs(
   o: Options,
   tmp: string,
   problems: string[],
-  gitlab: FakeGitlab,
+  gitlab: { calls(): number },
 ): Promise<{ rows: PairRow[]; apiCalls: number }> {
   const modgate = await startModgate(configPath);
   let limit: Awaited<ReturnType<typeof startLimit>> | undefined;
@@ -195,11 +201,14 @@ async function main(): Promise<number> {
     startups: [],
     bundles: [],
     starts: [],
+    proxy: [],
     problems,
   };
-  const config = (modules: number) => {
-    const file = join(tmp, `modgate-${modules}.yaml`);
-    if (!existsSync(file)) writeFileSync(file, configYaml(modules, gitlab.url));
+  // The Node parts run with the module proxy on, as `npm start`'s config has it: the go-get hot path
+  // must keep its speed with the proxy's routes in front of it (issue 10). The Worker part keeps it off.
+  const config = (modules: number, proxy = true) => {
+    const file = join(tmp, `modgate-${modules}${proxy ? "" : "-no-proxy"}.yaml`);
+    if (!existsSync(file)) writeFileSync(file, configYaml(modules, gitlab.url, proxy ? join(tmp, "store") : undefined));
     return file;
   };
   const part = async (name: Part, run: () => Promise<void>) => {
@@ -250,7 +259,7 @@ async function main(): Promise<number> {
       const example = join(REPO_ROOT, "config/modgate.yaml");
       const exampleModules = (readFileSync(example, "utf8").match(/^\s*- path:/gm) ?? []).length;
       // The example config goes last, so dist/worker is left as `npm run build:worker` makes it.
-      const configs = [...(o.smoke ? [] : [{ file: config(500), label: "bench config", modules: 500 }]), { file: example, label: "config/modgate.yaml", modules: exampleModules }];
+      const configs = [...(o.smoke ? [] : [{ file: config(500, false), label: "bench config", modules: 500 }]), { file: example, label: "config/modgate.yaml", modules: exampleModules }];
       for (const c of configs) {
         const b = await bundleSize(c.file, c.label, c.modules);
         results.bundles.push(b);
@@ -258,6 +267,28 @@ async function main(): Promise<number> {
         const s = await timeToFirstAnswer(c.file, c.label, c.modules);
         results.starts.push(s);
         if (s.problem) problems.push(`workers: ${s.problem}`);
+      }
+    });
+    await part("proxy", async () => {
+      const lab = await startProxyLab(o.historyCommits);
+      try {
+        const version = lab.repo.tags.at(-1)!;
+        const file = join(tmp, "modgate-proxy.yaml");
+        writeFileSync(file, proxyConfigYaml(lab.lab.url, join(tmp, "proxy-store")));
+        // The first request builds each answer (the zip from GitLab), the rest come from the store.
+        const { rows, apiCalls } = await measurePairs(file, proxyScenarios(version), o, tmp, problems, lab);
+        results.proxy = rows;
+        results.proxyApiCallsWhileMeasuring = apiCalls;
+        // A tag (direct mode fetches it shallowly), @latest, and a commit on no tag by its short hash (direct
+        // mode fetches the whole history, then finds the pseudo-version's base tag in it).
+        for (const query of [version, "latest", lab.repo.untaggedCommit.slice(0, 12)]) {
+          const cold = await measureColdDownload(lab, tmp, query, o.coldRounds);
+          (results.cold ??= []).push(cold);
+          if (cold.problem) problems.push(`proxy: ${cold.problem}`);
+          log(`  cold ${query}: ${cold.runs.map((r) => `${r.mode} ${r.seconds.toFixed(2)} s`).join(", ")}`);
+        }
+      } finally {
+        await lab.close();
       }
     });
   } finally {

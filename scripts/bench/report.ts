@@ -3,6 +3,7 @@
 import type { Measurement } from "./load.js";
 import type { MemoryResult, StartupResult } from "./memory.js";
 import type { BundleResult, StartResult } from "./workers.js";
+import type { ColdResult } from "./proxy.js";
 
 export const GOAL = 0.9;
 
@@ -51,6 +52,12 @@ export interface Results {
   starts: StartResult[];
   /** GitLab API calls made while the group hit was measured (should be 0: answered from cache). */
   apiCallsWhileMeasuring?: number;
+  /** The module proxy's warm answers against the limit. */
+  proxy: PairRow[];
+  /** GitLab API calls made while the warm proxy answers were measured (should be 0). */
+  proxyApiCallsWhileMeasuring?: number;
+  /** Cold `go mod download` through the proxy and in direct mode, per query. */
+  cold?: ColdResult[];
   problems: string[];
   totalSeconds?: number;
 }
@@ -82,6 +89,22 @@ export function pairTable(rows: PairRow[], firstColumn = "scenario"): string {
       ms(r.limit.p50),
       ms(r.modgate.p99),
       ms(r.limit.p99),
+    ]),
+  );
+}
+
+/** Requests/s of every round and the CPU each party used in the median round: how noisy a ratio is. */
+export function roundsTable(rows: PairRow[]): string {
+  return table(
+    ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
+    rows.map((s) => [
+      s.name,
+      s.modgateRounds.map(int).join(" · "),
+      s.limitRounds.map(int).join(" · "),
+      cpu(s.modgate.serverCpu),
+      cpu(s.limit.serverCpu),
+      `${cpu(s.modgate.loadCpu)} / ${cpu(s.limit.loadCpu)}`,
+      `${cpu(s.modgate.otherCpu)} / ${cpu(s.limit.otherCpu)}`,
     ]),
   );
 }
@@ -130,6 +153,34 @@ export function workersTable(results: Results): string {
   return table(["config", "bundle", "gzipped", "build:worker took", "dev:worker \"Ready on\"", "first 200 answer"], rows);
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** Cold download: median seconds per mode and their ratio, with sizes and the calls each mode made. */
+export function coldTable(rows: ColdResult[]): string {
+  return table(
+    ["go mod download", "direct (git) s", "proxy s", "proxy ÷ direct", "direct runs s", "proxy runs s", "GitLab API calls (proxy)", "git requests (direct)", "zip", "repository pack"],
+    rows.map((c) => {
+      const direct = c.runs.filter((r) => r.mode === "direct");
+      const proxy = c.runs.filter((r) => r.mode === "proxy");
+      const d = median(direct.map((r) => r.seconds));
+      const p = median(proxy.map((r) => r.seconds));
+      const calls = proxy[0] ? `${proxy[0].apiCalls} (${Object.entries(proxy[0].byEndpoint).sort().map(([e, n]) => `${e} ${n}`).join(", ")})` : "n/a";
+      return [
+        `@${c.query}${c.version && c.version !== c.query ? ` (${c.version})` : ""}`,
+        d.toFixed(2),
+        p.toFixed(2),
+        (p / d).toFixed(2),
+        direct.map((r) => r.seconds.toFixed(2)).join(" · "),
+        proxy.map((r) => r.seconds.toFixed(2)).join(" · "),
+        calls,
+        direct[0] ? String(direct[0].gitRequests) : "n/a",
+        kib(Number.isFinite(c.zipBytes) ? c.zipBytes : undefined),
+        kib(c.packBytes),
+      ];
+    }),
+  );
+}
+
 /** Everything for the terminal. */
 export function textReport(r: Results): string {
   const parts: string[] = [];
@@ -139,6 +190,8 @@ export function textReport(r: Results): string {
   if (r.memory) parts.push(`Memory\n\n${memoryTable(r.memory)}`);
   if (r.startups.length > 0) parts.push(`Start-up\n\n${startupTable(r.startups)}`);
   if (r.bundles.length > 0) parts.push(`Workers\n\n${workersTable(r)}`);
+  if (r.proxy.length > 0) parts.push(`Module proxy, warm\n\n${pairTable(r.proxy)}`);
+  if (r.cold && r.cold.length > 0) parts.push(`Module proxy, cold download\n\n${coldTable(r.cold)}`);
   return parts.join("\n\n") + "\n";
 }
 
@@ -170,7 +223,7 @@ export function markdown(r: Results): string {
     out.push(
       "## Scenarios",
       "",
-      `modgate (\`modgate serve\`, 1 process, access log off) on a generated config of 500 modules: literal modules on two hosts, three \`{name}\` templates and a \`group:\` rule whose project was looked up once before measuring and is answered from the cache${r.apiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.apiCallsWhileMeasuring})` : ""}. Goal: every hit at ≥ ${GOAL.toFixed(2)} of the limit, p99 < 5 ms.`,
+      `modgate (\`modgate serve\`, 1 process, access log off) on a generated config of 500 modules with the module proxy on (\`proxy.enabled: true\`, as \`npm start\`'s config has it: every request passes the proxy's route check first; the scale, cluster and memory parts use the same configs, the Workers part has the proxy off): literal modules on two hosts, three \`{name}\` templates and a \`group:\` rule whose project was looked up once before measuring and is answered from the cache${r.apiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.apiCallsWhileMeasuring})` : ""}. Goal: every hit at ≥ ${GOAL.toFixed(2)} of the limit, p99 < 5 ms.`,
       "",
       pairTable(r.scenarios),
       "",
@@ -178,18 +231,7 @@ export function markdown(r: Results): string {
       "",
       "Requests/s of every round, and the CPU (in cores: 1.00 = one core busy throughout) the server, autocannon and everything else on the machine used in the median round. A server well below 1.00 was waiting for the load generator or for a core taken by other processes:",
       "",
-      table(
-        ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
-        r.scenarios.map((s) => [
-          s.name,
-          s.modgateRounds.map(int).join(" · "),
-          s.limitRounds.map(int).join(" · "),
-          cpu(s.modgate.serverCpu),
-          cpu(s.limit.serverCpu),
-          `${cpu(s.modgate.loadCpu)} / ${cpu(s.limit.loadCpu)}`,
-          `${cpu(s.modgate.otherCpu)} / ${cpu(s.limit.otherCpu)}`,
-        ]),
-      ),
+      roundsTable(r.scenarios),
       "",
     );
   }
@@ -234,6 +276,37 @@ export function markdown(r: Results): string {
       "",
     );
   }
+  if (r.proxy.length > 0 || (r.cold && r.cold.length > 0)) {
+    const c = r.cold?.[0];
+    out.push(
+      "## Module proxy",
+      "",
+      `modgate with \`proxy.enabled\` serving one public GitLab project through the GitLab stand-in (test/e2e/harness/gitlab-stand-in.ts: GitLab's REST API and git smart HTTP from a bare repository on disk)${c ? `: a module at the root of a repository with ${int(c.commits)} commits (${int(c.files)} files, each commit changes one; a tag every 100 commits; generated by scripts/bench/long-history.ts)` : ""}.`,
+      "",
+    );
+  }
+  if (r.proxy.length > 0) {
+    out.push(
+      `**Warm answers**, same method as the scenarios above: the newest tag's \`.info\`, \`.mod\` and \`.zip\` were built once (GitLab's archive, checked and rebuilt as the go command builds it) and are stored in the content store (\`proxy.cacheDir\`, on disk); the version list comes from the list cache${r.proxyApiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.proxyApiCallsWhileMeasuring})` : ""}. The limit replays the same bytes from memory. Goal: ≥ ${GOAL.toFixed(2)} of the limit.`,
+      "",
+      "Stored answers are kept in memory once read (src/proxy/cache/stored-answers.ts: an LRU of at most 32 MiB holding `.info`, `.mod` and zips up to 1 MiB; larger zips are streamed from disk on every request), the module's location and project for `proxy.listTtl`, and the access decision is made on every request. Reading the store on every request (stat, open, read, close) held modgate at about 0.2 of the limit for `.info` and `.mod` before that.",
+      "",
+      pairTable(r.proxy),
+      "",
+      roundsTable(r.proxy),
+      "",
+    );
+  }
+  if (r.cold && r.cold.length > 0) {
+    out.push(
+      `**Cold download**: \`go mod download -json\` with a fresh module cache each run (GOSUMDB=off, GOFLAGS=-modcacherw), ${r.cold[0]!.runs.length / 2} run(s) per mode, alternating. *direct*: GOPROXY=direct, modgate's go-import answer (through a forward proxy, GOINSECURE for the vanity host), then git over smart HTTP (git http-backend) from the stand-in. *proxy*: GOPROXY=modgate, a freshly started modgate with an empty store each run (warmed up on another small module first, so the process's own start-up is not counted), which asks the stand-in's REST API. Both must compute the same \`h1:\` sum. Seconds are the median run; wall time of the go command only (modgate's start is not counted).`,
+      "",
+      coldTable(r.cold),
+      "",
+      "For a tag the go command fetches only that commit (\`git fetch --depth=1\`, codehost/git.go), so the history's length costs direct mode nothing; for a commit on no tag (the hash row) it fetches every branch and tag with their whole history, then looks for the pseudo-version's base tag in it, where the proxy asks GitLab for merge bases. Doubts: the stand-in answers from the local disk with the git CLI, so both modes see no network latency and none of GitLab's own cost; on a real GitLab each REST call and each git round trip costs tens of milliseconds more, and a clone of a large history costs GitLab CPU the archive does not. The zip column is the go command's module zip; the pack is the whole repository's objects (`git count-objects -v` size-pack after `git gc`).",
+      "",
+    );
+  }
   if (r.problems.length > 0) {
     out.push("## Problems", "", ...r.problems.map((p) => `- ${p.split("\n")[0]}`), "");
   }
@@ -248,6 +321,7 @@ export function svgChart(r: Results): string {
   const bars = [
     ...r.scenarios.map((s) => ({ label: s.name, value: s.ratio, group: 0 })),
     ...r.scale.map((s) => ({ label: `root hit, ${int(s.modules)} modules`, value: s.row.ratio, group: 1 })),
+    ...r.proxy.map((s) => ({ label: s.name, value: s.ratio, group: 2 })),
   ].filter((b) => Number.isFinite(b.value));
   const groups = new Set(bars.map((b) => b.group)).size;
   const left = 190;
@@ -259,8 +333,9 @@ export function svgChart(r: Results): string {
   const height = bottom + 30;
   const max = Math.max(1.2, ...bars.map((b) => b.value * 1.05));
   const x = (v: number) => left + (v / max) * barArea;
-  const firstGroup = bars[0]?.group;
-  const rowY = (i: number) => top + i * rowH + (bars[i]!.group !== firstGroup ? gap : 0);
+  // A gap before each new group of bars.
+  const groupsBefore = (i: number) => new Set(bars.slice(0, i + 1).map((b) => b.group)).size - 1;
+  const rowY = (i: number) => top + i * rowH + groupsBefore(i) * gap;
   const o: string[] = [];
   o.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="13">`,

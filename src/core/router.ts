@@ -132,8 +132,11 @@ export interface RouterOptions {
   proxyService?: ProxyService;
 }
 
-/** `authorization`: the request's Authorization header (the proxy's access decision uses it, nothing else). */
-export type ProxyHandler = (request: ProxyRequest, authorization?: string) => Promise<PlainAnswer>;
+/**
+ * `authorization`: the request's Authorization header (the proxy's access decision uses it, nothing else).
+ * Synchronous when the answer is remembered (warm stored content), like a literal rule's go-get answer.
+ */
+export type ProxyHandler = (request: ProxyRequest, authorization?: string) => PlainAnswer | Promise<PlainAnswer>;
 
 export class Router {
   readonly config: CompiledConfig;

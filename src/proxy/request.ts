@@ -5,6 +5,7 @@
 // from discovery requests by their shape alone.
 import { unescapePath, unescapeVersion } from "./module/escape.js";
 import { checkPath } from "./module/path.js";
+import { BoundedMap } from "../core/bounded-map.js";
 
 export type ProxyEndpoint = "list" | "latest" | "info" | "mod" | "zip";
 
@@ -20,7 +21,25 @@ export function isProxyPath(path: string): boolean {
   return path.startsWith("/sumdb/") || path === "/sumdb" || path.includes("/@v/") || path.endsWith("/@latest");
 }
 
+/**
+ * Parsed paths, remembered: checking a module path (module.CheckPath's rules)
+ * on every request was the largest cost of a warm proxy answer left after the
+ * store reads (`npm run bench`), and the go command asks the same few paths
+ * again and again. Parsing depends on the path alone. Bounded: paths are at
+ * most MAX_PATH_BYTES, so this holds a few MiB at worst.
+ */
+const parsed = new BoundedMap<string, ProxyRequest>(4096);
+
 export function parseProxyPath(path: string): ProxyRequest {
+  let request = parsed.get(path);
+  if (request === undefined) {
+    request = Object.freeze(parse(path));
+    parsed.set(path, request);
+  }
+  return request;
+}
+
+function parse(path: string): ProxyRequest {
   if (path === "/sumdb" || path.startsWith("/sumdb/")) return { kind: "sumdb" };
   let escapedModule: string;
   let endpoint: ProxyEndpoint;

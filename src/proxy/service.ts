@@ -10,7 +10,7 @@ import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
 import { checkReadAccess } from "./auth/gitlab-access.js";
 import { locateModule } from "./locate.js";
-import type { ProxyRequest } from "./request.js";
+import type { ProxyEndpoint, ProxyRequest } from "./request.js";
 import { CodeRepo, canonicalVersion, type ResolvedVersion } from "./repo/code-repo.js";
 import { GitlabHost, HostMemo } from "./repo/gitlab-host.js";
 import { NotExistError, TooLargeError } from "./repo/errors.js";
@@ -23,6 +23,7 @@ import { hash1OfBytes } from "./zip/dirhash.js";
 import { checkFiles, checkedFilesError } from "./zip/check-files.js";
 import { createModuleZip } from "./zip/module-zip.js";
 import { Expiring } from "./cache/expiring.js";
+import { MAX_REMEMBERED_BYTES, StoredAnswers } from "./cache/stored-answers.js";
 import { isPseudoVersion } from "./module/pseudo.js";
 import * as semver from "./module/semver.js";
 
@@ -80,9 +81,23 @@ const ZIP_TYPE = "application/zip";
 
 interface ModuleContext {
   modulePath: string;
+  /** escapePath(modulePath), the store keys' prefix: made once per module, not per request. */
+  escapedPath: string;
   repo: CodeRepo;
   /** Public content may be kept by shared caches; anything else is the reader's alone. */
   isPublic: boolean;
+}
+
+/** Where a module lives and its project's visibility, as found at `at` under `router`. */
+interface Located {
+  router: Router;
+  at: number;
+  /** The project look-up this rests on: when it is due again, so is this. */
+  project: Expiring<GitlabProjectInfo | undefined>;
+  /** The project's current full path: what the access decision asks GitLab about. */
+  projectPath: string;
+  visibility: "public" | "internal" | "private";
+  context: ModuleContext;
 }
 
 /** Filled in by answer(): whether the store already held what was asked for. */
@@ -140,6 +155,17 @@ export class ProxyService {
   private readonly access: AccessControl;
   /** Origin.Hash of .info files in the store, by key: immutable, so remembered (moved-tag checks). */
   private readonly servedCommits = new LRUCache<string, string>({ max: 16384 });
+  /**
+   * Module path → its project, for listTtl (as long as the project look-up
+   * itself is trusted): locating the module and building its repository on
+   * every request was most of a warm answer's cost after the file reads.
+   * Only what the config and GitLab said is kept; the access decision runs
+   * on every request.
+   */
+  private readonly located = new LRUCache<string, Located>({ max: 4096 });
+  private readonly stored = new StoredAnswers();
+  /** The list answer per list fetched: built once per refresh, not once per request. */
+  private readonly listAnswers = new WeakMap<string[], PlainAnswer>();
 
   constructor(private readonly o: ProxyServiceOptions) {
     this.now = o.now ?? Date.now;
@@ -156,8 +182,45 @@ export class ProxyService {
     );
   }
 
-  /** `authorization`: the request's Authorization header, used only to ask GitLab about access. */
-  async handle(request: ProxyRequest, authorization?: string): Promise<PlainAnswer> {
+  /**
+   * `authorization`: the request's Authorization header, used only to ask GitLab about access.
+   * Synchronous when the answer is already known for a public module (remembered stored
+   * content, a fresh list): a warm proxy answer then costs what a literal go-get hit costs,
+   * with no promise chain (`npm run bench`, docs/benchmarks.md). Non-public modules always
+   * take the long way: their access decision is asynchronous.
+   */
+  handle(request: ProxyRequest, authorization?: string): PlainAnswer | Promise<PlainAnswer> {
+    if (request.kind === "module") {
+      const known = this.known(request.modulePath, request.endpoint, request.version);
+      if (known) return this.count(request.endpoint, outcomeOf(known.status), known, request.endpoint === "list" ? undefined : true);
+    }
+    return this.handleAsync(request, authorization);
+  }
+
+  /**
+   * The answer when every piece of it is in memory and fresh and the module is
+   * public: the module's location and the remembered content. undefined: take the long way.
+   */
+  private known(modulePath: string, endpoint: ProxyEndpoint, version: string | undefined): PlainAnswer | undefined {
+    const found = this.located.get(modulePath);
+    if (!found || found.visibility !== "public" || !this.isFresh(found, this.o.router())) return undefined;
+    const c = found.context;
+    switch (endpoint) {
+      case "list": {
+        const versions = this.lists.get(modulePath)?.peek();
+        return versions && this.listAnswers.get(versions);
+      }
+      case "info":
+      case "mod":
+      case "zip":
+        // Only canonical versions are ever remembered, so a query ("v1.2", a branch) misses here.
+        return this.stored.get(this.key(c, version!, endpoint));
+      case "latest":
+        return undefined;
+    }
+  }
+
+  private async handleAsync(request: ProxyRequest, authorization?: string): Promise<PlainAnswer> {
     if (request.kind === "sumdb") return this.count("sumdb", "not-found", textAnswer(404, "not found: this proxy does not serve the checksum database"));
     if (request.kind === "bad") return this.count("bad", "bad-request", textAnswer(400, `bad request: ${request.reason}`));
     const { modulePath, endpoint, version } = request;
@@ -184,15 +247,38 @@ export class ProxyService {
    * `operator`: modgate's own question (`modgate resolve`, with the server token): no client to authorise.
    */
   private async context(modulePath: string, authorization: string | undefined, operator = false): Promise<ModuleContext | PlainAnswer> {
-    const located = await locateModule(this.o.router(), modulePath);
+    const router = this.o.router();
+    let found = this.located.get(modulePath);
+    if (!found || !this.isFresh(found, router)) {
+      const looked = await this.locate(router, modulePath);
+      if (isAnswer(looked)) return looked;
+      found = looked;
+      this.located.set(modulePath, found);
+    }
+    const denied = operator ? undefined : await this.access.decide({ modulePath, project: found.projectPath, visibility: found.visibility, authorization });
+    if (denied) return denied;
+    return found.context;
+  }
+
+  /**
+   * A reloaded config (a new router) may map the path elsewhere; after
+   * listTtl, or once the project look-up it rests on is due (another module
+   * of the project may have made it earlier), GitLab is asked again.
+   */
+  private isFresh(found: Located, router: Router): boolean {
+    return found.router === router && this.now() - found.at < this.listTtlMs && found.project.peek() !== undefined;
+  }
+
+  private async locate(router: Router, modulePath: string): Promise<Located | PlainAnswer> {
+    const at = this.now();
+    const located = await locateModule(router, modulePath);
     if (located.kind === "missing") return textAnswer(404, `not found: ${located.reason}`);
     if (located.kind === "unavailable") throw new GitlabUnavailable("unreachable", located.reason);
-    const project = await this.project(located.project);
+    const lookup = this.projectLookup(located.project);
+    const project = await lookup.get();
     // The GitLab path is not named: it is internal, and the client needs only to know there is no module.
     if (!project) return textAnswer(404, `not found: ${modulePath}: no such GitLab project (or modgate's token cannot see it)`);
     const visibility = located.module.visibility ?? project.visibility;
-    const denied = operator ? undefined : await this.access.decide({ modulePath, project: project.pathWithNamespace, visibility, authorization });
-    if (denied) return denied;
     const url = located.module.repo.startsWith("http") || located.module.repo.startsWith("ssh") ? located.module.repo : `${this.o.gitlab.url}/${project.pathWithNamespace}.git`;
     const hostKey = `${project.pathWithNamespace}\u0000${project.defaultBranch ?? ""}\u0000${url}`;
     let host = this.hosts.get(hostKey);
@@ -209,16 +295,22 @@ export class ProxyService {
       });
       this.hosts.set(hostKey, host);
     }
-    return { modulePath, isPublic: visibility === "public", repo: new CodeRepo(host, { path: modulePath, codeRoot: located.codeRoot, subdir: located.subdir }) };
+    const context: ModuleContext = {
+      modulePath,
+      escapedPath: escapePath(modulePath),
+      isPublic: visibility === "public",
+      repo: new CodeRepo(host, { path: modulePath, codeRoot: located.codeRoot, subdir: located.subdir }),
+    };
+    return { router, at, project: lookup, projectPath: project.pathWithNamespace, visibility, context };
   }
 
-  private project(path: string): Promise<GitlabProjectInfo | undefined> {
+  private projectLookup(path: string): Expiring<GitlabProjectInfo | undefined> {
     let entry = this.projects.get(path);
     if (!entry) {
       entry = new Expiring(this.listTtlMs, this.now, () => this.client.project(path));
       this.projects.set(path, entry);
     }
-    return entry.get();
+    return entry;
   }
 
   private async answer(c: ModuleContext, endpoint: Exclude<ProxyRequest, { kind: "sumdb" | "bad" }>["endpoint"], version: string | undefined, note: StoreNote): Promise<PlainAnswer> {
@@ -229,7 +321,12 @@ export class ProxyService {
     switch (endpoint) {
       case "list": {
         const versions = await this.versions(c);
-        return dataAnswer(200, TEXT_TYPE, versions.map((v) => v + "\n").join(""), listCache);
+        let list = this.listAnswers.get(versions);
+        if (!list) {
+          list = dataAnswer(200, TEXT_TYPE, versions.map((v) => v + "\n").join(""), listCache);
+          this.listAnswers.set(versions, list);
+        }
+        return list;
       }
       case "latest": {
         const info = await this.query(c, "latest");
@@ -238,9 +335,13 @@ export class ProxyService {
       case "info": {
         const v = version!;
         if (isCanonical(v)) {
-          const stored = await this.o.store.get(this.key(c, v, "info"));
+          const key = this.key(c, v, "info");
+          const known = this.stored.get(key);
+          note.fromStore = true;
+          if (known) return known;
+          const stored = await this.o.store.get(key);
           note.fromStore = stored !== undefined;
-          if (stored) return dataAnswer(200, JSON_TYPE, await stored.bytes(), IMMUTABLE);
+          if (stored) return this.stored.remember(key, dataAnswer(200, JSON_TYPE, await stored.bytes(), IMMUTABLE));
           return dataAnswer(200, JSON_TYPE, await this.computeInfo(c, v), IMMUTABLE);
         }
         const info = await this.query(c, v);
@@ -248,9 +349,13 @@ export class ProxyService {
       }
       case "mod": {
         const v = this.requireCanonical(c, version!);
-        const stored = await this.o.store.get(this.key(c, v, "mod"));
+        const key = this.key(c, v, "mod");
+        const known = this.stored.get(key);
+        note.fromStore = true;
+        if (known) return known;
+        const stored = await this.o.store.get(key);
         note.fromStore = stored !== undefined;
-        if (stored) return dataAnswer(200, TEXT_TYPE, await stored.bytes(), IMMUTABLE);
+        if (stored) return this.stored.remember(key, dataAnswer(200, TEXT_TYPE, await stored.bytes(), IMMUTABLE));
         // Only versions whose .info succeeds are served (module-proxy-rules.md §3, +incompatible).
         await this.ensureInfo(c, v);
         const data = await c.repo.goMod(v);
@@ -259,9 +364,15 @@ export class ProxyService {
       }
       case "zip": {
         const v = this.requireCanonical(c, version!);
-        const stored = await this.o.store.get(this.key(c, v, "zip"));
+        const key = this.key(c, v, "zip");
+        const known = this.stored.get(key);
+        note.fromStore = true;
+        if (known) return known;
+        const stored = await this.o.store.get(key);
         note.fromStore = stored !== undefined;
         const object = stored ?? (await this.zipObject(c, v));
+        // Small zips (most modules) are answered from memory like .info; large ones stream, so RSS stays bounded.
+        if (object.size <= MAX_REMEMBERED_BYTES) return this.stored.remember(key, dataAnswer(200, ZIP_TYPE, await object.bytes(), IMMUTABLE));
         return dataAnswer(200, ZIP_TYPE, { size: object.size, open: () => object.stream() }, IMMUTABLE);
       }
     }
@@ -439,7 +550,7 @@ export class ProxyService {
   }
 
   private key(c: ModuleContext, v: string, ext: "info" | "mod" | "zip"): string {
-    return `${escapePath(c.modulePath)}/@v/${escapeVersion(v)}.${ext}`;
+    return `${c.escapedPath}/@v/${escapeVersion(v)}.${ext}`;
   }
 }
 

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../../scripts/bench/configs.js';
+import { proxyScenarios } from '../../scripts/bench/proxy.js';
 import { REPO_ROOT, run } from './harness/index.js';
 
 const DOCS = ['docs/benchmarks.md', 'docs/benchmarks.svg'].map((f) => join(REPO_ROOT, f));
@@ -20,12 +21,14 @@ describe('npm run bench:smoke', () => {
     });
     expect(result.code, result.stderr + result.stdout).toBe(0);
     const tableLines = result.stdout.split('\n').filter((line) => line.startsWith('|'));
-    for (const scenario of SCENARIOS) {
+    for (const scenario of [...SCENARIOS, ...proxyScenarios('v1.0.0')]) {
       expect(tableLines.some((line) => line.includes(`| ${scenario.name} `)), `no table row for "${scenario.name}":\n${result.stdout}`).toBe(true);
     }
-    for (const section of ['Scenarios', 'Scale', 'Cluster', 'Memory', 'Workers']) {
+    for (const section of ['Scenarios', 'Scale', 'Cluster', 'Memory', 'Workers', 'Module proxy, warm', 'Module proxy, cold download']) {
       expect(result.stdout).toContain(section);
     }
+    // Both ways of downloading the long-history module, @latest included, each with its GitLab calls.
+    expect(tableLines.some((line) => /^\| @latest \(v[\d.]+\) .*archive 1/.test(line)), result.stdout).toBe(true);
     expect(contents()).toEqual(before);
   });
 });

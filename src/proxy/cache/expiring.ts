@@ -11,6 +11,11 @@ export class Expiring<T> {
     private readonly fetch: () => Promise<T>,
   ) {}
 
+  /** The value when it is fresh, without waiting: undefined when it would have to be fetched. */
+  peek(): T | undefined {
+    return this.value && this.now() - this.value.at < this.ttlMs ? this.value.data : undefined;
+  }
+
   get(): Promise<T> {
     if (this.value && this.now() - this.value.at < this.ttlMs) return Promise.resolve(this.value.data);
     this.pending ??= this.fetch().then(

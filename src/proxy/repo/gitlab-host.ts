@@ -38,6 +38,18 @@ export class GitlabHost implements CodeHost {
   readonly url: string;
   private readonly tagList: Expiring<GitlabTag[]>;
   private readonly branchList: Expiring<{ name: string; commit: string }[]>;
+  /**
+   * Tag look-ups by name, trusted for listTtl like the lists: a cold version's
+   * .info, .mod and .zip each resolve its tag, which cost five GitLab calls
+   * per version (`npm run bench`, cold download) instead of one.
+   */
+  private readonly tagLookups = new LRUCache<string, { at: number; value: Promise<GitlabTag | undefined> }>({ max: 1024 });
+  /**
+   * Resolved revisions, for listTtl like the ref lists they rest on: one cold
+   * pseudo-version (.info of the hash, then .info, .mod and .zip of the
+   * version, each validating it) resolved the same hash a dozen times, 53
+   * GitLab calls in all (`npm run bench`, cold download by hash).
+   */
   private readonly stats = new LRUCache<string, { at: number; value: Promise<RevInfo> }>({ max: 1024 });
 
   constructor(private readonly o: GitlabHostOptions) {
@@ -57,19 +69,20 @@ export class GitlabHost implements CodeHost {
    * any commit a branch or tag contains (the go command fetches nothing else).
    */
   stat(rev: string): Promise<RevInfo> {
-    // One build asks the same revision several times (.info, .mod, findDir, zip): what a ref
-    // names is reused for listTtl, like the lists it comes from; failures are not kept.
     const known = this.stats.get(rev);
     if (known && this.o.now() - known.at < this.o.listTtlMs) return known.value;
-    const value = this.resolve(rev);
-    this.stats.set(rev, { at: this.o.now(), value });
-    value.catch(() => this.stats.delete(rev));
-    return value;
+    const entry = { at: this.o.now(), value: this.resolve(rev) };
+    this.stats.set(rev, entry);
+    // Failures (unknown revisions, GitLab down) are not remembered: asked again next time.
+    entry.value.catch(() => {
+      if (this.stats.get(rev) === entry) this.stats.delete(rev);
+    });
+    return entry.value;
   }
 
   private async resolve(rev: string): Promise<RevInfo> {
     const { client, project } = this.o;
-    const tag = await client.tag(project, rev);
+    const tag = await this.tag(rev);
     if (tag) return this.info(tag.commit, rev, `refs/tags/${rev}`);
     const branch = await client.branch(project, rev);
     if (branch) return this.info(branch.commit, branch.commit, `refs/heads/${rev}`);
@@ -90,6 +103,19 @@ export class GitlabHost implements CodeHost {
       }
     }
     throw new NotExistError(`unknown revision ${rev}`);
+  }
+
+  private tag(name: string): Promise<GitlabTag | undefined> {
+    const known = this.tagLookups.get(name);
+    if (known && this.o.now() - known.at < this.o.listTtlMs) return known.value;
+    const value = this.o.client.tag(this.o.project, name);
+    const entry = { at: this.o.now(), value };
+    this.tagLookups.set(name, entry);
+    // A failed look-up is not remembered: the next request asks GitLab again.
+    value.catch(() => {
+      if (this.tagLookups.get(name) === entry) this.tagLookups.delete(name);
+    });
+    return value;
   }
 
   async latest(): Promise<RevInfo> {
@@ -142,7 +168,7 @@ export class GitlabHost implements CodeHost {
   }
 
   async descendsFrom(commit: string, tag: string): Promise<boolean> {
-    const t = (await this.tagList.get()).find((x) => x.name === tag) ?? (await this.o.client.tag(this.o.project, tag));
+    const t = (await this.tagList.get()).find((x) => x.name === tag) ?? (await this.tag(tag));
     if (!t) return false;
     return t.commit === commit || this.isAncestor(t.commit, commit);
   }
