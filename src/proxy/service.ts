@@ -1,7 +1,7 @@
 // The module proxy: from a parsed request to an answer. The way a request
 // takes, in order: where the module lives (locate) → who may read it
 // (access) → the immutable store → GitLab, once per version at a time.
-import { LRUCache } from "lru-cache";
+import { Lru } from "../core/lru.js";
 import type { Router } from "../core/router.js";
 import { dataAnswer, textAnswer, type PlainAnswer } from "../core/responses.js";
 import { GitlabUnavailable } from "../discovery/gitlab-failure.js";
@@ -132,14 +132,14 @@ export class ProxyService {
   private readonly memo = new HostMemo();
   private readonly now: () => number;
   private readonly listTtlMs: number;
-  private readonly projects = new LRUCache<string, Expiring<GitlabProjectInfo | undefined>>({ max: 4096 });
-  private readonly hosts = new LRUCache<string, GitlabHost>({ max: 1024 });
-  private readonly lists = new LRUCache<string, Expiring<string[]>>({ max: 4096 });
-  private readonly queries = new LRUCache<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 8192 });
+  private readonly projects = new Lru<string, Expiring<GitlabProjectInfo | undefined>>({ max: 4096 });
+  private readonly hosts = new Lru<string, GitlabHost>({ max: 1024 });
+  private readonly lists = new Lru<string, Expiring<string[]>>({ max: 4096 });
+  private readonly queries = new Lru<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 8192 });
   private readonly builds = new Map<string, Promise<void>>();
   private readonly access: AccessControl;
   /** Origin.Hash of .info files in the store, by key: immutable, so remembered (moved-tag checks). */
-  private readonly servedCommits = new LRUCache<string, string>({ max: 16384 });
+  private readonly servedCommits = new Lru<string, string>({ max: 16384 });
 
   constructor(private readonly o: ProxyServiceOptions) {
     this.now = o.now ?? Date.now;

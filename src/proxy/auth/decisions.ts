@@ -3,12 +3,12 @@
 // one check, and a revoked token stops working within that time. The key is
 // an HMAC of the credential under a key that lives only in this process's
 // memory, never the credential itself.
-import { LRUCache } from "lru-cache";
+import { Lru } from "../../core/lru.js";
 import type { Credential } from "./credential.js";
 import type { AccessVerdict } from "./gitlab-access.js";
 
 export class AccessDecisions {
-  private readonly decided: LRUCache<string, { verdict: AccessVerdict; until: number }>;
+  private readonly decided: Lru<string, { verdict: AccessVerdict; until: number }>;
   private readonly pending = new Map<string, Promise<AccessVerdict>>();
   private readonly hmacKey: Promise<CryptoKey>;
 
@@ -17,7 +17,7 @@ export class AccessDecisions {
     private readonly now: () => number = Date.now,
     maxEntries = 10_000,
   ) {
-    this.decided = new LRUCache({ max: maxEntries });
+    this.decided = new Lru({ max: maxEntries });
     const secret = crypto.getRandomValues(new Uint8Array(32));
     this.hmacKey = crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   }

@@ -3,7 +3,7 @@
 // branch lists and `git log`/`merge-base`/`cat-file` by their API calls.
 // What depends only on a commit id never changes, so it is remembered
 // (bounded); lists expire after listTtl.
-import { LRUCache } from "lru-cache";
+import { Lru } from "../../core/lru.js";
 import type { GitlabClient, GitlabTag } from "../gitlab/client.js";
 import type { CodeHost, RevInfo, Tag, ZipContent } from "./code-host.js";
 import { NotExistError } from "./errors.js";
@@ -29,16 +29,16 @@ export interface GitlabHostOptions {
 
 /** Facts keyed by commit id, which cannot change: shared across requests, bounded. */
 export class HostMemo {
-  readonly files = new LRUCache<string, { data: Uint8Array | null }>({ max: 4096, maxSize: 64 << 20, sizeCalculation: (v) => Math.max(1, v.data?.length ?? 1) });
-  readonly mergeBases = new LRUCache<string, { id: string | null }>({ max: 16384 });
-  readonly commitTimes = new LRUCache<string, Date>({ max: 16384 });
+  readonly files = new Lru<string, { data: Uint8Array | null }>({ max: 4096, maxSize: 64 << 20, sizeOf: (v) => Math.max(1, v.data?.length ?? 1) });
+  readonly mergeBases = new Lru<string, { id: string | null }>({ max: 16384 });
+  readonly commitTimes = new Lru<string, Date>({ max: 16384 });
 }
 
 export class GitlabHost implements CodeHost {
   readonly url: string;
   private readonly tagList: Expiring<GitlabTag[]>;
   private readonly branchList: Expiring<{ name: string; commit: string }[]>;
-  private readonly stats = new LRUCache<string, { at: number; value: Promise<RevInfo> }>({ max: 1024 });
+  private readonly stats = new Lru<string, { at: number; value: Promise<RevInfo> }>({ max: 1024 });
 
   constructor(private readonly o: GitlabHostOptions) {
     this.url = o.url;
