@@ -18,7 +18,6 @@ import { ModuleError } from "./module/errors.js";
 import { escapePath, escapeVersion } from "./module/escape.js";
 import { goDirective } from "./module/modfile.js";
 import type { ContentStore, StoredObject } from "./store/store.js";
-import { zipEntryCount } from "./store/zip-entry-count.js";
 import { hash1OfBytes } from "./zip/dirhash.js";
 import { checkFiles, checkedFilesError } from "./zip/check-files.js";
 import { createModuleZip } from "./zip/module-zip.js";
@@ -406,8 +405,10 @@ export class ProxyService {
    * `modgate resolve MODULE@QUERY`: the version a query resolves to, its zip
    * (built into the store when needed) and both h1 sums, or the answer the
    * proxy gives instead (404 with why, 403, 5xx when GitLab fails).
+   * countFiles (store/zip-entry-count.ts) is passed in by the Node CLI, the
+   * only caller, so the Worker bundle does not carry it (issue 12's budget).
    */
-  async summarize(modulePath: string, query: string): Promise<ModuleSummary | PlainAnswer> {
+  async summarize(modulePath: string, query: string, countFiles: (zip: StoredObject) => Promise<number>): Promise<ModuleSummary | PlainAnswer> {
     try {
       const c = await this.context(modulePath, undefined, true);
       if (isAnswer(c)) return c;
@@ -427,7 +428,7 @@ export class ProxyService {
         time: info.Time,
         sum,
         goModSum: hash1OfBytes({ "go.mod": gomodBytes }),
-        files: await zipEntryCount(zip),
+        files: await countFiles(zip),
         zipBytes: zip.size,
       };
     } catch (err) {
