@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { Sha256, toHex } from '../../core/sha.js';
 import { hash1, type FileDigest } from './dirhash.js';
 import type { ModuleFile } from './file.js';
 import { Crc32 } from './crc32.js';
@@ -85,7 +84,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             checkFits32(zipSize, 'the zip');
             await waitForReader();
             emit(localHeader(entry.name, entry.flags));
-            const hash = sha256.create();
+            const hash = new Sha256();
             const crc = new Crc32();
             const deflate = deflateRaw();
             const input = deflate.writable.getWriter();
@@ -130,7 +129,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             entry.crc32 = crc.digest();
             emit(dataDescriptor(entry));
             written.push(entry);
-            digests.push({ name, sha256Hex: bytesToHex(hash.digest()) });
+            digests.push({ name, sha256Hex: toHex(hash.digest()) });
           }
           const directoryOffset = zipSize;
           checkFits32(directoryOffset, 'the zip');
