@@ -4,6 +4,7 @@
 // time, file count and both h1 sums, as `go mod download -json` shows them).
 import { bodyText } from "../core/responses.js";
 import { checkPath } from "../proxy/module/path.js";
+import { zipEntryCount } from "../proxy/store/zip-entry-count.js";
 import { answer } from "../core/answer.js";
 import { checkImportPath } from "../core/importpath.js";
 import type { Router } from "../core/router.js";
@@ -50,7 +51,7 @@ export async function resolveModuleVersion(router: Router, arg: string, configPa
   }
   const service = router.proxyService;
   if (!service) return { ok: false, lines: [`${arg}: the module proxy is off in ${configPath}: set proxy.enabled: true to resolve versions (without @, resolve shows the go-import answer)`] };
-  const summary = await service.summarize(modulePath, query);
+  const summary = await service.summarize(modulePath, query, zipEntryCount);
   if ("status" in summary) return { ok: false, lines: [`${arg}: ${summary.status} ${bodyText(summary).trim()}`] };
   // The go command's names where it has them (go mod download -json), so the two read alike.
   const rows: [string, string][] = [

@@ -1,7 +1,7 @@
 // The module proxy: from a parsed request to an answer. The way a request
 // takes, in order: where the module lives (locate) → who may read it
 // (access) → the immutable store → GitLab, once per version at a time.
-import { LRUCache } from "lru-cache";
+import { Lru } from "../core/lru.js";
 import type { Router } from "../core/router.js";
 import { dataAnswer, textAnswer, type PlainAnswer } from "../core/responses.js";
 import { GitlabUnavailable } from "../discovery/gitlab-failure.js";
@@ -18,7 +18,6 @@ import { ModuleError } from "./module/errors.js";
 import { escapePath, escapeVersion } from "./module/escape.js";
 import { goDirective } from "./module/modfile.js";
 import type { ContentStore, StoredObject } from "./store/store.js";
-import { zipEntryCount } from "./store/zip-entry-count.js";
 import { hash1OfBytes } from "./zip/dirhash.js";
 import { checkFiles, checkedFilesError } from "./zip/check-files.js";
 import { createModuleZip } from "./zip/module-zip.js";
@@ -147,14 +146,14 @@ export class ProxyService {
   private readonly memo = new HostMemo();
   private readonly now: () => number;
   private readonly listTtlMs: number;
-  private readonly projects = new LRUCache<string, Expiring<GitlabProjectInfo | undefined>>({ max: 4096 });
-  private readonly hosts = new LRUCache<string, GitlabHost>({ max: 1024 });
-  private readonly lists = new LRUCache<string, Expiring<string[]>>({ max: 4096 });
-  private readonly queries = new LRUCache<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 8192 });
+  private readonly projects = new Lru<string, Expiring<GitlabProjectInfo | undefined>>({ max: 4096 });
+  private readonly hosts = new Lru<string, GitlabHost>({ max: 1024 });
+  private readonly lists = new Lru<string, Expiring<string[]>>({ max: 4096 });
+  private readonly queries = new Lru<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 8192 });
   private readonly builds = new Map<string, Promise<void>>();
   private readonly access: AccessControl;
   /** Origin.Hash of .info files in the store, by key: immutable, so remembered (moved-tag checks). */
-  private readonly servedCommits = new LRUCache<string, string>({ max: 16384 });
+  private readonly servedCommits = new Lru<string, string>({ max: 16384 });
   /**
    * Module path → its project, for listTtl (as long as the project look-up
    * itself is trusted): locating the module and building its repository on
@@ -162,7 +161,7 @@ export class ProxyService {
    * Only what the config and GitLab said is kept; the access decision runs
    * on every request.
    */
-  private readonly located = new LRUCache<string, Located>({ max: 4096 });
+  private readonly located = new Lru<string, Located>({ max: 4096 });
   private readonly stored = new StoredAnswers();
   /** The list answer per list fetched: built once per refresh, not once per request. */
   private readonly listAnswers = new WeakMap<string[], PlainAnswer>();
@@ -520,8 +519,10 @@ export class ProxyService {
    * `modgate resolve MODULE@QUERY`: the version a query resolves to, its zip
    * (built into the store when needed) and both h1 sums, or the answer the
    * proxy gives instead (404 with why, 403, 5xx when GitLab fails).
+   * countFiles (store/zip-entry-count.ts) is passed in by the Node CLI, the
+   * only caller, so the Worker bundle does not carry it (issue 12's budget).
    */
-  async summarize(modulePath: string, query: string): Promise<ModuleSummary | PlainAnswer> {
+  async summarize(modulePath: string, query: string, countFiles: (zip: StoredObject) => Promise<number>): Promise<ModuleSummary | PlainAnswer> {
     try {
       const c = await this.context(modulePath, undefined, true);
       if (isAnswer(c)) return c;
@@ -541,7 +542,7 @@ export class ProxyService {
         time: info.Time,
         sum,
         goModSum: hash1OfBytes({ "go.mod": gomodBytes }),
-        files: await zipEntryCount(zip),
+        files: await countFiles(zip),
         zipBytes: zip.size,
       };
     } catch (err) {

@@ -4,21 +4,19 @@
 // an HMAC of the credential under a key that lives only in this process's
 // memory, never the credential itself.
 //
-// The HMAC is @noble/hashes' (synchronous, ~8 µs) rather than
-// crypto.subtle.sign: on Node every subtle call is a job on libuv's thread
-// pool, which the disk store's reads share: with it a warm private zip cost
-// 50-75 µs of CPU more than a public one and ran at 0.79-0.81 of its
+// The HMAC is computed synchronously (src/core/sha.ts, ~8 µs) rather than
+// with crypto.subtle.sign: on Node every subtle call is a job on libuv's
+// thread pool, which the disk store's reads share: with it a warm private zip
+// cost 50-75 µs of CPU more than a public one and ran at 0.79-0.81 of its
 // requests/s (issue 11's goal is 0.9; docs/benchmarks.md). Workers run the
 // same code.
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
-import { LRUCache } from "lru-cache";
+import { Lru } from "../../core/lru.js";
+import { hmacSha256, toHex } from "../../core/sha.js";
 import type { Credential } from "./credential.js";
 import type { AccessVerdict } from "./gitlab-access.js";
 
 export class AccessDecisions {
-  private readonly decided: LRUCache<string, { verdict: AccessVerdict; until: number }>;
+  private readonly decided: Lru<string, { verdict: AccessVerdict; until: number }>;
   private readonly pending = new Map<string, Promise<AccessVerdict>>();
   /** Random per process, never stored: keys from another process (or a leaked dump of this map) name no credential. */
   private readonly hmacKey = crypto.getRandomValues(new Uint8Array(32));
@@ -28,7 +26,7 @@ export class AccessDecisions {
     private readonly now: () => number = Date.now,
     maxEntries = 10_000,
   ) {
-    this.decided = new LRUCache({ max: maxEntries });
+    this.decided = new Lru({ max: maxEntries });
   }
 
   /** The remembered verdict, or `check`'s (one check at a time per credential and project). */
@@ -57,6 +55,6 @@ export class AccessDecisions {
 
   /** HMAC-SHA-256 of login and secret, hex: tells credentials apart without keeping any. */
   keyOf(credential: Credential): string {
-    return bytesToHex(hmac(sha256, this.hmacKey, new TextEncoder().encode(`${credential.user}\u0000${credential.secret}`)));
+    return toHex(hmacSha256(this.hmacKey, new TextEncoder().encode(`${credential.user}\u0000${credential.secret}`)));
   }
 }

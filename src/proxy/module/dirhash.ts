@@ -3,7 +3,7 @@
 // "<hex sha256 of file>  <name>\n", the files sorted by name as Go sorts
 // strings — byte-wise over UTF-8, which differs from JS's UTF-16 order for
 // names with characters above U+FFFF — then base64 with padding.
-import { sha256 } from "@noble/hashes/sha2.js";
+import { Sha256, sha256 } from "../../core/sha.js";
 import { ModuleError, goQuote } from "./errors.js";
 import { compareBytes } from "./semver.js";
 
@@ -37,7 +37,7 @@ export function hash1(files: readonly HashedFile[]): string {
   for (const f of sorted) {
     if (f.name.includes("\n")) throw new ModuleError("dirhash: filenames with newlines are not supported");
   }
-  const summary = sha256.create();
+  const summary = new Sha256();
   for (const f of sorted) {
     if (f.sha256.length !== 32) throw new ModuleError(`dirhash: ${goQuote(f.name)}: want a 32-byte SHA-256, got ${f.sha256.length} bytes`);
     summary.update(encoder.encode(`${hex(f.sha256)}  ${f.name}\n`));
@@ -59,7 +59,7 @@ export interface Sha256Stream {
 
 /** Incremental SHA-256, for hashing zip entries as they stream by (crypto.subtle has no streaming digest). */
 export function sha256Stream(): Sha256Stream {
-  const h = sha256.create();
+  const h = new Sha256();
   return {
     update(bytes) {
       h.update(bytes);

@@ -3,7 +3,7 @@
 // branch lists and `git log`/`merge-base`/`cat-file` by their API calls.
 // What depends only on a commit id never changes, so it is remembered
 // (bounded); lists expire after listTtl.
-import { LRUCache } from "lru-cache";
+import { Lru } from "../../core/lru.js";
 import type { GitlabClient, GitlabTag } from "../gitlab/client.js";
 import type { CodeHost, RevInfo, Tag, ZipContent } from "./code-host.js";
 import { NotExistError } from "./errors.js";
@@ -29,9 +29,9 @@ export interface GitlabHostOptions {
 
 /** Facts keyed by commit id, which cannot change: shared across requests, bounded. */
 export class HostMemo {
-  readonly files = new LRUCache<string, { data: Uint8Array | null }>({ max: 4096, maxSize: 64 << 20, sizeCalculation: (v) => Math.max(1, v.data?.length ?? 1) });
-  readonly mergeBases = new LRUCache<string, { id: string | null }>({ max: 16384 });
-  readonly commitTimes = new LRUCache<string, Date>({ max: 16384 });
+  readonly files = new Lru<string, { data: Uint8Array | null }>({ max: 4096, maxSize: 64 << 20, sizeOf: (v) => Math.max(1, v.data?.length ?? 1) });
+  readonly mergeBases = new Lru<string, { id: string | null }>({ max: 16384 });
+  readonly commitTimes = new Lru<string, Date>({ max: 16384 });
 }
 
 export class GitlabHost implements CodeHost {
@@ -43,14 +43,14 @@ export class GitlabHost implements CodeHost {
    * .info, .mod and .zip each resolve its tag, which cost five GitLab calls
    * per version (`npm run bench`, cold download) instead of one.
    */
-  private readonly tagLookups = new LRUCache<string, { at: number; value: Promise<GitlabTag | undefined> }>({ max: 1024 });
+  private readonly tagLookups = new Lru<string, { at: number; value: Promise<GitlabTag | undefined> }>({ max: 1024 });
   /**
    * Resolved revisions, for listTtl like the ref lists they rest on: one cold
    * pseudo-version (.info of the hash, then .info, .mod and .zip of the
    * version, each validating it) resolved the same hash a dozen times, 53
    * GitLab calls in all (`npm run bench`, cold download by hash).
    */
-  private readonly stats = new LRUCache<string, { at: number; value: Promise<RevInfo> }>({ max: 1024 });
+  private readonly stats = new Lru<string, { at: number; value: Promise<RevInfo> }>({ max: 1024 });
 
   constructor(private readonly o: GitlabHostOptions) {
     this.url = o.url;

@@ -1,5 +1,5 @@
-import { Inflate } from 'fflate';
 import { Crc32 } from './crc32.js';
+import { inflateRaw } from './raw-deflate.js';
 
 /**
  * Reads a zip written by `git archive --format=zip` (what GitLab's /repository/archive.zip
@@ -168,45 +168,89 @@ function openEntry(source: RandomAccessSource, entry: ArchiveEntry, chunkSize: n
   if (entry.method !== 0 && entry.method !== 8) {
     throw new Error(`archive: ${entry.name} uses compression method ${entry.method}; only stored and deflate are supported`);
   }
-  let position = 0;
-  let end = 0;
   const crc = new Crc32();
   let produced = 0;
-  const pending: Uint8Array[] = [];
-  const inflate = entry.method === 8 ? new Inflate((chunk) => void pending.push(chunk)) : undefined;
-  const verify = (): void => {
-    if (produced !== entry.size) throw new Error(`archive: ${entry.name} inflated to ${produced} bytes, the directory says ${entry.size}`);
-    if (crc.digest() !== entry.crc32) throw new Error(`archive: ${entry.name} fails its CRC-32 check (damaged or truncated archive)`);
+  let stopped = false;
+  let wakeFeeder: (() => void) | undefined;
+  const wake = (): void => {
+    const w = wakeFeeder;
+    wakeFeeder = undefined;
+    w?.();
   };
-  return new ReadableStream<Uint8Array>({
-    async start() {
-      // The local header's name and extra lengths may differ from the central directory's.
-      const header = dataView(await readExactly(source, entry.localHeaderOffset, 30, `local header of ${entry.name}`));
-      if (header.getUint32(0, true) !== LOCAL_SIG) throw new Error(`archive: ${entry.name} has no local header at its offset`);
-      position = entry.localHeaderOffset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
-      end = position + entry.compressedSize;
-    },
-    async pull(controller) {
-      while (pending.length === 0) {
-        if (position >= end) {
-          verify();
+  // Stored entries pass through an identity transform, so both methods take the same path.
+  const transform: TransformStream<Uint8Array, Uint8Array> = entry.method === 8 ? inflateRaw() : new TransformStream();
+  const input = transform.writable.getWriter();
+  const output = transform.readable.getReader();
+
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        const fail = (error: unknown): void => {
+          if (stopped) return;
+          stopped = true;
+          controller.error(entryError(entry.name, error));
+          void input.abort(error).catch(() => {});
+          void output.cancel(error).catch(() => {});
+          wake();
+        };
+        // Feeds the stored bytes in only while the reader wants more: Node's DecompressionStream
+        // queues all it inflates without backpressure (its readable side counts 16384 chunks, not
+        // bytes), so a pipe would inflate the whole entry into memory ahead of a slow reader.
+        const feed = async (): Promise<void> => {
+          // The local header's name and extra lengths may differ from the central directory's.
+          const header = dataView(await readExactly(source, entry.localHeaderOffset, 30, `local header of ${entry.name}`));
+          if (header.getUint32(0, true) !== LOCAL_SIG) throw new Error(`archive: ${entry.name} has no local header at its offset`);
+          let position = entry.localHeaderOffset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
+          const end = position + entry.compressedSize;
+          while (position < end) {
+            while (!stopped && (controller.desiredSize ?? 0) <= 0) await new Promise<void>((resolve) => (wakeFeeder = resolve));
+            if (stopped) return;
+            const length = Math.min(chunkSize, end - position);
+            const bytes = await readExactly(source, position, length, entry.name);
+            position += length;
+            await input.write(bytes);
+          }
+          await input.close();
+        };
+        // Hands on what comes out as it comes, checking it against the central directory.
+        const drain = async (): Promise<void> => {
+          for (;;) {
+            const { value, done } = await output.read();
+            if (stopped) return;
+            if (done) break;
+            produced += value.length;
+            // More than the directory says is already wrong: stop before inflating a zip bomb further.
+            if (produced > entry.size) throw new Error(`archive: ${entry.name} inflates past the ${entry.size} bytes the directory says`);
+            crc.update(value);
+            controller.enqueue(value);
+          }
+          if (produced !== entry.size) throw new Error(`archive: ${entry.name} inflated to ${produced} bytes, the directory says ${entry.size}`);
+          if (crc.digest() !== entry.crc32) throw new Error(`archive: ${entry.name} fails its CRC-32 check (damaged or truncated archive)`);
+          stopped = true;
           controller.close();
-          return;
-        }
-        const length = Math.min(chunkSize, end - position);
-        const raw = await readExactly(source, position, length, entry.name);
-        position += length;
-        const last = position >= end;
-        if (inflate) inflate.push(raw, last);
-        else pending.push(raw);
-      }
-      for (const chunk of pending.splice(0)) {
-        produced += chunk.length;
-        crc.update(chunk);
-        controller.enqueue(chunk);
-      }
+        };
+        feed().catch(fail);
+        drain().catch(fail);
+      },
+      pull() {
+        wake();
+      },
+      cancel(reason) {
+        stopped = true;
+        void input.abort(reason).catch(() => {});
+        void output.cancel(reason).catch(() => {});
+        wake();
+      },
     },
-  });
+    // Inflated bytes held for the reader before feeding pauses: what one entry costs in memory.
+    { highWaterMark: chunkSize, size: (chunk) => chunk.byteLength },
+  );
+}
+
+/** The platform's inflate names no entry ("incorrect header check", ...): say which one it was. */
+function entryError(name: string, error: unknown): Error {
+  if (error instanceof Error && error.message.startsWith('archive: ')) return error;
+  return new Error(`archive: ${name} cannot be inflated (damaged archive): ${error instanceof Error ? error.message : String(error)}`);
 }
 
 async function readExactly(source: RandomAccessSource, offset: number, length: number, what: string): Promise<Uint8Array> {

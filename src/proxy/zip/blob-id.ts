@@ -1,5 +1,4 @@
-import { sha1 } from '@noble/hashes/legacy.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { Sha1, toHex } from '../../core/sha.js';
 
 /**
  * Git's object id of a blob: SHA-1 of `blob <decimal length>\0` followed by the content
@@ -9,7 +8,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
  * writes into `$Id$`.
  */
 export class BlobIdHasher {
-  private readonly hash = sha1.create();
+  private readonly hash = new Sha1();
   private written = 0;
 
   /** `size` must be known up front: the header that starts the hash carries it. */
@@ -28,7 +27,7 @@ export class BlobIdHasher {
     if (this.written !== this.size) {
       throw new Error(`blob id: declared ${this.size} bytes but hashed ${this.written}`);
     }
-    return bytesToHex(this.hash.digest());
+    return toHex(this.hash.digest());
   }
 }
 

@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { Sha256, sha256, toHex } from '../../core/sha.js';
 
 /** One file's contribution to an h1: its name in the zip and the hex SHA-256 of its content. */
 export interface FileDigest {
@@ -25,7 +24,7 @@ export function compareUtf8(a: string, b: string): number {
  */
 export function hash1(files: readonly FileDigest[]): string {
   const sorted = [...files].sort((a, b) => compareUtf8(a.name, b.name));
-  const summary = sha256.create();
+  const summary = new Sha256();
   const encoder = new TextEncoder();
   for (const file of sorted) {
     if (file.name.includes('\n')) throw new Error(`dirhash: filenames with newlines are not supported: ${JSON.stringify(file.name)}`);
@@ -40,7 +39,7 @@ export function hash1OfBytes(files: Record<string, Uint8Array | string>): string
   return hash1(
     Object.entries(files).map(([name, content]) => ({
       name,
-      sha256Hex: bytesToHex(sha256(typeof content === 'string' ? encoder.encode(content) : content)),
+      sha256Hex: toHex(sha256(typeof content === 'string' ? encoder.encode(content) : content)),
     })),
   );
 }

@@ -1,8 +1,9 @@
-import { Zip, ZipDeflate } from 'fflate';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { Sha256, toHex } from '../../core/sha.js';
 import { hash1, type FileDigest } from './dirhash.js';
 import type { ModuleFile } from './file.js';
+import { Crc32 } from './crc32.js';
+import { deflateRaw } from './raw-deflate.js';
+import { centralHeader, checkFits32, dataDescriptor, endRecords, entryFlags, localHeader, type WrittenEntry } from './zip-records.js';
 
 export interface ModuleZipInput {
   /** Module path, unescaped (the zip's names use it as is, like x/mod/zip.Create). */
@@ -30,16 +31,12 @@ export interface ModuleZip {
 /** Zip bytes held ahead of the reader before producing pauses: memory stays bounded whatever the module size. */
 const HIGH_WATER_BYTES = 1 << 20;
 
-/** compress/flate's DefaultCompression, which x/mod/zip.Create uses; compression does not change h1. */
-const DEFLATE_LEVEL = 6;
-
-/** A fixed date, so the same files always give the same zip bytes (x/mod/zip leaves Modified zero too). */
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+const encoder = new TextEncoder();
 
 /**
  * Writes a module zip as x/mod/zip.Create does: one deflated entry per file, named
  * `<module>@<version>/<path>`, no directory entries (a directory entry changes h1, see
- * module-proxy-rules.md §4.6), non-ASCII names stored as UTF-8 with the EFS flag (fflate sets it).
+ * module-proxy-rules.md §4.6), names stored as UTF-8 with the EFS flag where archive/zip sets it (zip-records.ts).
  * Content is read from each file's open() and hashed on the way, so the h1 is known when the
  * stream ends and neither the zip nor a file is ever held whole. The stream is produced only as
  * fast as it is read.
@@ -63,57 +60,84 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
       start(controller) {
         const produce = async (): Promise<ModuleZipSummary> => {
           let zipSize = 0;
-          let zipError: unknown;
-          let finished = false;
-          const zip = new Zip((err, chunk, final) => {
-            if (err) {
-              zipError = err;
-              return;
-            }
-            zipSize += chunk.length;
-            if (chunk.length > 0) controller.enqueue(chunk);
-            if (final) finished = true;
-          });
+          const emit = (bytes: Uint8Array): void => {
+            if (cancelled) throw new Error('module zip: the reader cancelled the stream');
+            zipSize += bytes.length;
+            controller.enqueue(bytes);
+          };
           const waitForReader = async (): Promise<void> => {
             while (!cancelled && (controller.desiredSize ?? 1) <= 0) {
               await new Promise<void>((resolve) => (wakeProducer = resolve));
             }
             if (cancelled) throw new Error('module zip: the reader cancelled the stream');
-            if (zipError !== undefined) throw zipError;
           };
 
           const digests: FileDigest[] = [];
+          const written: WrittenEntry[] = [];
           const names = new Set<string>();
           for (const file of input.files) {
             const name = prefix + file.path;
             if (file.kind !== 'file') throw new Error(`module zip: ${file.path} is a ${file.kind}, not a regular file (run checkFiles first)`);
             if (names.has(name)) throw new Error(`module zip: ${file.path} is listed twice`);
             names.add(name);
-            const entry = new ZipDeflate(name, { level: DEFLATE_LEVEL });
-            entry.mtime = FIXED_MTIME;
-            zip.add(entry);
-            const hash = sha256.create();
-            let read = 0;
+            const entry: WrittenEntry = { name: encoder.encode(name), flags: entryFlags(name), crc32: 0, compressedSize: 0, size: 0, localHeaderOffset: zipSize };
+            checkFits32(zipSize, 'the zip');
+            await waitForReader();
+            emit(localHeader(entry.name, entry.flags));
+            const hash = new Sha256();
+            const crc = new Crc32();
+            const deflate = deflateRaw();
+            const input = deflate.writable.getWriter();
+            // The compressed side is read as fast as it comes: how far the producer runs ahead is
+            // bounded on the input side (waitForReader before each chunk is fed) instead, because
+            // Node's CompressionStream queues its output without backpressure (its readable side
+            // counts 16384 chunks, not bytes), so a paused reader would never stop the pipe.
+            const output = (async () => {
+              const reader = deflate.readable.getReader();
+              for (;;) {
+                const { value, done: eof } = await reader.read();
+                if (eof) return;
+                entry.compressedSize += value.length;
+                emit(value);
+              }
+            })();
+            output.catch(() => {}); // awaited below; a failure surfaces there or through the input side
             currentReader = (await file.open()).getReader();
-            for (;;) {
-              await waitForReader();
-              const { value, done: eof } = await currentReader.read();
-              if (eof) break;
-              read += value.length;
-              // x/mod/zip.Create refuses a file that grows past its Lstat size; a shrink is as wrong for h1.
-              if (read > file.size) throw new Error(`module zip: ${file.path} has more than the ${file.size} bytes it declared`);
-              hash.update(value);
-              entry.push(value, false);
+            try {
+              for (;;) {
+                await waitForReader();
+                const { value, done: eof } = await currentReader.read();
+                if (eof) break;
+                entry.size += value.length;
+                // x/mod/zip.Create refuses a file that grows past its Lstat size; a shrink is as wrong for h1.
+                if (entry.size > file.size) throw new Error(`module zip: ${file.path} has more than the ${file.size} bytes it declared`);
+                hash.update(value);
+                crc.update(value);
+                // The level (zlib's default, as x/mod/zip's) shapes only the zip's bytes, never h1.
+                await input.write(value);
+              }
+              if (cancelled) throw new Error('module zip: the reader cancelled the stream');
+              await input.close();
+              await output;
+            } catch (error) {
+              void input.abort(error).catch(() => {});
+              void currentReader.cancel(error).catch(() => {});
+              throw error;
             }
             currentReader = undefined;
-            if (cancelled) throw new Error('module zip: the reader cancelled the stream');
-            if (read !== file.size) throw new Error(`module zip: ${file.path} has ${read} bytes, not the ${file.size} it declared`);
-            entry.push(new Uint8Array(0), true);
-            digests.push({ name, sha256Hex: bytesToHex(hash.digest()) });
+            if (entry.size !== file.size) throw new Error(`module zip: ${file.path} has ${entry.size} bytes, not the ${file.size} it declared`);
+            entry.crc32 = crc.digest();
+            emit(dataDescriptor(entry));
+            written.push(entry);
+            digests.push({ name, sha256Hex: toHex(hash.digest()) });
           }
-          zip.end();
-          if (zipError !== undefined) throw zipError;
-          if (!finished) throw new Error('module zip: the zip writer did not finish');
+          const directoryOffset = zipSize;
+          checkFits32(directoryOffset, 'the zip');
+          for (const entry of written) {
+            await waitForReader();
+            emit(centralHeader(entry));
+          }
+          emit(endRecords(written.length, zipSize - directoryOffset, directoryOffset));
           return { h1: hash1(digests), fileCount: digests.length, size: zipSize };
         };
         produce().then(
