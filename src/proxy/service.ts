@@ -471,7 +471,9 @@ export function errorAnswer(err: unknown): PlainAnswer {
   if (err instanceof NotExistError || err instanceof ModuleError) return textAnswer(404, `not found: ${oneLine(err.message)}`);
   if (err instanceof GitlabUnavailable) {
     if (err.status === 429) return textAnswer(503, "GitLab is rate-limiting modgate; try again later", { "Retry-After": "60" });
-    if (/did not answer within/.test(err.reason)) return textAnswer(504, "GitLab did not answer in time; try again later");
+    // A timeout is 504 whatever words its reason uses: fetchFailure says "timed out after" (an
+    // archive GitLab took too long to start, issue 12's 80 MiB module), the look-up "did not answer within".
+    if (err.kind === "timeout" || /did not answer within/.test(err.reason)) return textAnswer(504, "GitLab did not answer in time; try again later");
     return textAnswer(502, "GitLab is unavailable; try again later");
   }
   // Too large for this runtime: 507 says the server cannot hold it (a retry will not help);
