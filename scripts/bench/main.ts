@@ -5,7 +5,7 @@
 // when something failed to start or answered a wrong status.
 //
 //   tsx scripts/bench/main.ts [--duration S] [--connections C] [--rounds N]
-//                             [--parts scenarios,scale,cluster,memory,workers]
+//                             [--parts scenarios,scale,cluster,memory,workers,proxy]
 //                             [--smoke] [--out DIR]
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir, type as osType } from "node:os";
@@ -17,10 +17,11 @@ import { startFakeGitlab, type FakeGitlab } from "./fake-gitlab.js";
 import { alternate } from "./load.js";
 import { measureMemory, measureStartup } from "./memory.js";
 import { markdown, svgChart, textReport, type ClusterRow, type PairRow, type Results } from "./report.js";
+import { measureProxy } from "./proxy.js";
 import { CLI, closeClientSockets, difference, get, REPO_ROOT, startLimit, startModgate, type Recorded } from "./servers.js";
 import { bundleSize, timeToFirstAnswer } from "./workers.js";
 
-const PARTS = ["scenarios", "scale", "cluster", "memory", "workers"] as const;
+const PARTS = ["scenarios", "scale", "cluster", "memory", "workers", "proxy"] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -259,6 +260,20 @@ async function main(): Promise<number> {
         results.starts.push(s);
         if (s.problem) problems.push(`workers: ${s.problem}`);
       }
+    });
+    await part("proxy", async () => {
+      // The smoke builds one small module once: it proves the part runs, not how fast.
+      results.proxy = await measureProxy(
+        {
+          sizes: o.smoke ? [0.25] : [1, 10],
+          coldBuilds: o.smoke ? 1 : 3,
+          warmDownloads: o.smoke ? 2 : 5,
+          load: { connections: o.connections, rounds: o.rounds, duration: o.duration, warmup: o.warmup },
+          tmp,
+        },
+        problems,
+        log,
+      );
     });
   } finally {
     await gitlab.close();

@@ -2,6 +2,7 @@
 // SVG chart of modgate's share of the limit.
 import type { Measurement } from "./load.js";
 import type { MemoryResult, StartupResult } from "./memory.js";
+import type { ProxyResults } from "./proxy.js";
 import type { BundleResult, StartResult } from "./workers.js";
 
 export const GOAL = 0.9;
@@ -49,6 +50,8 @@ export interface Results {
   startups: StartupResult[];
   bundles: BundleResult[];
   starts: StartResult[];
+  /** Module proxy zips on Node and in workerd, and a warm private zip against a public one. */
+  proxy?: ProxyResults;
   /** GitLab API calls made while the group hit was measured (should be 0: answered from cache). */
   apiCallsWhileMeasuring?: number;
   problems: string[];
@@ -130,6 +133,37 @@ export function workersTable(results: Results): string {
   return table(["config", "bundle", "gzipped", "build:worker took", "dev:worker \"Ready on\"", "first 200 answer"], rows);
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const mb = (bytes: number | undefined) => (bytes === undefined || bytes === 0 ? "n/a" : `${(bytes / 1e6).toFixed(2)} MB`);
+const sizeName = (mib: number) => (mib < 1 ? `${mib * 1024} KiB` : `${mib} MiB`);
+
+export function zipTable(p: ProxyResults): string {
+  return table(
+    ["module source", "runtime", "GitLab archive", "zip", "cold (median)", "cold runs", "cold CPU (median)", "warm (median)", "warm runs"],
+    p.zips.map((z) => [
+      sizeName(z.sourceMiB),
+      z.runtime,
+      mb(z.archiveBytes),
+      mb(z.zipBytes),
+      secs(median(z.cold)),
+      z.cold.map((s) => s.toFixed(2)).join(" · "),
+      secs(median(z.coldCpu)),
+      `${median(z.warm).toFixed(0)} ms`,
+      z.warm.map((s) => s.toFixed(0)).join(" · "),
+    ]),
+  );
+}
+
+export function privateTable(w: NonNullable<ProxyResults["privateWarm"]>): string {
+  return table(
+    ["warm zip", "req/s", "req/s per round", "p50 ms", "p99 ms", "server CPU"],
+    [
+      ["public", int(w.public.rps), w.publicRounds.map(int).join(" · "), ms(w.public.p50), ms(w.public.p99), cpu(w.public.serverCpu)],
+      ["private (decision remembered)", int(w.private.rps), w.privateRounds.map(int).join(" · "), ms(w.private.p50), ms(w.private.p99), cpu(w.private.serverCpu)],
+    ],
+  );
+}
+
 /** Everything for the terminal. */
 export function textReport(r: Results): string {
   const parts: string[] = [];
@@ -139,6 +173,8 @@ export function textReport(r: Results): string {
   if (r.memory) parts.push(`Memory\n\n${memoryTable(r.memory)}`);
   if (r.startups.length > 0) parts.push(`Start-up\n\n${startupTable(r.startups)}`);
   if (r.bundles.length > 0) parts.push(`Workers\n\n${workersTable(r)}`);
+  if (r.proxy && r.proxy.zips.length > 0) parts.push(`Module proxy zips\n\n${zipTable(r.proxy)}`);
+  if (r.proxy?.privateWarm) parts.push(`Private zip, warm (ratio ${r.proxy.privateWarm.ratio.toFixed(2)})\n\n${privateTable(r.proxy.privateWarm)}`);
   return parts.join("\n\n") + "\n";
 }
 
@@ -231,6 +267,27 @@ export function markdown(r: Results): string {
       "`npm run build:worker` output (dist/worker/*.js, gzipped together), and a fresh `npm run dev:worker` (wrangler dev with workerd, local): time from spawning it to wrangler's \"Ready on\" line and to the first 200 answer to `/tools?go-get=1`, polled every 50 ms. The start time includes wrangler compiling the config and bundling.",
       "",
       workersTable(r),
+      "",
+    );
+  }
+  if (r.proxy && r.proxy.zips.length > 0) {
+    out.push(
+      "## Module proxy zips: Node and Worker",
+      "",
+      "The same public modules (Go source of the given size: 256 KiB files of identifiers in comments, which deflate to ~60 %) served by `modgate serve` (Node, disk store in proxy.cacheDir) and by `npm run dev:worker` (wrangler dev, local workerd, Cache API store, GitLab token a Worker secret), one GitLab stand-in on loopback for both. **Cold**: the whole answer to the first request for a version, which builds its zip from GitLab's archive; each cold run is another tag of the same commit, so another version built from the same bytes. **Cold CPU**: user + system time of the server's processes during the cold request (/proc; for the Worker all of workerd, not only the isolate). **Warm**: the same version again, from the store. The two runtimes are measured one after the other, never at the same time, and their zips are checked to be the same bytes.",
+      "",
+      zipTable(r.proxy),
+      "",
+    );
+  }
+  if (r.proxy?.privateWarm) {
+    const w = r.proxy.privateWarm;
+    out.push(
+      "## Private zip, warm, against public (Node)",
+      "",
+      `A ${w.zipBytes.toLocaleString("en-US")}-byte zip of a private module, downloaded with a personal access token whose access decision is remembered (proxy.authTtl), against the zip of a public module of the same size on the same \`modgate serve\`, measured alternately like the scenarios (${r.meta.connections} connections, ${r.meta.rounds} round(s) of ${r.meta.duration} s). The remembered decision costs an HMAC of the credential per request. Goal (issue 11): private ≥ ${GOAL.toFixed(2)} of public. **Ratio: ${w.ratio.toFixed(2)}** (median over rounds of private requests/s over public requests/s).`,
+      "",
+      privateTable(w),
       "",
     );
   }

@@ -23,7 +23,7 @@ describe('npm run bench:smoke', () => {
     for (const scenario of SCENARIOS) {
       expect(tableLines.some((line) => line.includes(`| ${scenario.name} `)), `no table row for "${scenario.name}":\n${result.stdout}`).toBe(true);
     }
-    for (const section of ['Scenarios', 'Scale', 'Cluster', 'Memory', 'Workers']) {
+    for (const section of ['Scenarios', 'Scale', 'Cluster', 'Memory', 'Workers', 'Module proxy zips', 'Private zip, warm']) {
       expect(result.stdout).toContain(section);
     }
     expect(contents()).toEqual(before);
