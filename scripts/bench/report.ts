@@ -154,12 +154,15 @@ export function zipTable(p: ProxyResults): string {
   );
 }
 
+/** CPU the server spent per answer: steadier than requests/s when other processes take cores. */
+const perRequest = (m: Measurement) => (m.serverCpu === undefined ? "n/a" : `${Math.round((m.serverCpu / m.rps) * 1e6)} µs`);
+
 export function privateTable(w: NonNullable<ProxyResults["privateWarm"]>): string {
   return table(
-    ["warm zip", "req/s", "req/s per round", "p50 ms", "p99 ms", "server CPU"],
+    ["warm zip", "req/s", "req/s per round", "p50 ms", "p99 ms", "server CPU", "server CPU per request"],
     [
-      ["public", int(w.public.rps), w.publicRounds.map(int).join(" · "), ms(w.public.p50), ms(w.public.p99), cpu(w.public.serverCpu)],
-      ["private (decision remembered)", int(w.private.rps), w.privateRounds.map(int).join(" · "), ms(w.private.p50), ms(w.private.p99), cpu(w.private.serverCpu)],
+      ["public", int(w.public.rps), w.publicRounds.map(int).join(" · "), ms(w.public.p50), ms(w.public.p99), cpu(w.public.serverCpu), perRequest(w.public)],
+      ["private (decision remembered)", int(w.private.rps), w.privateRounds.map(int).join(" · "), ms(w.private.p50), ms(w.private.p99), cpu(w.private.serverCpu), perRequest(w.private)],
     ],
   );
 }
@@ -285,7 +288,7 @@ export function markdown(r: Results): string {
     out.push(
       "## Private zip, warm, against public (Node)",
       "",
-      `A ${w.zipBytes.toLocaleString("en-US")}-byte zip of a private module, downloaded with a personal access token whose access decision is remembered (proxy.authTtl), against the zip of a public module of the same size on the same \`modgate serve\`, measured alternately like the scenarios (${r.meta.connections} connections, ${r.meta.rounds} round(s) of ${r.meta.duration} s). The remembered decision costs an HMAC of the credential per request. Goal (issue 11): private ≥ ${GOAL.toFixed(2)} of public. **Ratio: ${w.ratio.toFixed(2)}** (median over rounds of private requests/s over public requests/s).`,
+      `A ${w.zipBytes.toLocaleString("en-US")}-byte zip of a private module, downloaded with a personal access token whose access decision is remembered (proxy.authTtl), against the zip of a public module of the same size on the same \`modgate serve\`, measured alternately like the scenarios (${r.meta.connections} connections, ${r.meta.rounds} round(s) of ${r.meta.duration} s). The remembered decision costs an HMAC of the credential per request. Goal (issue 11): private ≥ ${GOAL.toFixed(2)} of public. **Ratio: ${w.ratio.toFixed(2)}** (median over rounds of private requests/s over public requests/s). On a busy machine compare the server CPU per request, which other processes disturb less.`,
       "",
       privateTable(w),
       "",
