@@ -75,8 +75,10 @@ export async function measureProxy(o: ProxyOptions, problems: string[], log: (li
     for (const mib of o.sizes) {
       await makeRepo(repos.dir, `bench/${moduleOf(mib)}`, { files: goSourceFiles(`${HOST}/${moduleOf(mib)}`, mib), tags });
     }
-    await makeRepo(repos.dir, "bench/pub", { files: goSourceFiles(`${HOST}/pub`, SMALL_MIB), tags: ["v1.0.0"] });
-    await makeRepo(repos.dir, "bench/priv", { files: goSourceFiles(`${HOST}/priv`, SMALL_MIB), tags: ["v1.0.0"] });
+    // Seed 1: the generator's float LCG falls into a short cycle from some seeds (0.0625 × 7919 among
+    // them), which would make text that deflates to nothing; seed 1 gives the usual ~60 %.
+    await makeRepo(repos.dir, "bench/pub", { files: goSourceFiles(`${HOST}/pub`, SMALL_MIB, 1), tags: ["v1.0.0"] });
+    await makeRepo(repos.dir, "bench/priv", { files: goSourceFiles(`${HOST}/priv`, SMALL_MIB, 1), tags: ["v1.0.0"] });
     lab = await startGitLabStandIn({
       root: repos.dir,
       token: SERVER_TOKEN,
