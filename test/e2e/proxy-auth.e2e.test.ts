@@ -4,58 +4,32 @@
 // the throwaway CA in SSL_CERT_FILE), sends its .netrc credential, and gets
 // exactly what GitLab lets that credential read. The GitLab stand-in decides
 // access per credential as GitLab does.
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createGoEnv,
-  createRepoRoot,
   httpRequest,
-  makeRepo,
   makeTempDir,
   pathWithoutGit,
   removeDir,
   requireTools,
-  startGitLabStandIn,
   startHttpsFront,
   startModgateNode,
   writeNetrc,
   type GitlessPath,
-  type GitLabStandIn,
   type GoEnv,
   type HttpsFront,
-  type RepoRoot,
   type RunningModgate,
 } from './harness/index.js';
+import { CLIENT_TOKENS as T, DEPLOY_USER, PRIVATE_HOST as HOST, startPrivateModulesLab, type PrivateModulesLab } from './harness/private-modules-lab.js';
 
-const HOST = 'go.example.com';
 const SERVER_TOKEN = 'glpat-modgate-server-0123456789';
 const AUTH_TTL = 2;
 
-const LIB = 'platform/team/lib';
-const VIAMOD = 'platform/team/viamod';
-const PUB = 'platform/pub';
-const CI_APP = 'ci/app';
-const CI_OTHER = 'ci/other';
-
-/** Every client secret, so output can be searched for them. */
-const T = {
-  alice: 'glpat-alice-reader-0001',
-  gina: 'glpat-gina-guest-0002',
-  bob: 'glpat-bob-outsider-0003',
-  revocable: 'glpat-alice-revocable-0004',
-  jobApp: 'job-token-ci-app-0005',
-  jobOther: 'job-token-ci-other-0006',
-  deploy: 'gldt-deploy-lib-0007',
-} as const;
-const DEPLOY_USER = 'gitlab+deploy-token-1';
-
-const mod = (path: string) => `module ${path}\n\ngo 1.21\n`;
-
 describe.skipIf(!requireTools('go', 'git', 'git-http-backend', 'openssl'))('private modules through the proxy, no git on the client', () => {
-  let repos: RepoRoot;
-  let lab: GitLabStandIn;
+  let lab: PrivateModulesLab;
   let modgate: RunningModgate;
   let front: HttpsFront;
   let gitless: GitlessPath;
@@ -63,72 +37,17 @@ describe.skipIf(!requireTools('go', 'git', 'git-http-backend', 'openssl'))('priv
   const envs: GoEnv[] = [];
 
   beforeAll(async () => {
-    repos = await createRepoRoot();
-    await makeRepo(repos.dir, LIB, { files: { 'go.mod': mod(`${HOST}/team/lib`), 'lib.go': 'package lib\n\nconst Name = "lib"\n' }, tags: ['v1.0.0'] });
-    await makeRepo(repos.dir, VIAMOD, { files: { 'go.mod': mod(`${HOST}/team/viamod`), 'v.go': 'package viamod\n\nconst Name = "viamod"\n' }, tags: ['v0.1.0'] });
-    await makeRepo(repos.dir, PUB, { files: { 'go.mod': mod(`${HOST}/pub`), 'p.go': 'package pub\n' }, tags: ['v1.2.0'] });
-    for (const p of [CI_APP, CI_OTHER]) await makeRepo(repos.dir, p, { files: { 'go.mod': mod(`example.com/${p}`) } });
-    lab = await startGitLabStandIn({
-      root: repos.dir,
-      token: SERVER_TOKEN,
-      projects: [
-        { path: LIB, visibility: 'private', jobTokenScope: { allowlist: [CI_APP] } },
-        { path: VIAMOD, visibility: 'internal' },
-        { path: PUB, visibility: 'public' },
-        { path: CI_APP, visibility: 'private' },
-        { path: CI_OTHER, visibility: 'private' },
-      ],
-      access: {
-        users: [
-          { username: 'alice', memberships: { platform: 'developer', ci: 'developer' } },
-          { username: 'gina', memberships: { [LIB]: 'guest' } },
-          { username: 'bob' },
-        ],
-        personalAccessTokens: [
-          { token: T.alice, user: 'alice', scopes: ['read_repository'] },
-          { token: T.revocable, user: 'alice', scopes: ['read_repository'] },
-          { token: T.gina, user: 'gina', scopes: ['read_repository', 'read_api'] },
-          { token: T.bob, user: 'bob', scopes: ['read_repository'] },
-        ],
-        jobTokens: [
-          { token: T.jobApp, project: CI_APP, user: 'alice' },
-          { token: T.jobOther, project: CI_OTHER, user: 'alice' },
-        ],
-        deployTokens: [{ token: T.deploy, username: DEPLOY_USER, project: LIB, scopes: ['read_repository'] }],
-      },
-    });
+    lab = await startPrivateModulesLab(SERVER_TOKEN);
     configDir = await makeTempDir('proxy-auth');
-    const configPath = join(configDir, 'modgate.yaml');
-    await writeFile(
-      configPath,
-      [
-        'gitlab:',
-        `  url: ${lab.url}`,
-        `  token: ${SERVER_TOKEN}`,
-        'proxy:',
-        '  enabled: true',
-        `  cacheDir: ${join(configDir, 'store')}`,
-        `  authTtl: ${AUTH_TTL}`,
-        'modules:',
-        `  - path: ${HOST}/team/lib`,
-        `    project: ${LIB}`,
-        '    private: true',
-        `  - path: ${HOST}/team/viamod`,
-        `    project: ${VIAMOD}`,
-        '    transport: proxy',
-        `  - path: ${HOST}/pub`,
-        `    project: ${PUB}`,
-        '',
-      ].join('\n'),
-    );
+    const configPath = await lab.writeConfig(configDir, SERVER_TOKEN, AUTH_TTL, `  cacheDir: ${join(configDir, 'store')}`);
     modgate = await startModgateNode(configPath);
     front = await startHttpsFront({ upstream: modgate.url, names: [HOST] });
     gitless = await pathWithoutGit();
   });
 
   afterAll(async () => {
-    await Promise.allSettled([modgate?.close(), front?.close(), lab?.close()]);
-    await Promise.allSettled([...envs.map((e) => e.close()), gitless?.close(), repos?.close(), configDir && removeDir(configDir)]);
+    await Promise.allSettled([modgate?.close(), front?.close()]);
+    await Promise.allSettled([...envs.map((e) => e.close()), gitless?.close(), lab?.close(), configDir && removeDir(configDir)]);
   });
 
   /** A go command with no git on its PATH, a fresh module cache, and .netrc holding `login`/`password` for go.example.com. */
@@ -231,20 +150,20 @@ describe.skipIf(!requireTools('go', 'git', 'git-http-backend', 'openssl'))('priv
   });
 
   it('one access check per credential and project while the decision holds', async () => {
-    const before = lab.gitRequests.filter((g) => g.url.includes('/info/refs')).length;
+    const before = lab.lab.gitRequests.filter((g) => g.url.includes('/info/refs')).length;
     const env = await client({ login: 'alice', password: T.revocable });
     for (const q of ['v1.0.0', 'latest']) {
       const r = await env.goModDownload(`${HOST}/team/lib@${q}`);
       expect(r.info?.Error, r.stderr).toBeUndefined();
     }
-    const checks = lab.gitRequests.filter((g) => g.url.includes('/info/refs')).length - before;
+    const checks = lab.lab.gitRequests.filter((g) => g.url.includes('/info/refs')).length - before;
     expect(checks).toBe(1);
   });
 
   it('a revoked token stops working once the remembered decision expires', async () => {
     const first = await client({ login: 'alice', password: T.revocable });
     expect((await first.goModDownload(`${HOST}/team/lib@v1.0.0`)).info?.Error).toBeUndefined();
-    lab.access.revoke(T.revocable);
+    lab.lab.access.revoke(T.revocable);
     await sleep(AUTH_TTL * 1000 + 200);
     const again = await client({ login: 'alice', password: T.revocable });
     const r = await again.goModDownload(`${HOST}/team/lib@v1.0.0`);
