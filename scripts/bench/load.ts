@@ -18,6 +18,8 @@ export interface LoadOptions {
   expect?: number;
   /** The server's process, to report the CPU it used (Linux). */
   pid?: number;
+  /** More request headers, e.g. a client's Authorization. */
+  headers?: Record<string, string>;
 }
 
 export interface Measurement {
@@ -48,7 +50,7 @@ export async function load(opts: LoadOptions): Promise<Measurement> {
     connections: opts.connections,
     ...(opts.amount !== undefined ? { amount: opts.amount } : { duration: opts.duration ?? 1 }),
     timeout: 10,
-    headers: { host: opts.host, "user-agent": "Go-http-client/1.1", "accept-encoding": "gzip" },
+    headers: { host: opts.host, "user-agent": "Go-http-client/1.1", "accept-encoding": "gzip", ...opts.headers },
     requests: opts.paths.map((path) => ({ path })),
   });
   instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
@@ -129,6 +131,9 @@ export interface Target {
   label: string;
   url: string;
   pid?: number;
+  /** Instead of the common paths, e.g. a private and a public module on one server. */
+  paths?: string[];
+  headers?: Record<string, string>;
 }
 
 export interface Compared {
@@ -150,12 +155,13 @@ export async function alternate(
 ): Promise<Compared> {
   const all = new Map<string, Measurement[]>(targets.map((t) => [t.label, []]));
   const problems: string[] = [];
-  if (opts.warmup > 0) for (const t of targets) await load({ ...base, url: t.url, duration: opts.warmup });
+  const of = (t: Target) => ({ ...base, url: t.url, ...(t.paths ? { paths: t.paths } : {}), ...(t.headers ? { headers: { ...base.headers, ...t.headers } } : {}) });
+  if (opts.warmup > 0) for (const t of targets) await load({ ...of(t), duration: opts.warmup });
   for (let round = 0; round < opts.rounds; round++) {
     for (const t of targets) {
-      const m = await load({ ...base, url: t.url, pid: t.pid, duration: opts.duration });
+      const m = await load({ ...of(t), pid: t.pid, duration: opts.duration });
       const p = problem(m);
-      if (p !== undefined) problems.push(`${t.label} ${base.paths.join(" ")}: ${p}`);
+      if (p !== undefined) problems.push(`${t.label} ${(t.paths ?? base.paths).join(" ")}: ${p}`);
       all.get(t.label)!.push(m);
     }
   }

@@ -2,6 +2,7 @@
 // SVG chart of modgate's share of the limit.
 import type { Measurement } from "./load.js";
 import type { MemoryResult, StartupResult } from "./memory.js";
+import type { RuntimesResults } from "./proxy-runtimes.js";
 import type { BundleResult, StartResult } from "./workers.js";
 import type { ColdResult } from "./proxy.js";
 
@@ -58,6 +59,8 @@ export interface Results {
   proxyApiCallsWhileMeasuring?: number;
   /** Cold `go mod download` through the proxy and in direct mode, per query. */
   cold?: ColdResult[];
+  /** Module proxy zips on Node and in workerd, and a warm private zip against a public one. */
+  runtimes?: RuntimesResults;
   problems: string[];
   totalSeconds?: number;
 }
@@ -181,6 +184,39 @@ export function coldTable(rows: ColdResult[]): string {
   );
 }
 
+const mb = (bytes: number | undefined) => (bytes === undefined || bytes === 0 ? "n/a" : `${(bytes / 1e6).toFixed(2)} MB`);
+const sizeName = (mib: number) => (mib < 1 ? `${mib * 1024} KiB` : `${mib} MiB`);
+
+export function zipTable(p: RuntimesResults): string {
+  return table(
+    ["module source", "runtime", "GitLab archive", "zip", "cold (median)", "cold runs", "cold CPU (median)", "warm (median)", "warm runs"],
+    p.zips.map((z) => [
+      sizeName(z.sourceMiB),
+      z.runtime,
+      mb(z.archiveBytes),
+      mb(z.zipBytes),
+      secs(median(z.cold)),
+      z.cold.map((s) => s.toFixed(2)).join(" · "),
+      secs(median(z.coldCpu)),
+      `${median(z.warm).toFixed(0)} ms`,
+      z.warm.map((s) => s.toFixed(0)).join(" · "),
+    ]),
+  );
+}
+
+/** CPU the server spent per answer: steadier than requests/s when other processes take cores. */
+const perRequest = (m: Measurement) => (m.serverCpu === undefined ? "n/a" : `${Math.round((m.serverCpu / m.rps) * 1e6)} µs`);
+
+export function privateTable(w: NonNullable<RuntimesResults["privateWarm"]>): string {
+  return table(
+    ["warm zip", "req/s", "req/s per round", "p50 ms", "p99 ms", "server CPU", "server CPU per request"],
+    [
+      ["public", int(w.public.rps), w.publicRounds.map(int).join(" · "), ms(w.public.p50), ms(w.public.p99), cpu(w.public.serverCpu), perRequest(w.public)],
+      ["private (decision remembered)", int(w.private.rps), w.privateRounds.map(int).join(" · "), ms(w.private.p50), ms(w.private.p99), cpu(w.private.serverCpu), perRequest(w.private)],
+    ],
+  );
+}
+
 /** Everything for the terminal. */
 export function textReport(r: Results): string {
   const parts: string[] = [];
@@ -192,8 +228,28 @@ export function textReport(r: Results): string {
   if (r.bundles.length > 0) parts.push(`Workers\n\n${workersTable(r)}`);
   if (r.proxy.length > 0) parts.push(`Module proxy, warm\n\n${pairTable(r.proxy)}`);
   if (r.cold && r.cold.length > 0) parts.push(`Module proxy, cold download\n\n${coldTable(r.cold)}`);
+  if (r.runtimes && r.runtimes.zips.length > 0) parts.push(`Module proxy zips\n\n${zipTable(r.runtimes)}`);
+  if (r.runtimes?.privateWarm) parts.push(`Private zip, warm (ratio ${r.runtimes.privateWarm.ratio.toFixed(2)})\n\n${privateTable(r.runtimes.privateWarm)}`);
   return parts.join("\n\n") + "\n";
 }
+
+/**
+ * The headings of the sections markdown() writes. Any other `## ` section of
+ * docs/benchmarks.md is hand-written (e.g. the Worker zip sizes measured with
+ * scripts/bench/worker-zip-sizes.ts) and main.ts keeps it (keep-sections.ts):
+ * a heading listed here is the generator's, and its old text is replaced.
+ */
+export const SECTION = {
+  scenarios: "Scenarios",
+  scale: "Scale",
+  cluster: "Cluster",
+  memory: "Memory",
+  workers: "Workers",
+  proxy: "Module proxy",
+  runtimesZips: "Module proxy zips: Node and Worker (issue 12)",
+  runtimesPrivate: "Private zip, warm, against public (Node, issue 11's goal)",
+  problems: "Problems",
+} as const;
 
 export function markdown(r: Results): string {
   const m = r.meta;
@@ -221,7 +277,7 @@ export function markdown(r: Results): string {
   }
   if (r.scenarios.length > 0) {
     out.push(
-      "## Scenarios",
+      `## ${SECTION.scenarios}`,
       "",
       `modgate (\`modgate serve\`, 1 process, access log off) on a generated config of 500 modules with the module proxy on (\`proxy.enabled: true\`, as \`npm start\`'s config has it: every request passes the proxy's route check first; the scale, cluster and memory parts use the same configs, the Workers part has the proxy off): literal modules on two hosts, three \`{name}\` templates and a \`group:\` rule whose project was looked up once before measuring and is answered from the cache${r.apiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.apiCallsWhileMeasuring})` : ""}. Goal: every hit at ≥ ${GOAL.toFixed(2)} of the limit, p99 < 5 ms.`,
       "",
@@ -236,11 +292,11 @@ export function markdown(r: Results): string {
     );
   }
   if (r.scale.length > 0) {
-    out.push("## Scale", "", "The module-root hit (`/tools?go-get=1`) with configs of different sizes: per-request cost must not grow with the config.", "", scaleTable(r), "");
+    out.push(`## ${SECTION.scale}`, "", "The module-root hit (`/tools?go-get=1`) with configs of different sizes: per-request cost must not grow with the config.", "", scaleTable(r), "");
   }
   if (r.cluster.length > 0) {
     out.push(
-      "## Cluster",
+      `## ${SECTION.cluster}`,
       "",
       `The module-root hit against \`modgate serve --workers 1\` and \`--workers auto\` (${m.cores} workers on this machine), measured alternately. With ${m.cores} cores and autocannon taking one of them, more workers compete with the load generator for CPU: this shows the mechanism works, not how it scales on a larger machine.`,
       "",
@@ -250,7 +306,7 @@ export function markdown(r: Results): string {
   }
   if (r.memory) {
     out.push(
-      "## Memory",
+      `## ${SECTION.memory}`,
       "",
       `Resident set (VmRSS from /proc) of one modgate process with the ${int(r.memory.modules)}-module config, 1 s after start, halfway and after ${int(r.memory.requests)} requests cycling through ${int(r.memory.distinctPaths)} URLs (hits on literal modules and their packages, template hits with distinct names, misses, redirects, the cached group hit).`,
       "",
@@ -268,7 +324,7 @@ export function markdown(r: Results): string {
   }
   if (r.bundles.length > 0) {
     out.push(
-      "## Workers",
+      `## ${SECTION.workers}`,
       "",
       "`npm run build:worker` output (dist/worker/*.js, gzipped together), and a fresh `npm run dev:worker` (wrangler dev with workerd, local): time from spawning it to wrangler's \"Ready on\" line and to the first 200 answer to `/tools?go-get=1`, polled every 50 ms. The start time includes wrangler compiling the config and bundling.",
       "",
@@ -279,7 +335,7 @@ export function markdown(r: Results): string {
   if (r.proxy.length > 0 || (r.cold && r.cold.length > 0)) {
     const c = r.cold?.[0];
     out.push(
-      "## Module proxy",
+      `## ${SECTION.proxy}`,
       "",
       `modgate with \`proxy.enabled\` serving one public GitLab project through the GitLab stand-in (test/e2e/harness/gitlab-stand-in.ts: GitLab's REST API and git smart HTTP from a bare repository on disk)${c ? `: a module at the root of a repository with ${int(c.commits)} commits (${int(c.files)} files, each commit changes one; a tag every 100 commits; generated by scripts/bench/long-history.ts)` : ""}.`,
       "",
@@ -307,8 +363,29 @@ export function markdown(r: Results): string {
       "",
     );
   }
+  if (r.runtimes && r.runtimes.zips.length > 0) {
+    out.push(
+      `## ${SECTION.runtimesZips}`,
+      "",
+      "The same public modules (Go source of the given size: 256 KiB files of identifiers in comments, which deflate to ~60 %) served by `modgate serve` (Node, disk store in proxy.cacheDir) and by `npm run dev:worker` (wrangler dev, local workerd, Cache API store, GitLab token a Worker secret), one GitLab stand-in on loopback for both. **Cold**: the whole answer to the first request for a version, which builds its zip from GitLab's archive; each cold run is another tag of the same commit, so another version built from the same bytes. **Cold CPU**: user + system time of the server's processes during the cold request (/proc; for the Worker all of workerd, not only the isolate). **Warm**: the same version again, from the store. The two runtimes are measured one after the other, never at the same time, and their zips are checked to be the same bytes.",
+      "",
+      zipTable(r.runtimes),
+      "",
+    );
+  }
+  if (r.runtimes?.privateWarm) {
+    const w = r.runtimes.privateWarm;
+    out.push(
+      `## ${SECTION.runtimesPrivate}`,
+      "",
+      `A ${w.zipBytes.toLocaleString("en-US")}-byte zip of a private module, downloaded with a personal access token whose access decision is remembered (proxy.authTtl), against the zip of a public module of the same size on the same \`modgate serve\`, measured alternately like the scenarios (${r.meta.connections} connections, ${r.meta.rounds} round(s) of ${r.meta.duration} s). The remembered decision costs an HMAC of the credential per request. Goal (issue 11): private ≥ ${GOAL.toFixed(2)} of public. **Ratio: ${w.ratio.toFixed(2)}** (median over rounds of private requests/s over public requests/s). On a busy machine compare the server CPU per request, which other processes disturb less.`,
+      "",
+      privateTable(w),
+      "",
+    );
+  }
   if (r.problems.length > 0) {
-    out.push("## Problems", "", ...r.problems.map((p) => `- ${p.split("\n")[0]}`), "");
+    out.push(`## ${SECTION.problems}`, "", ...r.problems.map((p) => `- ${p.split("\n")[0]}`), "");
   }
   return out.join("\n");
 }

@@ -119,11 +119,11 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** `modgate serve` on an ephemeral loopback port, access log off. */
-export function startModgate(configPath: string, workers: string = "1"): Promise<Running> {
+export function startModgate(configPath: string, workers: string = "1", env: NodeJS.ProcessEnv = {}): Promise<Running> {
   return startProcess(
     process.execPath,
     [CLI, "serve", "--config", configPath, "--port", "0", "--hostname", "127.0.0.1", "--workers", workers],
-    { env: { MODGATE_LOG: "off" }, ready: /modgate: listening on (http:\/\/\S+)/, timeoutMs: 30_000, label: `modgate (${configPath})` },
+    { env: { MODGATE_LOG: "off", ...env }, ready: /modgate: listening on (http:\/\/\S+)/, timeoutMs: 30_000, label: `modgate (${configPath})` },
   );
 }
 
@@ -137,9 +137,9 @@ export interface Answer {
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 /** One GET with keep-alive, as the load generator sends it. */
-export function get(baseUrl: string, host: string, path: string, timeoutMs = 10_000): Promise<Answer> {
+export function get(baseUrl: string, host: string, path: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${baseUrl}${path}`, { agent, headers: { host, "user-agent": "Go-http-client/1.1" }, timeout: timeoutMs }, (res) => {
+    const req = request(`${baseUrl}${path}`, { agent, headers: { host, "user-agent": "Go-http-client/1.1", ...headers }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));

@@ -79,7 +79,7 @@ export async function timeToFirstAnswer(configPath: string, label: string, modul
 }
 
 /** A loopback port that was free a moment ago (wrangler must be told its port). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
