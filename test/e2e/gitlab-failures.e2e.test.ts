@@ -110,7 +110,10 @@ describe('a failing GitLab: the client answer and the operator line', () => {
       const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => goGet(modgate, `/oss/p${i}/x/y`)));
       expect(new Set(answers.map((a) => a.status))).toEqual(new Set([503]));
       expect(gitlab.maxOpen).toBeGreaterThan(0);
-      expect(gitlab.maxOpen).toBeLessThanOrEqual(16); // gitlab.maxConcurrentCalls, default 16
+      // gitlab.maxConcurrentCalls (default 16) bounds calls in flight; a call that timed out frees its slot
+      // when fetch gives up, and its socket may still be closing when the next call (the circuit's probe)
+      // opens one: at most one such socket was seen (17 in 1 of ~10 CI runs). Unbounded was 2,000.
+      expect(gitlab.maxOpen).toBeLessThanOrEqual(16 + 1);
       await expectOneLine(modgate, /^modgate: GitLab is failing \(timeout\): .*timed out after 0\.5 s/);
     } finally {
       await modgate.close();
