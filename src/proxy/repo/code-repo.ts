@@ -5,7 +5,7 @@
 // name the function. Content comes from a CodeHost (GitLab's API).
 import * as semver from "../module/semver.js";
 import { isPseudoVersion, pseudoVersion, pseudoVersionBase, pseudoVersionRev, pseudoVersionTime } from "../module/pseudo.js";
-import { checkPathMajor, matchPathMajor, pathMajorPrefix, splitPathVersion } from "../module/path.js";
+import { canonicalVersion, checkPathMajor, isMajor, matchPathMajor, pathMajorPrefix, splitPathVersion } from "../module/path.js";
 import { legacyGoMod, modulePath, retractions } from "../module/modfile.js";
 import type { CodeHost, RevInfo, ZipContent } from "./code-host.js";
 import { bytesFile } from "../zip/file.js";
@@ -442,26 +442,6 @@ export class CodeRepo {
     }
     return content;
   }
-}
-
-/** isMajor: only the kind of major suffix is compared, not the whole path. */
-function isMajor(mpath: string, pathMajor: string): boolean {
-  if (mpath === "") return false;
-  const split = splitPathVersion(mpath);
-  if (!split.ok) return false;
-  if (pathMajor === "") {
-    const p = pathMajorPrefix(split.pathMajor);
-    return p === "" || p === "v0" || p === "v1";
-  }
-  if (split.pathMajor === "") return false;
-  return pathMajor.slice(1) === split.pathMajor.slice(1);
-}
-
-/** module.CanonicalVersion: semver.Canonical, keeping a +incompatible build suffix. */
-export function canonicalVersion(v: string): string {
-  const cv = semver.canonical(v);
-  if (semver.build(v) === "+incompatible") return cv + "+incompatible";
-  return cv;
 }
 
 function trimIncompatible(v: string): string {

@@ -1,5 +1,5 @@
-import { Sha256, toHex } from '../../core/sha.js';
-import { hash1, type FileDigest } from './dirhash.js';
+import { Sha256 } from '../../core/sha.js';
+import { hash1, type HashedFile } from '../module/dirhash.js';
 import type { ModuleFile } from './file.js';
 import { Crc32 } from './crc32.js';
 import { deflateRaw } from './raw-deflate.js';
@@ -72,7 +72,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             if (cancelled) throw new Error('module zip: the reader cancelled the stream');
           };
 
-          const digests: FileDigest[] = [];
+          const digests: HashedFile[] = [];
           const written: WrittenEntry[] = [];
           const names = new Set<string>();
           for (const file of input.files) {
@@ -129,7 +129,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             entry.crc32 = crc.digest();
             emit(dataDescriptor(entry));
             written.push(entry);
-            digests.push({ name, sha256Hex: toHex(hash.digest()) });
+            digests.push({ name, sha256: hash.digest() });
           }
           const directoryOffset = zipSize;
           checkFits32(directoryOffset, 'the zip');
