@@ -121,17 +121,15 @@ async function gatherAttributes(
   files: Map<string, { entry: ArchiveEntry }>,
   archive: ArchiveReader,
 ): Promise<GitattributesFile[]> {
-  const found: GitattributesFile[] = [];
+  // The root's and every directory's on the way down, the module directory's own included (it could be
+  // export-ignored by itself, so it is read raw too): asked at once, kept root first.
   const parts = o.dir === "" ? [] : o.dir.split("/");
-  for (let i = 0; i <= parts.length; i++) {
-    const d = parts.slice(0, i).join("/");
-    if (i === parts.length) break;
-    const content = await o.readFile(d === "" ? ".gitattributes" : `${d}/.gitattributes`);
-    if (content !== undefined) found.push({ dir: d, content });
-  }
-  // The module directory's own .gitattributes could be export-ignored by itself; read it raw too.
-  const own = await o.readFile(o.dir === "" ? ".gitattributes" : `${o.dir}/.gitattributes`);
-  if (own !== undefined) found.push({ dir: o.dir, content: own });
+  const dirs = parts.map((_, i) => parts.slice(0, i).join("/")).concat(o.dir);
+  const raw = await Promise.all(dirs.map((d) => o.readFile(d === "" ? ".gitattributes" : `${d}/.gitattributes`)));
+  const found: GitattributesFile[] = [];
+  raw.forEach((content, i) => {
+    if (content !== undefined) found.push({ dir: dirs[i]!, content });
+  });
   for (const [name, { entry }] of files) {
     if (name === ".gitattributes" || !name.endsWith("/.gitattributes") || entry.isSymlink) continue;
     const d = name.slice(0, -"/.gitattributes".length);
