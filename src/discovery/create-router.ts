@@ -55,6 +55,7 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
         gitlab: { url, apiTimeoutMs, ...(resolved.value === undefined ? {} : { token: resolved.value }) },
         // The proxy's calls take slots of the same cap as discovery's (issue 9).
         acquire: () => lookup.gate.acquire(),
+        health: lookup.health,
         listTtlSeconds: config.proxy.listTtlSeconds,
         authTtlSeconds: config.proxy.authTtlSeconds,
         ...(runtime.fetch ? { fetch: runtime.fetch } : {}),

@@ -70,7 +70,8 @@ export class ProjectLookup {
   private readonly keyPrefix: string;
   /** Shared with the module proxy's GitLab calls: one cap on sockets to GitLab per router. */
   readonly gate: CallGate;
-  private readonly health: GitlabHealth;
+  /** GitLab's state; the module proxy's calls report to it too (src/discovery/create-router.ts). */
+  readonly health: GitlabHealth;
 
   constructor(private readonly options: ProjectLookupOptions) {
     this.now = options.now ?? Date.now;

@@ -11,14 +11,15 @@ import { AccessDecisions } from "./auth/decisions.js";
 import { checkReadAccess } from "./auth/gitlab-access.js";
 import { locateModule } from "./locate.js";
 import type { ProxyEndpoint, ProxyRequest } from "./request.js";
-import { CodeRepo, canonicalVersion, type ResolvedVersion } from "./repo/code-repo.js";
+import { CodeRepo, type ResolvedVersion } from "./repo/code-repo.js";
+import { canonicalVersion } from "./module/path.js";
 import { GitlabHost, HostMemo } from "./repo/gitlab-host.js";
 import { NotExistError, TooLargeError } from "./repo/errors.js";
 import { ModuleError } from "./module/errors.js";
 import { escapePath, escapeVersion } from "./module/escape.js";
 import { goDirective } from "./module/modfile.js";
 import type { ContentStore, StoredObject } from "./store/store.js";
-import { hash1OfBytes } from "./zip/dirhash.js";
+import { goModHash } from "./module/dirhash.js";
 import { checkFiles, checkedFilesError } from "./zip/check-files.js";
 import { createModuleZip } from "./zip/module-zip.js";
 import { Expiring } from "./cache/expiring.js";
@@ -32,6 +33,8 @@ export interface ProxyServiceOptions {
   gitlab: { url: string; token?: string; apiTimeoutMs: number };
   /** A slot of the cap on concurrent GitLab calls, released once the answer's headers are in. */
   acquire?: () => Promise<() => void>;
+  /** GitLab's state as discovery tracks it: the proxy's calls report to it (one operator line per change). */
+  health?: { failed(err: GitlabUnavailable): void; succeeded(): void };
   listTtlSeconds: number;
   /** Seconds an access decision per (credential, project) is remembered. */
   authTtlSeconds: number;
@@ -173,6 +176,7 @@ export class ProxyService {
       ...o.gitlab,
       ...(o.fetch ? { fetch: o.fetch } : {}),
       ...(o.acquire ? { acquire: o.acquire } : {}),
+      ...(o.health ? { health: o.health } : {}),
       onCall: (endpoint, status, ms) => o.onEvent?.({ type: "gitlab-call", endpoint, status, ms }),
     });
     const check = { gitlabUrl: o.gitlab.url, timeoutMs: o.gitlab.apiTimeoutMs, ...(o.fetch ? { fetch: o.fetch } : {}), ...(o.acquire ? { acquire: o.acquire } : {}) };
@@ -272,7 +276,8 @@ export class ProxyService {
     const at = this.now();
     const located = await locateModule(router, modulePath);
     if (located.kind === "missing") return textAnswer(404, `not found: ${located.reason}`);
-    if (located.kind === "unavailable") throw new GitlabUnavailable("unreachable", located.reason);
+    // Discovery could not decide (GitLab failing, or its call queue full): the same 503 a go-get answer gives.
+    if (located.kind === "unavailable") return textAnswer(503, `service unavailable: ${located.reason}; try again later`);
     const lookup = this.projectLookup(located.project);
     const project = await lookup.get();
     // The GitLab path is not named: it is internal, and the client needs only to know there is no module.
@@ -541,7 +546,7 @@ export class ProxyService {
         commit: info.Origin.Hash,
         time: info.Time,
         sum,
-        goModSum: hash1OfBytes({ "go.mod": gomodBytes }),
+        goModSum: goModHash(gomodBytes),
         files: await countFiles(zip),
         zipBytes: zip.size,
       };
@@ -557,7 +562,7 @@ export class ProxyService {
 
 /** A version the go command asks .mod and .zip for: canonical, pseudo-versions included. */
 function isCanonical(v: string): boolean {
-  return v === canonicalVersion(v) || (isPseudoVersion(v) && v === canonicalVersion(v));
+  return v === canonicalVersion(v);
 }
 
 /** The .info JSON as the go command writes it in direct mode: Version, Time (UTC, whole seconds), Origin. */
@@ -585,10 +590,9 @@ function outcomeOf(status: number): Extract<ProxyEvent, { type: "request" }>["ou
 export function errorAnswer(err: unknown): PlainAnswer {
   if (err instanceof NotExistError || err instanceof ModuleError) return textAnswer(404, `not found: ${oneLine(err.message)}`);
   if (err instanceof GitlabUnavailable) {
-    if (err.status === 429) return textAnswer(503, "GitLab is rate-limiting modgate; try again later", { "Retry-After": "60" });
-    // A timeout is 504 whatever words its reason uses: fetchFailure says "timed out after" (an
-    // archive GitLab took too long to start, issue 12's 80 MiB module), the look-up "did not answer within".
-    if (err.kind === "timeout" || /did not answer within/.test(err.reason)) return textAnswer(504, "GitLab did not answer in time; try again later");
+    if (err.kind === "rate_limited") return textAnswer(503, "GitLab is rate-limiting modgate; try again later", { "Retry-After": "60" });
+    // A timeout is 504 whatever words its reason uses (an archive GitLab took too long to start, issue 12's 80 MiB module).
+    if (err.kind === "timeout") return textAnswer(504, "GitLab did not answer in time; try again later");
     return textAnswer(502, "GitLab is unavailable; try again later");
   }
   // Too large for this runtime: 507 says the server cannot hold it (a retry will not help);

@@ -14,6 +14,12 @@ export interface GitlabClientOptions {
   fetch?: typeof fetch;
   /** A slot of the cap on concurrent GitLab calls (src/discovery/call-gate.ts); held until the answer's headers arrive. */
   acquire?: () => Promise<() => void>;
+  /**
+   * GitLab's state as discovery tracks it (src/discovery/gitlab-health.ts): the proxy's calls report
+   * to it too, so the operator's one line per change of state ("GitLab is failing (cause)" /
+   * "answers again") covers them, and discovery's circuit knows what the proxy learnt.
+   */
+  health?: { failed(err: GitlabUnavailable): void; succeeded(): void };
   /** Called once per HTTP request made (metrics, tests). */
   onCall?: (endpoint: string, status: number, ms: number) => void;
 }
@@ -259,15 +265,23 @@ export class GitlabClient {
       response = await this.fetchFn(url, { headers, redirect: "manual", signal: timeBody ? AbortSignal.timeout(this.options.apiTimeoutMs) : controller.signal });
     } catch (err) {
       this.options.onCall?.(endpoint, 0, Date.now() - started);
-      throw fetchFailure(err, this.options.url, this.options.apiTimeoutMs);
+      throw this.failed(fetchFailure(err, this.options.url, timeBody ? this.options.apiTimeoutMs : headerTimeoutMs));
     } finally {
       clearTimeout(timer);
       release?.();
     }
     this.options.onCall?.(endpoint, response.status, Date.now() - started);
-    if (response.status === 200 || expected.includes(response.status)) return response;
+    if (response.status === 200 || expected.includes(response.status)) {
+      this.options.health?.succeeded();
+      return response;
+    }
     await response.body?.cancel();
-    throw statusFailure(response.status, this.options.url, response.headers);
+    throw this.failed(statusFailure(response.status, this.options.url, response.headers));
+  }
+
+  private failed(err: GitlabUnavailable): GitlabUnavailable {
+    this.options.health?.failed(err);
+    return err;
   }
 }
 
