@@ -2,7 +2,8 @@
 // reaching the fixtures the way a client does — modgate's go-import answer (through the forward
 // proxy, as go-get-suite.ts does) and git smart HTTP from the GitLab stand-in. The conformance
 // test compares these answers with modgate's proxy (GOPROXY=http://modgate) field by field.
-import { readFile, writeFile } from 'node:fs/promises';
+import { goDownload, goLatest, goVersions } from './go-answers.js';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startForwardProxy, type ForwardProxy } from './forward-proxy.js';
 import { createGoEnv, type GoEnv } from './go-env.js';
@@ -58,39 +59,6 @@ export function directConfig(gitlabUrl: string, fixtures: readonly ProxyFixture[
   return `gitlab:\n  url: ${gitlabUrl}\n  transport: https\ncacheMaxAge: 60\nmodules:\n${fixtureRules(fixtures)}`;
 }
 
-interface GoJson {
-  Version?: string;
-  Time?: string;
-  Sum?: string;
-  GoModSum?: string;
-  Versions?: string[];
-  /** `go mod download`: the cached .info file, which holds Time (the JSON itself has none). */
-  Info?: string;
-  Error?: string | { Err?: string };
-}
-
-/** Time from the .info file go wrote into its module cache. */
-async function infoTime(infoPath: string | undefined): Promise<string | undefined> {
-  if (infoPath === undefined) return undefined;
-  return (JSON.parse(await readFile(infoPath, 'utf8')) as { Time?: string }).Time;
-}
-
-/** The last JSON object go printed (download prints one per argument), or undefined. */
-function parseGoJson(stdout: string): GoJson | undefined {
-  const start = stdout.lastIndexOf('\n{');
-  try {
-    return JSON.parse(start < 0 ? stdout : stdout.slice(start + 1)) as GoJson;
-  } catch {
-    return undefined;
-  }
-}
-
-function errorText(json: GoJson | undefined, stderr: string, code: number): string | undefined {
-  const fromJson = typeof json?.Error === 'string' ? json.Error : json?.Error?.Err;
-  if (fromJson) return fromJson;
-  return code === 0 ? undefined : stderr.trim() || `go exited ${code}`;
-}
-
 /**
  * Starts modgate (the built Node CLI: run `npm run build` first) on a config mapping the fixtures,
  * a forward proxy sending the vanity host to it, and an isolated go environment: GOTOOLCHAIN=local,
@@ -117,29 +85,13 @@ export async function startDirectOracle(opts: DirectOracleOptions): Promise<Dire
   }
   const env = go;
   const running = modgate;
+  const run = (args: string[]) => env.go(args);
   return {
     go: env,
     modgateOutput: () => running.output(),
-    async download(modulePath, query) {
-      const r = await env.go(['mod', 'download', '-json', `${modulePath}@${query}`]);
-      const json = parseGoJson(r.stdout);
-      const error = errorText(json, r.stderr, r.code);
-      if (error !== undefined) return { Error: error };
-      return { Version: json?.Version, Time: await infoTime(json?.Info), Sum: json?.Sum, GoModSum: json?.GoModSum };
-    },
-    async versions(modulePath) {
-      const r = await env.go(['list', '-m', '-versions', '-json', modulePath]);
-      const json = parseGoJson(r.stdout);
-      const error = errorText(json, r.stderr, r.code);
-      return { Versions: json?.Versions ?? [], ...(error === undefined ? {} : { Error: error }) };
-    },
-    async latest(modulePath) {
-      const r = await env.go(['list', '-m', '-json', `${modulePath}@latest`]);
-      const json = parseGoJson(r.stdout);
-      const error = errorText(json, r.stderr, r.code);
-      if (error !== undefined) return { Error: error };
-      return { Version: json?.Version, Time: json?.Time };
-    },
+    download: (modulePath, query) => goDownload(run, modulePath, query),
+    versions: (modulePath) => goVersions(run, modulePath),
+    latest: (modulePath) => goLatest(run, modulePath),
     close,
   };
 }
