@@ -4,11 +4,11 @@
 // GitLab token, the MODGATE_STORE R2 binding) is known; discovery look-ups are
 // cached in the Cache API; the proxy keeps versions in R2 or the Cache API.
 import compiled from "modgate:compiled-config";
-import { createApp } from "./core/app.js";
+import { createApp } from "./app/hono-app.js";
 import type { Router } from "./core/router.js";
-import { createRouter } from "./discovery/create-router.js";
+import { createRouter } from "./app/assemble.js";
 import { WorkersLookupCache } from "./discovery/workers-lookup-cache.js";
-import { GitlabStateLog } from "./discovery/gitlab-state-log.js";
+import { GitlabStateLog } from "./gitlab/state-log.js";
 import { workerContentStore } from "./proxy/store/worker-store.js";
 
 let router: Router | undefined;

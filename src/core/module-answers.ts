@@ -2,7 +2,7 @@
 // and where a browser following an import path goes.
 import type { Router } from "./router.js";
 import type { ResolvedModule } from "./rule.js";
-import { htmlAnswer, publicCache, redirectAnswer, textAnswer, withCacheControl, type PlainAnswer } from "./responses.js";
+import { htmlAnswer, publicCache, redirectAnswer, textAnswer, withCacheControl, type PlainAnswer } from "../http/responses.js";
 import { installPage } from "../render/pages.js";
 import { treeUrl } from "./gitlab-urls.js";
 

@@ -5,8 +5,8 @@
 import { COMPILED_FORMAT, variableName, type CompiledConfig, type CompiledModule } from "./compiled.js";
 import { Rule, type ResolvedModule } from "./rule.js";
 import { indexPage, type IndexEntry } from "../render/pages.js";
-import { htmlAnswer, publicCache, type PlainAnswer } from "./responses.js";
-import { BoundedMap } from "./bounded-map.js";
+import { htmlAnswer, publicCache, type PlainAnswer } from "../http/responses.js";
+import { BoundedMap } from "../lib/bounded-map.js";
 import type { DiscoveredRule } from "./discovered-rule.js";
 import type { ProxyRequest } from "../proxy/request.js";
 import type { ProxyService } from "../proxy/service.js";

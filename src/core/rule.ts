@@ -5,7 +5,7 @@ import { Template, variablesOf } from "./template.js";
 import { defaultBrowser } from "./defaults.js";
 import { goGetPage } from "../render/pages.js";
 import { goSourceContent } from "./gitlab-urls.js";
-import type { PlainAnswer } from "./responses.js";
+import type { PlainAnswer } from "../http/responses.js";
 
 /** A module root the request falls in, with everything needed to answer it. */
 export interface ResolvedModule {

@@ -1,7 +1,7 @@
 // The request target, as received, taken apart without decoding anything
 // (a "%2F" never becomes a "/"), and normalised the way workerd hands URLs to
 // a Worker, so that every runtime answers alike.
-import { textAnswer, type PlainAnswer } from "./responses.js";
+import { textAnswer, type PlainAnswer } from "../http/responses.js";
 
 /** Request paths longer than this many bytes get 414. */
 export const MAX_PATH_BYTES = 1024;

@@ -7,10 +7,10 @@
 // variants of a real project share its entry instead of evicting it.
 import type { CompiledDiscovery } from "../core/compiled.js";
 import type { LookupCache, CachedLookup, PathAnswer } from "./lookup-cache.js";
-import { fetchGroup, fetchProject, type ApiSettings, type GitlabProject } from "./gitlab-api.js";
-import { clientReason, GitlabUnavailable, type FailureCause } from "./gitlab-failure.js";
-import { CallGate } from "./call-gate.js";
-import { GitlabHealth, GitlabHeldBack, type GitlabState } from "./gitlab-health.js";
+import { fetchGroup, fetchProject, type ApiSettings, type GitlabProject } from "../gitlab/projects-api.js";
+import { clientReason, GitlabUnavailable, type FailureCause } from "../gitlab/failure.js";
+import { CallGate } from "../gitlab/call-gate.js";
+import { GitlabHealth, GitlabHeldBack, type GitlabState } from "../gitlab/health.js";
 import { DEFAULTS } from "../core/defaults.js";
 
 /** How long an entry stays usable as a stale fallback after its TTL. */

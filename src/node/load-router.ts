@@ -1,8 +1,8 @@
 // Config file → Router on Node: discovery look-ups cached in a bounded LRU.
-import { createRouter } from "../discovery/create-router.js";
+import { createRouter } from "../app/assemble.js";
 import { MemoryLookupCache } from "../discovery/lookup-cache.js";
 import type { LookupEvent } from "../discovery/project-lookup.js";
-import type { GitlabState } from "../discovery/gitlab-health.js";
+import type { GitlabState } from "../gitlab/health.js";
 import type { Router } from "../core/router.js";
 import { loadConfigFile } from "./config-file.js";
 import { DiskStore } from "./disk-store.js";

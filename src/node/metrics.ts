@@ -2,8 +2,8 @@
 // status, GitLab API calls and their latency, discovery cache hits and
 // misses, config reloads; the module proxy's own (proxy-metrics.ts). Counters are plain numbers: no per-request allocation.
 import type { LookupEvent } from "../discovery/project-lookup.js";
-import type { GitlabState } from "../discovery/gitlab-health.js";
-import { FAILURE_CAUSES, type FailureCause } from "../discovery/gitlab-failure.js";
+import type { GitlabState } from "../gitlab/health.js";
+import { FAILURE_CAUSES, type FailureCause } from "../gitlab/failure.js";
 import { ProxyMetrics } from "./proxy-metrics.js";
 
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -5,8 +5,8 @@
 // gets a real answer instead of a URL-parsing 400.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { answer, isReadMethod } from "../core/answer.js";
-import { isStreamBody, textAnswer, type PlainAnswer, type StreamBody } from "../core/responses.js";
+import { answer, isReadMethod } from "../app/answer.js";
+import { isStreamBody, textAnswer, type PlainAnswer, type StreamBody } from "../http/responses.js";
 import type { Router } from "../core/router.js";
 import type { Metrics } from "./metrics.js";
 

@@ -2,10 +2,10 @@
 // computed by sending the very request it would send through the core; with
 // `@QUERY`, what it would download from the module proxy (version, commit,
 // time, file count and both h1 sums, as `go mod download -json` shows them).
-import { bodyText } from "../core/responses.js";
-import { checkPath } from "../proxy/module/path.js";
+import { bodyText } from "../http/responses.js";
+import { checkPath } from "../module/path.js";
 import { zipEntryCount } from "../proxy/store/zip-entry-count.js";
-import { answer } from "../core/answer.js";
+import { answer } from "../app/answer.js";
 import { checkImportPath } from "../core/importpath.js";
 import type { Router } from "../core/router.js";
 import type { LookupEvent } from "../discovery/project-lookup.js";

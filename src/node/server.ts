@@ -8,7 +8,7 @@ import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
 import { Metrics } from "./metrics.js";
 import { applyLimits, limitsOf, reportDrops, serverOptions } from "./server-limits.js";
-import { GitlabStateLog } from "../discovery/gitlab-state-log.js";
+import { GitlabStateLog } from "../gitlab/state-log.js";
 import { count } from "./count.js";
 import { TagMoveLog } from "./tag-move-log.js";
 

@@ -7,11 +7,11 @@
 //   accepted, no access   → 403
 // — never 404 for a module under an owned host: a 404 sends the path on to
 // the next proxy in the client's GOPROXY list.
-import type { PlainAnswer } from "../core/responses.js";
-import { textAnswer } from "../core/responses.js";
+import type { PlainAnswer } from "../http/responses.js";
+import { textAnswer } from "../http/responses.js";
 import { credentialOf, type Credential } from "./auth/credential.js";
 import type { AccessDecisions } from "./auth/decisions.js";
-import type { AccessVerdict } from "./auth/gitlab-access.js";
+import type { AccessVerdict } from "../gitlab/read-access.js";
 
 export type Visibility = "public" | "internal" | "private";
 

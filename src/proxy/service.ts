@@ -1,31 +1,31 @@
 // The module proxy: from a parsed request to an answer. The way a request
 // takes, in order: where the module lives (locate) → who may read it
 // (access) → the immutable store → GitLab, once per version at a time.
-import { Lru } from "../core/lru.js";
+import { Lru } from "../lib/lru.js";
 import type { Router } from "../core/router.js";
-import { dataAnswer, textAnswer, type PlainAnswer } from "../core/responses.js";
-import { GitlabUnavailable } from "../discovery/gitlab-failure.js";
-import { GitlabClient, type GitlabProjectInfo } from "./gitlab/client.js";
+import { dataAnswer, textAnswer, type PlainAnswer } from "../http/responses.js";
+import { GitlabUnavailable } from "../gitlab/failure.js";
+import { GitlabClient, type GitlabProjectInfo } from "../gitlab/client.js";
 import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
-import { checkReadAccess } from "./auth/gitlab-access.js";
-import { locateModule } from "./locate.js";
+import { checkReadAccess } from "../gitlab/read-access.js";
+import { locateModule } from "../app/locate.js";
 import type { ProxyEndpoint, ProxyRequest } from "./request.js";
 import { CodeRepo, type ResolvedVersion } from "./repo/code-repo.js";
-import { canonicalVersion } from "./module/path.js";
+import { canonicalVersion } from "../module/path.js";
 import { GitlabHost, HostMemo } from "./repo/gitlab-host.js";
 import { NotExistError, TooLargeError } from "./repo/errors.js";
-import { ModuleError } from "./module/errors.js";
-import { escapePath, escapeVersion } from "./module/escape.js";
-import { goDirective } from "./module/modfile.js";
+import { ModuleError } from "../module/errors.js";
+import { escapePath, escapeVersion } from "../module/escape.js";
+import { goDirective } from "../module/modfile.js";
 import type { ContentStore, StoredObject } from "./store/store.js";
-import { goModHash } from "./module/dirhash.js";
+import { goModHash } from "../module/dirhash.js";
 import { checkFiles, checkedFilesError } from "./zip/check-files.js";
 import { createModuleZip } from "./zip/module-zip.js";
-import { Expiring } from "./cache/expiring.js";
+import { Expiring } from "../lib/expiring.js";
 import { MAX_REMEMBERED_BYTES, StoredAnswers } from "./cache/stored-answers.js";
-import { isPseudoVersion } from "./module/pseudo.js";
-import * as semver from "./module/semver.js";
+import { isPseudoVersion } from "../module/pseudo.js";
+import * as semver from "../module/semver.js";
 
 export interface ProxyServiceOptions {
   router: () => Router;

@@ -2,7 +2,7 @@
 // production Node serves with (the Worker runs the same table in workerd).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { createApp } from "../../src/core/app.js";
+import { createApp } from "../../src/app/hono-app.js";
 import { Router } from "../../src/core/router.js";
 import { CONTRACT_CONFIG, CONTRACT_CONFIG_FILE, cases, checkResponse, toRequest } from "./cases.js";
 import { startNodeListener, type NodeListener } from "./node-listener.js";

@@ -7,7 +7,7 @@
 // Expected values are written from the stand-in's URL and the projects in
 // discovery-fixtures.ts, never computed by modgate's code.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../src/core/app.js";
+import { createApp } from "../../src/app/hono-app.js";
 import type { Router } from "../../src/core/router.js";
 import { discoveryConfig, GROUP, HOST, PINNED_IMPORT, PROJECT, unseen } from "./discovery-fixtures.js";
 import { goImports, goSources } from "./meta.js";

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
-import { createRouter } from "../../src/discovery/create-router.js";
+import { createRouter } from "../../src/app/assemble.js";
 import { makeTempDir, removeDir } from "../e2e/harness/tmp.js";
 import { startGitLabStandIn, type GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
 import { controlOf, describeDiscoveryAnswers, useTransport } from "./discovery-cases.js";

@@ -5,7 +5,7 @@
 // (discovery-setup.ts).
 import { describe, expect, inject, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { createRouter } from "../../src/discovery/create-router.js";
+import { createRouter } from "../../src/app/assemble.js";
 import { WorkersLookupCache } from "../../src/discovery/workers-lookup-cache.js";
 import { ask, contractDiscoveryConfig, controlOverHttp, describeDiscoveryAnswers } from "./discovery-cases.js";
 import { unseen } from "./discovery-fixtures.js";

@@ -5,8 +5,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { createApp } from "../../src/core/app.js";
-import { createRouter } from "../../src/discovery/create-router.js";
+import { createApp } from "../../src/app/hono-app.js";
+import { createRouter } from "../../src/app/assemble.js";
 import { WorkersLookupCache } from "../../src/discovery/workers-lookup-cache.js";
 import { workerContentStore } from "../../src/proxy/store/worker-store.js";
 import type { R2BucketLike } from "../../src/proxy/store/r2-store.js";

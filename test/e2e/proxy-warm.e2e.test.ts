@@ -6,11 +6,11 @@
 // stand-in (REST API from a real bare repository).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answer } from '../../src/core/answer.js';
-import type { PlainAnswer } from '../../src/core/responses.js';
+import { answer } from '../../src/app/answer.js';
+import type { PlainAnswer } from '../../src/http/responses.js';
 import type { Router } from '../../src/core/router.js';
 import { compileConfig } from '../../src/config/load.js';
-import { createRouter } from '../../src/discovery/create-router.js';
+import { createRouter } from '../../src/app/assemble.js';
 import { MemoryLookupCache } from '../../src/discovery/lookup-cache.js';
 import { MemoryStore } from '../../src/proxy/store/memory-store.js';
 import type { StoredObject } from '../../src/proxy/store/store.js';

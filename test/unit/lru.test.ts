@@ -1,6 +1,6 @@
 // src/core/lru.ts: the proxy's bounded memos (in place of lru-cache, for the Worker bundle's budget).
 import { describe, expect, it } from "vitest";
-import { Lru } from "../../src/core/lru.js";
+import { Lru } from "../../src/lib/lru.js";
 
 describe("Lru", () => {
   it("evicts the least recently set entry beyond max", () => {

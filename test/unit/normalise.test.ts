@@ -1,9 +1,9 @@
 // Paths with dot segments or backslashes are read as a WHATWG URL parser
 // reads them (that is all a Worker ever sees), on every runtime; and such a
 // path can never name a host or fail the request.
-import { bodyText } from "../../src/core/responses.js";
+import { bodyText } from "../../src/http/responses.js";
 import { describe, expect, it } from "vitest";
-import { answer } from "../../src/core/answer.js";
+import { answer } from "../../src/app/answer.js";
 import { compileConfig } from "../../src/config/load.js";
 import { Router } from "../../src/core/router.js";
 

@@ -8,16 +8,16 @@
 // path of the shrunk counterexample; rerun with MODGATE_FC_SEED=<seed>.
 // Expected values come from an oracle written here (a linear scan over the
 // config), never from the router under test.
-import { bodyText } from "../../src/core/responses.js";
+import { bodyText } from "../../src/http/responses.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { answer } from "../../src/core/answer.js";
-import { createApp } from "../../src/core/app.js";
+import { answer } from "../../src/app/answer.js";
+import { createApp } from "../../src/app/hono-app.js";
 import { variableName, type CompiledConfig, type CompiledModule } from "../../src/core/compiled.js";
-import type { PlainAnswer } from "../../src/core/responses.js";
+import type { PlainAnswer } from "../../src/http/responses.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
-import { createRouter } from "../../src/discovery/create-router.js";
+import { createRouter } from "../../src/app/assemble.js";
 import { goImports, goSources } from "../contract/meta.js";
 import { allElements, attr, parsePage } from "./html.js";
 

@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { AccessControl, type AccessRequest } from "../../src/proxy/access.js";
 import { AccessDecisions } from "../../src/proxy/auth/decisions.js";
 import { basicAuthorization, credentialOf, type Credential } from "../../src/proxy/auth/credential.js";
-import { checkReadAccess, type AccessVerdict } from "../../src/proxy/auth/gitlab-access.js";
-import { GitlabUnavailable } from "../../src/discovery/gitlab-failure.js";
-import { bodyText } from "../../src/core/responses.js";
+import { checkReadAccess, type AccessVerdict } from "../../src/gitlab/read-access.js";
+import { GitlabUnavailable } from "../../src/gitlab/failure.js";
+import { bodyText } from "../../src/http/responses.js";
 
 const TOKEN = "glpat-secret-token-123";
 const basic = (user: string, secret: string) => basicAuthorization({ user, secret });

@@ -2,9 +2,9 @@
 // is 504, GitLab failing otherwise 502, rate-limited 503 with Retry-After,
 // too large for the runtime 507 (503 when only other builds made it so).
 import { describe, expect, it } from "vitest";
-import { bodyText } from "../../src/core/responses.js";
-import { fetchFailure, GitlabUnavailable } from "../../src/discovery/gitlab-failure.js";
-import { GitlabClient } from "../../src/proxy/gitlab/client.js";
+import { bodyText } from "../../src/http/responses.js";
+import { fetchFailure, GitlabUnavailable } from "../../src/gitlab/failure.js";
+import { GitlabClient } from "../../src/gitlab/client.js";
 import { TooLargeError } from "../../src/proxy/repo/errors.js";
 import { errorAnswer } from "../../src/proxy/service.js";
 

@@ -1,7 +1,7 @@
 // The proxy's tree listing walks GitLab's keyset pages (pagination=keyset, the page_token of the
 // Link header), and still follows offset pages from a GitLab that ignores the parameter (< 15.0).
 import { describe, expect, it } from "vitest";
-import { GitlabClient } from "../../src/proxy/gitlab/client.js";
+import { GitlabClient } from "../../src/gitlab/client.js";
 
 const GITLAB = "https://gitlab.example.com";
 const entry = (path: string) => ({ id: "0".repeat(40), name: path, type: "blob", path, mode: "100644" });

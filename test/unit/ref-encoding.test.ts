@@ -3,14 +3,14 @@
 // in a Location header crashed the Node listener, "#", "?" and "%" steered
 // links. Exact Location and go-source for a table of names, on static rules
 // and through a group rule whose GitLab answers with the name.
-import { bodyText } from "../../src/core/responses.js";
+import { bodyText } from "../../src/http/responses.js";
 import { describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { answer } from "../../src/core/answer.js";
-import type { PlainAnswer } from "../../src/core/responses.js";
+import { answer } from "../../src/app/answer.js";
+import type { PlainAnswer } from "../../src/http/responses.js";
 import { Router } from "../../src/core/router.js";
 import { encodePath, encodePathSegment } from "../../src/core/url-path.js";
-import { createRouter } from "../../src/discovery/create-router.js";
+import { createRouter } from "../../src/app/assemble.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import { goSources } from "../contract/meta.js";
 import { compiledModule, handBuilt } from "./configs.js";

@@ -2,7 +2,7 @@
 // Its input is always Request.url, which the URL parser has already
 // serialised (e.g. an empty path becomes "/"), so the cases go through it too.
 import { describe, expect, it } from "vitest";
-import { splitTarget } from "../../src/core/answer.js";
+import { splitTarget } from "../../src/app/answer.js";
 
 describe("splitTarget", () => {
   it.each([

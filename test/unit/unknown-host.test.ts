@@ -2,12 +2,12 @@
 // request data: only a well-formed host is shown (capped); anything else is
 // described, never echoed. (test/unit/properties.test.ts checks that no
 // answer carries hostile request data.)
-import { bodyText } from "../../src/core/responses.js";
+import { bodyText } from "../../src/http/responses.js";
 import { describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { answer } from "../../src/core/answer.js";
+import { answer } from "../../src/app/answer.js";
 import { Router } from "../../src/core/router.js";
-import type { PlainAnswer } from "../../src/core/responses.js";
+import type { PlainAnswer } from "../../src/http/responses.js";
 import { MAX_SHOWN_HOST } from "../../src/core/request-text.js";
 
 // Two hosts: with one, every Host is answered as that host.

@@ -10,10 +10,10 @@
 // cost 50-75 µs of CPU more than a public one and ran at 0.79-0.81 of its
 // requests/s (issue 11's goal is 0.9; docs/benchmarks.md). Workers run the
 // same code.
-import { Lru } from "../../core/lru.js";
+import { Lru } from "../../lib/lru.js";
 import { hmacSha256, toHex } from "../../core/sha.js";
 import type { Credential } from "./credential.js";
-import type { AccessVerdict } from "./gitlab-access.js";
+import type { AccessVerdict } from "../../gitlab/read-access.js";
 
 export class AccessDecisions {
   private readonly decided: Lru<string, { verdict: AccessVerdict; until: number }>;

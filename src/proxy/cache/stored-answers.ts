@@ -8,8 +8,8 @@
 //
 // Only the content is remembered, never who may read it: the access decision
 // is made before this memo is asked, on every request.
-import { Lru } from "../../core/lru.js";
-import { isStreamBody, type PlainAnswer } from "../../core/responses.js";
+import { Lru } from "../../lib/lru.js";
+import { isStreamBody, type PlainAnswer } from "../../http/responses.js";
 
 /** A zip up to this size is held in memory; larger ones are streamed from the store each time. */
 export const MAX_REMEMBERED_BYTES = 1024 * 1024;

@@ -3,14 +3,14 @@
 // its versions, what version a revision is, where its go.mod is, and which
 // files its zip holds. Every rule here mirrors a rule there; the comments
 // name the function. Content comes from a CodeHost (GitLab's API).
-import * as semver from "../module/semver.js";
-import { isPseudoVersion, pseudoVersion, pseudoVersionBase, pseudoVersionRev, pseudoVersionTime } from "../module/pseudo.js";
-import { canonicalVersion, checkPathMajor, isMajor, matchPathMajor, pathMajorPrefix, splitPathVersion } from "../module/path.js";
-import { legacyGoMod, modulePath, retractions } from "../module/modfile.js";
+import * as semver from "../../module/semver.js";
+import { isPseudoVersion, pseudoVersion, pseudoVersionBase, pseudoVersionRev, pseudoVersionTime } from "../../module/pseudo.js";
+import { canonicalVersion, checkPathMajor, isMajor, matchPathMajor, pathMajorPrefix, splitPathVersion } from "../../module/path.js";
+import { legacyGoMod, modulePath, retractions } from "../../module/modfile.js";
 import type { CodeHost, RevInfo, ZipContent } from "./code-host.js";
 import { bytesFile } from "../zip/file.js";
 import { invalidVersion, moduleError, NotExistError } from "./errors.js";
-import { GitlabUnavailable } from "../../discovery/gitlab-failure.js";
+import { GitlabUnavailable } from "../../gitlab/failure.js";
 
 /** codehost.MaxGoMod: larger go.mod files are refused. */
 export const MAX_GO_MOD = 16 << 20;

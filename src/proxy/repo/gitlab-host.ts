@@ -3,12 +3,12 @@
 // branch lists and `git log`/`merge-base`/`cat-file` by their API calls.
 // What depends only on a commit id never changes, so it is remembered
 // (bounded); lists expire after listTtl.
-import { Lru } from "../../core/lru.js";
-import type { GitlabClient, GitlabTag } from "../gitlab/client.js";
+import { Lru } from "../../lib/lru.js";
+import type { GitlabClient, GitlabTag } from "../../gitlab/client.js";
 import type { CodeHost, RevInfo, Tag, ZipContent } from "./code-host.js";
 import { NotExistError } from "./errors.js";
 import { readZipFromGitlab, type ZipRuntime } from "./gitlab-zip.js";
-import { Expiring } from "../cache/expiring.js";
+import { Expiring } from "../../lib/expiring.js";
 
 /** Files larger than this are not remembered by (commit, path). */
 const MAX_REMEMBERED_FILE = 256 << 10;
@@ -197,4 +197,4 @@ function isHashPrefix(rev: string): boolean {
   return rev.length >= 7 && rev.length <= 40 && /^[0-9a-f]+$/.test(rev);
 }
 
-import { compare as compareVersions } from "../module/semver.js";
+import { compare as compareVersions } from "../../module/semver.js";

@@ -9,14 +9,14 @@
 // - otherwise the tree listing says what should be there; a file the
 //   archive lacks, or whose bytes are not the blob and that has no
 //   conversion attribute, is fetched raw and converted here.
-import type { GitlabClient, GitlabTreeEntry } from "../gitlab/client.js";
+import type { GitlabClient, GitlabTreeEntry } from "../../gitlab/client.js";
 import type { ModuleFile } from "../zip/file.js";
 import { bytesFile } from "../zip/file.js";
 import { openArchive, type ArchiveEntry, type ArchiveReader, type RandomAccessSource } from "../zip/archive-reader.js";
 import { GitAttributes, type GitattributesFile, type PathAttributes } from "../zip/gitattributes.js";
 import { toWorkingTree, mayConvert } from "../zip/convert.js";
 import { BlobIdHasher } from "../zip/blob-id.js";
-import { GitlabUnavailable } from "../../discovery/gitlab-failure.js";
+import { GitlabUnavailable } from "../../gitlab/failure.js";
 import type { ZipContent } from "./code-host.js";
 import { NotExistError, TooLargeError } from "./errors.js";
 

@@ -3,9 +3,9 @@
  * (`malformed file path "p": <reason>`, as x/mod/zip reports it) or undefined.
  * The rules themselves live once, in src/proxy/module/path.ts.
  */
-import { checkFilePath as check } from "../module/path.js";
+import { checkFilePath as check } from "../../module/path.js";
 
-export { goQuote } from "../module/errors.js";
+export { goQuote } from "../../module/errors.js";
 
 export function checkFilePath(path: string): string | undefined {
   try {

@@ -1,5 +1,5 @@
 import { Sha256 } from '../../core/sha.js';
-import { hash1, type HashedFile } from '../module/dirhash.js';
+import { hash1, type HashedFile } from '../../module/dirhash.js';
 import type { ModuleFile } from './file.js';
 import { Crc32 } from './crc32.js';
 import { deflateRaw } from './raw-deflate.js';

@@ -2,10 +2,10 @@
 // GET /api/v4/projects/:id and GET /api/v4/groups/:id. Missing and forbidden
 // both answer 404 there; anything else that is not an answer is GitLab
 // failing, reported with its cause (gitlab-failure.ts), never as "not found".
-import { fetchFailure, GitlabUnavailable, statusFailure } from "./gitlab-failure.js";
+import { fetchFailure, GitlabUnavailable, statusFailure } from "./failure.js";
 import { isBranchName } from "./ref-name.js";
 
-export { GitlabUnavailable } from "./gitlab-failure.js";
+export { GitlabUnavailable } from "./failure.js";
 
 export type Visibility = "public" | "internal" | "private";
 

@@ -3,7 +3,7 @@
 // "<hex sha256 of file>  <name>\n", the files sorted by name as Go sorts
 // strings — byte-wise over UTF-8, which differs from JS's UTF-16 order for
 // names with characters above U+FFFF — then base64 with padding.
-import { Sha256, sha256 } from "../../core/sha.js";
+import { Sha256, sha256 } from "../core/sha.js";
 import { ModuleError, goQuote } from "./errors.js";
 import { compareBytes } from "./semver.js";
 

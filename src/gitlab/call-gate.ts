@@ -3,7 +3,7 @@
 // hanging GitLab held thousands of them open (issue 9). A call that cannot
 // even wait (queue full), or waits longer than a call may take, is refused:
 // the request gets a 503 at once instead of piling up.
-import { GitlabUnavailable } from "./gitlab-failure.js";
+import { GitlabUnavailable } from "./failure.js";
 
 /** How many calls may wait per call slot: a burst of the go command's prefix requests fits. */
 export const WAITING_PER_SLOT = 8;

@@ -4,10 +4,10 @@
 import type { CompiledConfig } from "../core/compiled.js";
 import { Router } from "../core/router.js";
 import { resolveReference, type Environment } from "../config/variables.js";
-import type { LookupCache } from "./lookup-cache.js";
-import { ProjectLookup, type LookupEvent } from "./project-lookup.js";
-import type { GitlabState } from "./gitlab-health.js";
-import { GroupRule } from "./group-rule.js";
+import type { LookupCache } from "../discovery/lookup-cache.js";
+import { ProjectLookup, type LookupEvent } from "../discovery/project-lookup.js";
+import type { GitlabState } from "../gitlab/health.js";
+import { GroupRule } from "../discovery/group-rule.js";
 import { ProxyService, type ProxyEvent } from "../proxy/service.js";
 import type { ContentStore } from "../proxy/store/store.js";
 import { MemoryStore } from "../proxy/store/memory-store.js";

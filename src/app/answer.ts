@@ -3,13 +3,13 @@
 // that needs no GitLab depends only on the config, the Host and the target:
 // such answers are remembered per router (bounded), discovered ones until the
 // look-ups they rest on expire. Service and proxy answers are never remembered.
-import type { Router } from "./router.js";
-import type { PlainAnswer } from "./responses.js";
+import type { Router } from "../core/router.js";
+import type { PlainAnswer } from "../http/responses.js";
 import { isReadMethod, METHOD_NOT_ALLOWED, route, type MemoSlot, type RuntimeServices } from "./routes.js";
-import { replay } from "./module-answers.js";
+import { replay } from "../core/module-answers.js";
 
 export { isReadMethod } from "./routes.js";
-export { MAX_PATH_BYTES, splitTarget, type Target } from "./target.js";
+export { MAX_PATH_BYTES, splitTarget, type Target } from "../core/target.js";
 
 /** Targets longer than this are answered without the memo, so it cannot be filled with huge keys. */
 const MEMO_MAX_KEY = 512;

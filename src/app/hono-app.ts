@@ -7,9 +7,9 @@
 // 48 KiB gzipped budget (issue 12).
 import { Hono } from "hono/tiny";
 import type { Context } from "hono";
-import type { Router } from "./router.js";
+import type { Router } from "../core/router.js";
 import { answer, splitTarget } from "./answer.js";
-import { textAnswer, toResponse } from "./responses.js";
+import { textAnswer, toResponse } from "../http/responses.js";
 
 export interface AppOptions {
   /** The current router; a function so a reload can swap it between requests. */

@@ -4,7 +4,7 @@
 // redirects are never followed (the token would go with them). A 404 is
 // "not there"; anything else that is not an answer is GitLab failing
 // (GitlabUnavailable), never "not found".
-import { fetchFailure, GitlabUnavailable, statusFailure } from "../../discovery/gitlab-failure.js";
+import { fetchFailure, GitlabUnavailable, statusFailure } from "./failure.js";
 
 export interface GitlabClientOptions {
   /** GitLab's web URL (API at `<url>/api/v4`). */

@@ -8,8 +8,8 @@
 // Guest through). The URL is built from gitlab.url and a project path from the
 // config or GitLab itself; redirects are never followed, so the credential
 // goes to GitLab's own URL and nowhere else.
-import { fetchFailure, statusFailure } from "../../discovery/gitlab-failure.js";
-import { basicAuthorization, type Credential } from "./credential.js";
+import { fetchFailure, statusFailure } from "./failure.js";
+import { basicAuthorization, type Credential } from "../proxy/auth/credential.js";
 
 /** allowed: may read code; rejected: GitLab does not accept the credential (401); denied: accepted, but no access. */
 export type AccessVerdict = "allowed" | "rejected" | "denied";

@@ -4,7 +4,7 @@
 // may ask again, and its success closes the circuit. Each change of state is
 // reported once (the operator's stderr line and the metrics gauge), never
 // once per request.
-import { GitlabUnavailable, type FailureCause } from "./gitlab-failure.js";
+import { GitlabUnavailable, type FailureCause } from "./failure.js";
 
 export type GitlabState = { up: true; since: number } | { up: false; kind: FailureCause; reason: string; since: number };
 

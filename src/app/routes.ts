@@ -11,13 +11,13 @@
 //   6. /             the host's index page
 //   7. a module      its go-get page (?go-get=1) or where a browser     (module-answers.ts)
 //                    goes; group rules ask GitLab (discovery)           503 while it fails
-import { splitElements } from "./importpath.js";
-import type { Router } from "./router.js";
-import { textAnswer, type PlainAnswer } from "./responses.js";
-import { isGoGet, parseTarget } from "./target.js";
-import { cacheControlUntil, discoveredModuleAnswer, moduleAnswer, notFound } from "./module-answers.js";
+import { splitElements } from "../core/importpath.js";
+import type { Router } from "../core/router.js";
+import { textAnswer, type PlainAnswer } from "../http/responses.js";
+import { isGoGet, parseTarget } from "../core/target.js";
+import { cacheControlUntil, discoveredModuleAnswer, moduleAnswer, notFound } from "../core/module-answers.js";
 import { isProxyPath, parseProxyPath } from "../proxy/request.js";
-import { describeHost } from "./request-text.js";
+import { describeHost } from "../core/request-text.js";
 
 export const METHOD_NOT_ALLOWED = textAnswer(405, "method not allowed: use GET or HEAD", { Allow: "GET, HEAD" });
 const HEALTHY = textAnswer(200, "ok");

@@ -5,7 +5,7 @@
 // is over if GitLab still fails, so the last line always tells the state
 // GitLab is in. "Answers again" is written at once: the on-call operator wants
 // that news first. Runtime-agnostic (Workers write these to their log too).
-import type { GitlabState } from "./gitlab-health.js";
+import type { GitlabState } from "./health.js";
 
 export const STATE_LINE_INTERVAL_MS = 60_000;
 
