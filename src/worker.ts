@@ -5,22 +5,21 @@
 // cached in the Cache API; the proxy keeps versions in R2 or the Cache API.
 import compiled from "modgate:compiled-config";
 import { createApp } from "./app/hono-app.js";
-import type { Router } from "./core/router.js";
-import { createRouter } from "./app/assemble.js";
+import { assemble, type Modgate } from "./app/assemble.js";
 import { WorkersLookupCache } from "./discovery/workers-lookup-cache.js";
 import { GitlabStateLog } from "./gitlab/state-log.js";
 import { workerContentStore } from "./proxy/store/worker-store.js";
 
-let router: Router | undefined;
-const app = createApp({ router: () => router! });
+let modgate: Modgate | undefined;
+const app = createApp({ modgate: () => modgate! });
 // Why GitLab fails goes to the Worker's log (wrangler tail), once per change; clients get a generic 503.
 const gitlabLog = new GitlabStateLog((line) => console.error(line));
 
 export default {
   fetch(request: Request, env: Record<string, unknown>, ctx: unknown) {
-    if (!router) {
+    if (!modgate) {
       const cache = (caches as unknown as { default: Cache }).default;
-      router = createRouter(compiled, {
+      modgate = assemble(compiled, {
         cache: () => new WorkersLookupCache(cache),
         store: () => workerContentStore(env, cache),
         env: stringsOf(env),

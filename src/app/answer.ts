@@ -3,13 +3,14 @@
 // that needs no GitLab depends only on the config, the Host and the target:
 // such answers are remembered per router (bounded), discovered ones until the
 // look-ups they rest on expire. Service and proxy answers are never remembered.
-import type { Router } from "../core/router.js";
+import type { Modgate } from "./modgate.js";
 import type { PlainAnswer } from "../http/responses.js";
 import { isReadMethod, METHOD_NOT_ALLOWED, route, type MemoSlot, type RuntimeServices } from "./routes.js";
 import { replay } from "../core/module-answers.js";
 
 export { isReadMethod } from "./routes.js";
 export { MAX_PATH_BYTES, splitTarget, type Target } from "../core/target.js";
+export type { Modgate } from "./modgate.js";
 
 /** Targets longer than this are answered without the memo, so it cannot be filled with huge keys. */
 const MEMO_MAX_KEY = 512;
@@ -22,19 +23,20 @@ export function answer(
   method: string,
   authority: string | undefined,
   target: string,
-  router: Router,
+  modgate: Modgate,
   services?: RuntimeServices,
   /** The Authorization header: only the module proxy's access decision reads it. */
   authorization?: string,
 ): PlainAnswer | Promise<PlainAnswer> {
   if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
   const key = authority === undefined ? target : authority + " " + target;
-  if (key.length > MEMO_MAX_KEY) return route(method, authority, target, router, services, undefined, authorization);
+  if (key.length > MEMO_MAX_KEY) return route(method, authority, target, modgate, services, undefined, authorization);
+  const router = modgate.router;
   const known = router.answers.get(key);
   if (known && known.until === Infinity) return known.answer;
   if (known && router.now() < known.until) return replay(key, known, router);
   const slot: MemoSlot = { key, remember: true };
-  const result = route(method, authority, target, router, services, slot, authorization);
+  const result = route(method, authority, target, modgate, services, slot, authorization);
   if (slot.remember && !(result instanceof Promise)) router.answers.set(key, { answer: result, until: Infinity });
   return result;
 }

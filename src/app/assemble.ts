@@ -1,6 +1,8 @@
-// A Router for a compiled config, with GitLab discovery wired in when the
-// config has group rules. Each runtime brings its own cache (Node: an LRU;
-// Workers: the Cache API) and, on Workers, the env holding the token secret.
+// The assembly: the one file that wires a compiled config into what a runtime
+// serves — the go-get core's router, GitLab discovery for group rules, the
+// module proxy with the runtime's content store. Nothing below src/app imports
+// it. Each runtime brings its own cache (Node: an LRU; Workers: the Cache API),
+// its store and, on Workers, the env holding the token secret.
 import type { CompiledConfig } from "../core/compiled.js";
 import { Router } from "../core/router.js";
 import { resolveReference, type Environment } from "../config/variables.js";
@@ -9,10 +11,14 @@ import { ProjectLookup, type LookupEvent } from "../discovery/project-lookup.js"
 import type { GitlabState } from "../gitlab/health.js";
 import { GroupRule } from "../discovery/group-rule.js";
 import { ProxyService, type ProxyEvent } from "../proxy/service.js";
+import type { Modgate } from "./modgate.js";
+
+export type { Modgate } from "./modgate.js";
+import { locateModule } from "./locate.js";
 import type { ContentStore } from "../proxy/store/store.js";
 import { MemoryStore } from "../proxy/store/memory-store.js";
 
-export interface DiscoveryRuntime {
+export interface Runtime {
   /** Where the module proxy keeps immutable versions; without it the proxy keeps them in memory. */
   store?: (config: CompiledConfig) => ContentStore;
   onProxyEvent?: (event: ProxyEvent) => void;
@@ -27,9 +33,9 @@ export interface DiscoveryRuntime {
   now?: () => number;
 }
 
-export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime): Router {
+export function assemble(config: CompiledConfig, runtime: Runtime): Modgate {
   const gitlab = config.gitlab;
-  if (!gitlab) return new Router(config);
+  if (!gitlab) return { config, router: new Router(config) };
   const { url, apiTimeoutMs, token, maxConcurrentCalls } = gitlab;
   const resolved = token === undefined ? {} : resolveReference(token, runtime.env ?? {});
   const lookup = new ProjectLookup({
@@ -47,10 +53,13 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
     ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
     ...(runtime.now ? { now: runtime.now } : {}),
   });
-  let router: Router | undefined;
+  const router = new Router(config, {
+    discoveredRule: (module) => new GroupRule(module, gitlab, lookup),
+    now: lookup.now,
+  });
   const proxy = config.proxy.enabled
     ? new ProxyService({
-        router: () => router!,
+        locate: (modulePath) => locateModule(router, modulePath),
         store: runtime.store?.(config) ?? new MemoryStore(),
         gitlab: { url, apiTimeoutMs, ...(resolved.value === undefined ? {} : { token: resolved.value }) },
         // The proxy's calls take slots of the same cap as discovery's (issue 9).
@@ -62,10 +71,5 @@ export function createRouter(config: CompiledConfig, runtime: DiscoveryRuntime):
         ...(runtime.onProxyEvent ? { onEvent: runtime.onProxyEvent } : {}),
       })
     : undefined;
-  router = new Router(config, {
-    discoveredRule: (module) => new GroupRule(module, gitlab, lookup),
-    now: lookup.now,
-    ...(proxy ? { proxy: (request, authorization) => proxy.handle(request, authorization), proxyService: proxy } : {}),
-  });
-  return router;
+  return proxy ? { config, router, proxy } : { config, router };
 }

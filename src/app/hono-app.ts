@@ -7,13 +7,13 @@
 // 48 KiB gzipped budget (issue 12).
 import { Hono } from "hono/tiny";
 import type { Context } from "hono";
-import type { Router } from "../core/router.js";
+import type { Modgate } from "./modgate.js";
 import { answer, splitTarget } from "./answer.js";
 import { textAnswer, toResponse } from "../http/responses.js";
 
 export interface AppOptions {
-  /** The current router; a function so a reload can swap it between requests. */
-  router: () => Router;
+  /** What is served now; a function so a reload can swap it between requests. */
+  modgate: () => Modgate;
 }
 
 export function createApp(options: AppOptions): Hono {
@@ -24,7 +24,7 @@ export function createApp(options: AppOptions): Hono {
   const handle = async (c: Context) => {
     const url = c.req.url;
     const authorization = c.req.header("authorization");
-    return toResponse(await answer(c.req.method, splitTarget(url).authority, url, options.router(), undefined, authorization), c.req.method);
+    return toResponse(await answer(c.req.method, splitTarget(url).authority, url, options.modgate(), undefined, authorization), c.req.method);
   };
   app.all("*", handle);
   app.notFound(handle);

@@ -2,16 +2,14 @@
 // go command makes in direct mode from modgate's own go-import answer
 // (module-proxy-rules.md §2.1). The config alone decides for static rules;
 // group rules ask discovery (cached). Anything else is not modgate's.
+// This is the one place the go-get rules and the module proxy meet: the
+// proxy is handed this function and never sees the router.
 import type { Router } from "../core/router.js";
 import type { ResolvedModule } from "../core/rule.js";
 import { splitElements } from "../core/importpath.js";
+import type { Located } from "../proxy/location.js";
 
-export type Located =
-  | { kind: "found"; module: ResolvedModule; project: string; codeRoot: string; subdir: string }
-  | { kind: "missing"; reason: string }
-  | { kind: "unavailable"; reason: string };
-
-export async function locateModule(router: Router, modulePath: string): Promise<Located> {
+export function locateModule(router: Router, modulePath: string): Promise<Located> | Located {
   const slash = modulePath.indexOf("/");
   const host = slash < 0 ? modulePath : modulePath.slice(0, slash);
   const routes = router.hosts.get(host);
@@ -20,17 +18,24 @@ export async function locateModule(router: Router, modulePath: string): Promise<
   if (!elements || elements.length === 0) return { kind: "missing", reason: `${modulePath}: not a module path modgate serves` };
   const match = routes.match(elements);
   if (!match) return { kind: "missing", reason: `no module is configured for ${modulePath}` };
-  let module: ResolvedModule;
-  if (match.kind === "static") {
-    module = match.module;
-  } else {
-    const resolution = await match.rule.resolve(match.below);
+  if (match.kind === "static") return found(match.module);
+  return match.rule.resolve(match.below).then((resolution): Located => {
     if (resolution.kind === "unavailable") return resolution;
     if (resolution.kind === "missing") return { kind: "missing", reason: `no GitLab project for ${modulePath}` };
-    module = resolution.module;
-  }
+    return found(resolution.module);
+  });
+}
+
+function found(module: ResolvedModule): Located {
   if (!module.gitlab?.project) {
     return { kind: "missing", reason: `${module.root} is not a GitLab project (repo: modules are not served by this proxy)` };
   }
-  return { kind: "found", module, project: module.gitlab.project, codeRoot: module.root, subdir: module.subdir ?? "" };
+  return {
+    kind: "found",
+    project: module.gitlab.project,
+    codeRoot: module.root,
+    subdir: module.subdir ?? "",
+    repo: module.repo,
+    ...(module.visibility ? { visibility: module.visibility } : {}),
+  };
 }

@@ -8,8 +8,6 @@ import { indexPage, type IndexEntry } from "../render/pages.js";
 import { htmlAnswer, publicCache, type PlainAnswer } from "../http/responses.js";
 import { BoundedMap } from "../lib/bounded-map.js";
 import type { DiscoveredRule } from "./discovered-rule.js";
-import type { ProxyRequest } from "../proxy/request.js";
-import type { ProxyService } from "../proxy/service.js";
 
 type AnyRule = Rule | DiscoveredRule;
 
@@ -122,21 +120,11 @@ function indexEntry(rule: AnyRule): IndexEntry {
 export const ANSWER_MEMO_ENTRIES = 10_000;
 
 export interface RouterOptions {
-  /** Makes the rule of each `group:` module; required when the config has any (src/discovery/create-router.ts). */
+  /** Makes the rule of each `group:` module; required when the config has any (src/app/assemble.ts). */
   discoveredRule?: (module: DiscoveredRule["module"]) => DiscoveredRule;
   /** The clock discovered answers expire by (the look-ups' own); default Date.now. */
   now?: () => number;
-  /** The module proxy, when the config enables it (src/proxy/service.ts). */
-  proxy?: ProxyHandler;
-  /** The service behind `proxy`, for commands that ask it directly (`modgate resolve MODULE@QUERY`). */
-  proxyService?: ProxyService;
 }
-
-/**
- * `authorization`: the request's Authorization header (the proxy's access decision uses it, nothing else).
- * Synchronous when the answer is remembered (warm stored content), like a literal rule's go-get answer.
- */
-export type ProxyHandler = (request: ProxyRequest, authorization?: string) => PlainAnswer | Promise<PlainAnswer>;
 
 export class Router {
   readonly config: CompiledConfig;
@@ -150,10 +138,6 @@ export class Router {
    * config's life (until Infinity), a group rule's until the first look-up it rests on expires.
    */
   readonly answers = new BoundedMap<string, { answer: PlainAnswer; until: number }>(ANSWER_MEMO_ENTRIES);
-  /** Answers the module proxy's paths; undefined when the proxy is off. */
-  proxy?: ProxyHandler;
-  /** The module proxy's service, when the config enables it: `modgate resolve MODULE@QUERY`. */
-  readonly proxyService?: ProxyService;
   /** With a single host, every request is answered as that host. */
   private readonly onlyHost?: HostRoutes;
   private readonly discoveredRule?: RouterOptions["discoveredRule"];
@@ -166,8 +150,6 @@ export class Router {
     this.cacheControl = publicCache(config.cacheMaxAge);
     this.now = options.now ?? Date.now;
     this.discoveredRule = options.discoveredRule;
-    if (options.proxy) this.proxy = options.proxy;
-    if (options.proxyService) this.proxyService = options.proxyService;
     const byHost = new Map<string, AnyRule[]>();
     for (const module of config.modules) {
       const list = byHost.get(module.host) ?? [];
@@ -182,7 +164,7 @@ export class Router {
 
   private ruleFor(module: CompiledModule): AnyRule {
     if (!module.group) return new Rule(module);
-    if (!this.discoveredRule) throw new Error(`${module.source}: the group rule ${module.pattern} needs discovery (createRouter)`);
+    if (!this.discoveredRule) throw new Error(`${module.source}: the group rule ${module.pattern} needs discovery (src/app/assemble.ts)`);
     return this.discoveredRule({ ...module, group: module.group });
   }
 

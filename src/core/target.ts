@@ -18,7 +18,14 @@ export interface Target {
  * authority) or absolute-form ("http://host/a/b?go-get=1"). An answer when the
  * target cannot be served at all.
  */
-export function parseTarget(target: string, authority: string | undefined): { authority: string | undefined; path: string; query: string } | PlainAnswer {
+/** A request target split and normalised: what the routes and the go-get core read. */
+export interface ParsedTarget {
+  authority: string | undefined;
+  path: string;
+  query: string;
+}
+
+export function parseTarget(target: string, authority: string | undefined): ParsedTarget | PlainAnswer {
   let path: string;
   let query: string;
   if (target.startsWith("/")) {

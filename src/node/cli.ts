@@ -2,7 +2,7 @@
 // modgate's command line: serve, check, resolve, --version.
 import { parseArgs } from "node:util";
 import { configPathFrom, loadConfigFile } from "./config-file.js";
-import { loadRouter } from "./load-router.js";
+import { loadModgate } from "./load-modgate.js";
 import { startServer } from "./server.js";
 import { describeConfigError } from "../config/problems.js";
 import { accessLogEnabled } from "./access-log.js";
@@ -106,7 +106,7 @@ async function resolve(args: string[]): Promise<number> {
   const configPath = configPathFrom(values.config);
   const arg = positionals[0]!;
   const tagMoves = new TagMoveLog((line) => process.stderr.write(line + "\n"));
-  const router = loadRouter(configPath, {
+  const modgate = loadModgate(configPath, {
     onEvent: (event) => process.stdout.write(describeLookup(event) + "\n"),
     // The operator comparing sums wants to know when the store keeps a version GitLab has since moved.
     onProxyEvent: (event) => {
@@ -114,7 +114,7 @@ async function resolve(args: string[]): Promise<number> {
     },
   });
   // "@" is never in an import path: with it, the argument is a module query for the proxy.
-  const result = arg.includes("@") ? await resolveModuleVersion(router, arg, configPath) : await resolveImportPath(router, arg);
+  const result = arg.includes("@") ? await resolveModuleVersion(modgate, arg, configPath) : await resolveImportPath(modgate, arg);
   for (const line of result.lines) process.stdout.write(line + "\n");
   return result.ok ? 0 : 1;
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { answer, isReadMethod } from "../app/answer.js";
 import { isStreamBody, textAnswer, type PlainAnswer, type StreamBody } from "../http/responses.js";
-import type { Router } from "../core/router.js";
+import type { Modgate } from "../app/modgate.js";
 import type { Metrics } from "./metrics.js";
 
 const INTERNAL_ERROR = textAnswer(500, "internal error");
@@ -27,7 +27,7 @@ export interface AccessLogEntry {
 }
 
 export interface ListenerOptions {
-  router: () => Router;
+  modgate: () => Modgate;
   metrics: Metrics;
   accessLog?: (entry: AccessLogEntry) => void;
   /** True once the server is stopping: answers then close their connection. */
@@ -35,8 +35,8 @@ export interface ListenerOptions {
 }
 
 export function createRequestListener(options: ListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { router, metrics, accessLog, stopping } = options;
-  // Node's own service path, routed by the core like /-/healthz (src/core/routes.ts).
+  const { modgate, metrics, accessLog, stopping } = options;
+  // Node's own service path, routed like /-/healthz (src/app/routes.ts).
   const services = { "/-/metrics": () => ({ status: 200, headers: METRICS_HEADERS, body: metrics.render() }) };
   return (req, res) => {
     const started = accessLog ? performance.now() : 0;
@@ -59,7 +59,7 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
     };
     let result: PlainAnswer | Promise<PlainAnswer>;
     try {
-      result = answer(method, req.headers.host, target, router(), services, req.headers.authorization);
+      result = answer(method, req.headers.host, target, modgate(), services, req.headers.authorization);
     } catch (err) {
       reportInternalError("answering", target, err);
       result = INTERNAL_ERROR;

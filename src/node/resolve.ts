@@ -7,7 +7,7 @@ import { checkPath } from "../module/path.js";
 import { zipEntryCount } from "../proxy/store/zip-entry-count.js";
 import { answer } from "../app/answer.js";
 import { checkImportPath } from "../core/importpath.js";
-import type { Router } from "../core/router.js";
+import type { Modgate } from "../app/modgate.js";
 import type { LookupEvent } from "../discovery/project-lookup.js";
 
 export interface Resolution {
@@ -16,17 +16,18 @@ export interface Resolution {
   lines: string[];
 }
 
-export async function resolveImportPath(router: Router, importPath: string): Promise<Resolution> {
+export async function resolveImportPath(modgate: Modgate, importPath: string): Promise<Resolution> {
   const why = checkImportPath(importPath);
   if (why) return { ok: false, lines: [`${importPath}: not a valid Go import path: ${why}`] };
   const slash = importPath.indexOf("/");
   const host = slash < 0 ? importPath : importPath.slice(0, slash);
   const path = slash < 0 ? "/" : importPath.slice(slash);
+  const router = modgate.router;
   if (!router.hosts.has(host.toLowerCase())) {
     const known = [...router.hosts.keys()].join(", ");
     return { ok: false, lines: [`${importPath}: no module is configured for host ${host} (configured: ${known})`] };
   }
-  const response = await answer("GET", host, `${path}?go-get=1`, router);
+  const response = await answer("GET", host, `${path}?go-get=1`, modgate);
   const body = bodyText(response);
   if (response.status !== 200) return { ok: false, lines: [`${importPath}: ${response.status} ${body.trim()}`] };
   const tags = body.match(/<meta name="go-(?:import|source)" content="[^"]*">/g) ?? [];
@@ -39,7 +40,7 @@ export async function resolveImportPath(router: Router, importPath: string): Pro
  * it is not there yet), so an operator can hold it against
  * `go mod download -json MODULE@QUERY` (Version, Sum, GoModSum).
  */
-export async function resolveModuleVersion(router: Router, arg: string, configPath: string): Promise<Resolution> {
+export async function resolveModuleVersion(modgate: Modgate, arg: string, configPath: string): Promise<Resolution> {
   const at = arg.indexOf("@");
   const modulePath = arg.slice(0, at);
   const query = arg.slice(at + 1);
@@ -49,7 +50,7 @@ export async function resolveModuleVersion(router: Router, arg: string, configPa
   } catch (err) {
     return { ok: false, lines: [`${arg}: ${(err as Error).message}`] };
   }
-  const service = router.proxyService;
+  const service = modgate.proxy;
   if (!service) return { ok: false, lines: [`${arg}: the module proxy is off in ${configPath}: set proxy.enabled: true to resolve versions (without @, resolve shows the go-import answer)`] };
   const summary = await service.summarize(modulePath, query, zipEntryCount);
   if ("status" in summary) return { ok: false, lines: [`${arg}: ${summary.status} ${bodyText(summary).trim()}`] };

@@ -3,7 +3,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describeConfigError } from "../config/problems.js";
-import { RouterLoader } from "./load-router.js";
+import { ModgateLoader } from "./load-modgate.js";
 import { formatAccessLog } from "./access-log.js";
 import { createRequestListener } from "./request-listener.js";
 import { Metrics } from "./metrics.js";
@@ -40,7 +40,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const gitlabLog = new GitlabStateLog(report);
   // Once per version for the process's life: the log outlives config reloads.
   const tagMoves = new TagMoveLog(report);
-  const loader = new RouterLoader(options.configPath, {
+  const loader = new ModgateLoader(options.configPath, {
     onEvent: (event) => metrics.countLookup(event),
     onGitlabState: (state) => {
       metrics.setGitlabState(state);
@@ -52,21 +52,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   // Throws on a broken config: at start there is no last good one to keep.
-  let router = loader.load();
+  let modgate = loader.load();
 
-  const current = () => router;
+  const current = () => modgate;
   const write = options.accessLog;
   let closing = false;
   const server = createServer(
-    serverOptions(limitsOf(router.config)),
+    serverOptions(limitsOf(modgate.config)),
     createRequestListener({
-      router: current,
+      modgate: current,
       metrics,
       stopping: () => closing,
       ...(write ? { accessLog: (entry) => write(formatAccessLog(entry)) } : {}),
     }),
   );
-  applyLimits(server, limitsOf(router.config));
+  applyLimits(server, limitsOf(modgate.config));
   reportDrops(server, report);
   await new Promise<void>((resolve, reject) => {
     const failed = (err: NodeJS.ErrnoException) => reject(listenError(err, options));
@@ -79,17 +79,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { port } = server.address() as AddressInfo;
   const shownHost = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
   const url = `http://${shownHost}:${port}`;
-  if (!options.quietStart) report(`modgate: listening on ${url} (${count(router.config.modules.length, "module")} from ${options.configPath})`);
+  if (!options.quietStart) report(`modgate: listening on ${url} (${count(modgate.config.modules.length, "module")} from ${options.configPath})`);
 
   return {
     port,
     url,
     reload() {
       try {
-        router = loader.load();
-        applyLimits(server, limitsOf(router.config));
+        modgate = loader.load();
+        applyLimits(server, limitsOf(modgate.config));
         metrics.countReload(true);
-        report(`modgate: reloaded ${options.configPath} (${count(router.config.modules.length, "module")})`);
+        report(`modgate: reloaded ${options.configPath} (${count(modgate.config.modules.length, "module")})`);
         return true;
       } catch (err) {
         metrics.countReload(false);

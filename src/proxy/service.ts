@@ -2,14 +2,13 @@
 // takes, in order: where the module lives (locate) → who may read it
 // (access) → the immutable store → GitLab, once per version at a time.
 import { Lru } from "../lib/lru.js";
-import type { Router } from "../core/router.js";
 import { dataAnswer, textAnswer, type PlainAnswer } from "../http/responses.js";
 import { GitlabUnavailable } from "../gitlab/failure.js";
 import { GitlabClient, type GitlabProjectInfo } from "../gitlab/client.js";
 import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
 import { checkReadAccess } from "../gitlab/read-access.js";
-import { locateModule } from "../app/locate.js";
+import type { Locate } from "./location.js";
 import type { ProxyEndpoint, ProxyRequest } from "./request.js";
 import { CodeRepo, type ResolvedVersion } from "./repo/code-repo.js";
 import { canonicalVersion } from "../module/path.js";
@@ -28,7 +27,8 @@ import { isPseudoVersion } from "../module/pseudo.js";
 import * as semver from "../module/semver.js";
 
 export interface ProxyServiceOptions {
-  router: () => Router;
+  /** Where a module path lives (src/app/locate.ts: the go-get rules and discovery). */
+  locate: Locate;
   store: ContentStore;
   gitlab: { url: string; token?: string; apiTimeoutMs: number };
   /** A slot of the cap on concurrent GitLab calls, released once the answer's headers are in. */
@@ -90,9 +90,8 @@ interface ModuleContext {
   isPublic: boolean;
 }
 
-/** Where a module lives and its project's visibility, as found at `at` under `router`. */
-interface Located {
-  router: Router;
+/** Where a module lives and its project's visibility, as found at `at`. */
+interface Found {
   at: number;
   /** The project look-up this rests on: when it is due again, so is this. */
   project: Expiring<GitlabProjectInfo | undefined>;
@@ -164,7 +163,7 @@ export class ProxyService {
    * Only what the config and GitLab said is kept; the access decision runs
    * on every request.
    */
-  private readonly located = new Lru<string, Located>({ max: 4096 });
+  private readonly located = new Lru<string, Found>({ max: 4096 });
   private readonly stored = new StoredAnswers();
   /** The list answer per list fetched: built once per refresh, not once per request. */
   private readonly listAnswers = new WeakMap<string[], PlainAnswer>();
@@ -206,7 +205,7 @@ export class ProxyService {
    */
   private known(modulePath: string, endpoint: ProxyEndpoint, version: string | undefined): PlainAnswer | undefined {
     const found = this.located.get(modulePath);
-    if (!found || found.visibility !== "public" || !this.isFresh(found, this.o.router())) return undefined;
+    if (!found || found.visibility !== "public" || !this.isFresh(found)) return undefined;
     const c = found.context;
     switch (endpoint) {
       case "list": {
@@ -250,10 +249,9 @@ export class ProxyService {
    * `operator`: modgate's own question (`modgate resolve`, with the server token): no client to authorise.
    */
   private async context(modulePath: string, authorization: string | undefined, operator = false): Promise<ModuleContext | PlainAnswer> {
-    const router = this.o.router();
     let found = this.located.get(modulePath);
-    if (!found || !this.isFresh(found, router)) {
-      const looked = await this.locate(router, modulePath);
+    if (!found || !this.isFresh(found)) {
+      const looked = await this.locate(modulePath);
       if (isAnswer(looked)) return looked;
       found = looked;
       this.located.set(modulePath, found);
@@ -264,17 +262,17 @@ export class ProxyService {
   }
 
   /**
-   * A reloaded config (a new router) may map the path elsewhere; after
-   * listTtl, or once the project look-up it rests on is due (another module
-   * of the project may have made it earlier), GitLab is asked again.
+   * After listTtl, or once the project look-up it rests on is due (another
+   * module of the project may have made it earlier), GitLab is asked again.
+   * A reloaded config makes a new proxy, so its rules never meet old locations.
    */
-  private isFresh(found: Located, router: Router): boolean {
-    return found.router === router && this.now() - found.at < this.listTtlMs && found.project.peek() !== undefined;
+  private isFresh(found: Found): boolean {
+    return this.now() - found.at < this.listTtlMs && found.project.peek() !== undefined;
   }
 
-  private async locate(router: Router, modulePath: string): Promise<Located | PlainAnswer> {
+  private async locate(modulePath: string): Promise<Found | PlainAnswer> {
     const at = this.now();
-    const located = await locateModule(router, modulePath);
+    const located = await this.o.locate(modulePath);
     if (located.kind === "missing") return textAnswer(404, `not found: ${located.reason}`);
     // Discovery could not decide (GitLab failing, or its call queue full): the same 503 a go-get answer gives.
     if (located.kind === "unavailable") return textAnswer(503, `service unavailable: ${located.reason}; try again later`);
@@ -282,8 +280,8 @@ export class ProxyService {
     const project = await lookup.get();
     // The GitLab path is not named: it is internal, and the client needs only to know there is no module.
     if (!project) return textAnswer(404, `not found: ${modulePath}: no such GitLab project (or modgate's token cannot see it)`);
-    const visibility = located.module.visibility ?? project.visibility;
-    const url = located.module.repo.startsWith("http") || located.module.repo.startsWith("ssh") ? located.module.repo : `${this.o.gitlab.url}/${project.pathWithNamespace}.git`;
+    const visibility = located.visibility ?? project.visibility;
+    const url = located.repo.startsWith("http") || located.repo.startsWith("ssh") ? located.repo : `${this.o.gitlab.url}/${project.pathWithNamespace}.git`;
     const hostKey = `${project.pathWithNamespace}\u0000${project.defaultBranch ?? ""}\u0000${url}`;
     let host = this.hosts.get(hostKey);
     if (!host) {
@@ -305,7 +303,7 @@ export class ProxyService {
       isPublic: visibility === "public",
       repo: new CodeRepo(host, { path: modulePath, codeRoot: located.codeRoot, subdir: located.subdir }),
     };
-    return { router, at, project: lookup, projectPath: project.pathWithNamespace, visibility, context };
+    return { at, project: lookup, projectPath: project.pathWithNamespace, visibility, context };
   }
 
   private projectLookup(path: string): Expiring<GitlabProjectInfo | undefined> {

@@ -6,11 +6,12 @@ import { createApp } from "../../src/app/hono-app.js";
 import { Router } from "../../src/core/router.js";
 import { CONTRACT_CONFIG, CONTRACT_CONFIG_FILE, cases, checkResponse, toRequest } from "./cases.js";
 import { startNodeListener, type NodeListener } from "./node-listener.js";
+import { modgateOf } from "../support/modgate-of.js";
 
 const router = new Router(compileConfig(CONTRACT_CONFIG, CONTRACT_CONFIG_FILE));
 let listener: NodeListener;
 beforeAll(async () => {
-  listener = await startNodeListener(() => router);
+  listener = await startNodeListener(() => modgateOf(router));
 });
 afterAll(() => listener.close());
 
@@ -25,11 +26,11 @@ describe("HTTP contract (Node, the node:http listener)", () => {
   });
 
   it("swaps routers between requests (reload)", async () => {
-    let current = router;
-    const reloading = createApp({ router: () => current });
+    let current = modgateOf(router);
+    const reloading = createApp({ modgate: () => current });
     const url = "http://go.example.com/fresh?go-get=1";
     expect((await reloading.request(url)).status).toBe(404);
-    current = new Router(compileConfig("modules:\n  - path: go.example.com/fresh\n    repo: https://git.example.com/fresh\n", "reloaded.yaml"));
+    current = modgateOf(new Router(compileConfig("modules:\n  - path: go.example.com/fresh\n    repo: https://git.example.com/fresh\n", "reloaded.yaml")));
     const response = await reloading.request(url);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('content="go.example.com/fresh git https://git.example.com/fresh"');

@@ -1,5 +1,5 @@
 // GitLab discovery at the HTTP level (issue 4): requests answered by the
-// core app (createApp, as both runtimes serve it) with a Router whose group
+// core app (createApp, as both runtimes serve it) with a Modgate whose group
 // rule asks the GitLab stand-in.
 // Runtime-agnostic, like cases.ts: discovery.node.test.ts runs these with the
 // Node LRU cache, discovery.workers.test.ts inside workerd with the Cache API.
@@ -8,10 +8,10 @@
 // discovery-fixtures.ts, never computed by modgate's code.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app/hono-app.js";
-import type { Router } from "../../src/core/router.js";
 import { discoveryConfig, GROUP, HOST, PINNED_IMPORT, PROJECT, unseen } from "./discovery-fixtures.js";
 import { goImports, goSources } from "./meta.js";
 import type { GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
+import type { Modgate } from "../../src/app/modgate.js";
 
 export type StandInMode = "ok" | "down" | "refuse" | "slow";
 
@@ -82,8 +82,8 @@ export async function withCalls<T>(lab: StandInControl, fn: () => Promise<T>): P
 
 export interface DiscoveryRuntime {
   control(): StandInControl;
-  /** A Router for `configText`, with `token` where this runtime keeps the GitLab token. */
-  router(configText: string, token: string): Router;
+  /** A Modgate for `configText`, with `token` where this runtime keeps the GitLab token. */
+  router(configText: string, token: string): Modgate;
 }
 
 /** The ssh settings of the contract config: ssh URLs must be built from them. */
@@ -109,16 +109,16 @@ export interface Answered {
 }
 
 /** How a request reaches modgate: the Hono app by default (workerd); Node's test sends it through its node:http listener. */
-export type Transport = (router: Router, request: Request) => Promise<Response>;
+export type Transport = (router: Modgate, request: Request) => Promise<Response>;
 
-let transport: Transport = (router, request) => Promise.resolve(createApp({ router: () => router }).fetch(request));
+let transport: Transport = (router, request) => Promise.resolve(createApp({ modgate: () => router }).fetch(request));
 
 export function useTransport(t: Transport): void {
   transport = t;
 }
 
 /** GET http://go.example.com<path>[?go-get=1] through the runtime's way in. */
-export async function ask(router: Router, path: string, goGet = true): Promise<Answered> {
+export async function ask(router: Modgate, path: string, goGet = true): Promise<Answered> {
   const request = new Request(`http://${HOST}${path}${goGet ? "?go-get=1" : ""}`, { redirect: "manual" });
   const response = await transport(router, request);
   const body = await response.text();
@@ -171,7 +171,7 @@ const TEXT = "text/plain; charset=utf-8";
 export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime): void {
   describe(name, () => {
     let lab: StandInControl;
-    let router: Router;
+    let router: Modgate;
 
     beforeEach(async () => {
       lab = runtime.control();

@@ -3,13 +3,13 @@
 import { afterAll, beforeAll } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
-import { createRouter } from "../../src/app/assemble.js";
+import { assemble } from "../../src/app/assemble.js";
 import { makeTempDir, removeDir } from "../e2e/harness/tmp.js";
 import { startGitLabStandIn, type GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
 import { controlOf, describeDiscoveryAnswers, useTransport } from "./discovery-cases.js";
 import { startNodeListener, type NodeListener } from "./node-listener.js";
-import type { Router } from "../../src/core/router.js";
 import { randomToken, STAND_IN_PROJECTS } from "./discovery-fixtures.js";
+import type { Modgate } from "../../src/app/modgate.js";
 
 const token = randomToken();
 let lab: GitLabStandIn;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 // Every router gets the node:http listener production Node serves with.
-const listeners = new Map<Router, Promise<NodeListener>>();
+const listeners = new Map<Modgate, Promise<NodeListener>>();
 useTransport(async (router, request) => {
   let listener = listeners.get(router);
   if (!listener) listeners.set(router, (listener = startNodeListener(() => router)));
@@ -38,7 +38,7 @@ afterAll(async () => {
 describeDiscoveryAnswers("GitLab discovery over HTTP (Node, memory cache)", {
   control: () => controlOf(lab, token),
   router: (configText, gitlabToken) =>
-    createRouter(compileConfig(configText, "discovery.yaml", { env: { GITLAB_TOKEN: gitlabToken } }), {
+    assemble(compileConfig(configText, "discovery.yaml", { env: { GITLAB_TOKEN: gitlabToken } }), {
       cache: (config) => new MemoryLookupCache(config.discovery.cacheEntries),
     }),
 });

@@ -5,16 +5,17 @@
 // (discovery-setup.ts).
 import { describe, expect, inject, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { createRouter } from "../../src/app/assemble.js";
+import { assemble } from "../../src/app/assemble.js";
 import { WorkersLookupCache } from "../../src/discovery/workers-lookup-cache.js";
 import { ask, contractDiscoveryConfig, controlOverHttp, describeDiscoveryAnswers } from "./discovery-cases.js";
 import { unseen } from "./discovery-fixtures.js";
+import type { Modgate } from "../../src/app/modgate.js";
 
 const standIn = inject("discoveryStandIn");
 
 function workerRouter(env: Record<string, string>) {
   const config = compileConfig(contractDiscoveryConfig(standIn.url), "discovery.yaml", { keepTokenReference: true });
-  return createRouter(config, {
+  return assemble(config, {
     cache: () => new WorkersLookupCache((caches as unknown as { default: Cache }).default),
     env,
   });

@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequestListener } from "../../src/node/request-listener.js";
 import { Metrics } from "../../src/node/metrics.js";
-import type { Router } from "../../src/core/router.js";
+import type { Modgate } from "../../src/app/modgate.js";
 
 export interface NodeListener {
   /** Sends a Web Request to the listener and reads the answer as a Web Response. */
@@ -13,8 +13,8 @@ export interface NodeListener {
   close(): Promise<void>;
 }
 
-export async function startNodeListener(router: () => Router): Promise<NodeListener> {
-  const server: Server = createServer(createRequestListener({ router, metrics: new Metrics(), stopping: () => false }));
+export async function startNodeListener(router: () => Modgate): Promise<NodeListener> {
+  const server: Server = createServer(createRequestListener({ modgate: router, metrics: new Metrics(), stopping: () => false }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
 import { createApp } from "../../src/app/hono-app.js";
-import { createRouter } from "../../src/app/assemble.js";
+import { assemble } from "../../src/app/assemble.js";
 import { WorkersLookupCache } from "../../src/discovery/workers-lookup-cache.js";
 import { workerContentStore } from "../../src/proxy/store/worker-store.js";
 import type { R2BucketLike } from "../../src/proxy/store/r2-store.js";
@@ -25,12 +25,12 @@ const HOST = "go.example.com";
 function workerApp(bindings: Record<string, unknown>, budget?: SpoolBudget) {
   const config = compileConfig(lab.config, "proxy.yaml", { keepTokenReference: true });
   const cache = (caches as unknown as { default: Cache }).default;
-  const router = createRouter(config, {
+  const router = assemble(config, {
     cache: () => new WorkersLookupCache(cache),
     store: () => workerContentStore(bindings, cache, budget),
     env: { GITLAB_TOKEN: lab.token },
   });
-  return createApp({ router: () => router });
+  return createApp({ modgate: () => router });
 }
 
 const basic = (password: string) => `Basic ${btoa(`anyone:${password}`)}`;

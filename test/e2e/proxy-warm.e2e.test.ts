@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answer } from '../../src/app/answer.js';
 import type { PlainAnswer } from '../../src/http/responses.js';
-import type { Router } from '../../src/core/router.js';
 import { compileConfig } from '../../src/config/load.js';
-import { createRouter } from '../../src/app/assemble.js';
+import { assemble } from '../../src/app/assemble.js';
 import { MemoryLookupCache } from '../../src/discovery/lookup-cache.js';
 import { MemoryStore } from '../../src/proxy/store/memory-store.js';
 import type { StoredObject } from '../../src/proxy/store/store.js';
 import { addCommit, createRepoRoot, makeRepo, requireTools, startGitLabStandIn, type GitLabStandIn, type RepoRoot } from './harness/index.js';
+import type { Modgate } from '../../src/app/modgate.js';
 
 const HOST = 'go.example.com';
 const TOKEN = 'glpat-proxy-warm-test-token';
@@ -33,7 +33,7 @@ describe.skipIf(!requireTools('git'))('module proxy, warm answers', () => {
   let repos: RepoRoot;
   let lab: GitLabStandIn;
   let store: CountingStore;
-  let router: Router;
+  let router: Modgate;
   /** A commit of platform/once on no tag: asked by hash, it is a pseudo-version. */
   let untagged = '';
   const projects = [
@@ -58,7 +58,7 @@ describe.skipIf(!requireTools('git'))('module proxy, warm answers', () => {
       'modgate.yaml',
     );
     store = new CountingStore();
-    router = createRouter(config, { cache: () => new MemoryLookupCache(100), store: () => store });
+    router = assemble(config, { cache: () => new MemoryLookupCache(100), store: () => store });
   });
 
   afterAll(async () => {

@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { compileConfig } from "../../src/config/load.js";
-import { createRouter } from "../../src/app/assemble.js";
+import { assemble } from "../../src/app/assemble.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import type { LookupEvent } from "../../src/discovery/project-lookup.js";
 import { fetchProject, UNKNOWN_BRANCH } from "../../src/gitlab/projects-api.js";
@@ -14,7 +14,6 @@ import type { GitlabState } from "../../src/gitlab/health.js";
 import { GitlabStateLog } from "../../src/gitlab/state-log.js";
 import { isBranchName } from "../../src/gitlab/ref-name.js";
 import { answer } from "../../src/app/answer.js";
-import type { Router } from "../../src/core/router.js";
 import { Metrics } from "../../src/node/metrics.js";
 import { startGitLabStandIn, type GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
 import { startHangingGitLab, startSelfSignedGitLab } from "../e2e/harness/failing-gitlab.js";
@@ -23,6 +22,7 @@ import { requireTool } from "../e2e/harness/tools.js";
 import { makeTempDir, removeDir } from "../e2e/harness/tmp.js";
 import { controlOf, withCalls, type StandInControl } from "../contract/discovery-cases.js";
 import { discoveryConfig, GROUP, HOST, PROJECT, randomToken, STAND_IN_PROJECTS, unseen } from "../contract/discovery-fixtures.js";
+import type { Modgate } from "../../src/app/modgate.js";
 
 const token = randomToken();
 let lab: GitLabStandIn;
@@ -52,7 +52,7 @@ interface Setup {
   states?: GitlabState[];
 }
 
-function router(o: Setup = {}): Router {
+function router(o: Setup = {}): Modgate {
   const text = discoveryConfig({
     gitlabUrl: o.url ?? lab.url,
     cacheTtl: 60,
@@ -61,7 +61,7 @@ function router(o: Setup = {}): Router {
     ...(o.maxConcurrentCalls === undefined ? {} : { maxConcurrentCalls: o.maxConcurrentCalls }),
     apiTimeout: o.apiTimeout ?? 2,
   });
-  return createRouter(compileConfig(text, "hardening.yaml", { env: { GITLAB_TOKEN: token } }), {
+  return assemble(compileConfig(text, "hardening.yaml", { env: { GITLAB_TOKEN: token } }), {
     cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
     ...(o.now ? { now: o.now } : {}),
     onEvent: (e) => o.events?.push(e),
@@ -69,7 +69,7 @@ function router(o: Setup = {}): Router {
   });
 }
 
-const ask = async (r: Router, path: string) => answer("GET", HOST, `${path}?go-get=1`, r);
+const ask = async (r: Modgate, path: string) => answer("GET", HOST, `${path}?go-get=1`, r);
 
 describe("case variants of a path", () => {
   it("share the real project's cache entry: made-up ones cannot evict it, and it answers through an outage", async () => {

@@ -13,9 +13,8 @@ import type { CompiledDiscovery } from "../../src/core/compiled.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import { GroupRule } from "../../src/discovery/group-rule.js";
 import { ProjectLookup, type LookupEvent } from "../../src/discovery/project-lookup.js";
-import { createRouter } from "../../src/app/assemble.js";
+import { assemble } from "../../src/app/assemble.js";
 import { answer } from "../../src/app/answer.js";
-import type { Router } from "../../src/core/router.js";
 import { run } from "../e2e/harness/exec.js";
 import { startGitLabStandIn, type GitLabStandIn } from "../e2e/harness/gitlab-stand-in.js";
 import { closeServer, listenLoopback, LOOPBACK } from "../e2e/harness/net.js";
@@ -24,6 +23,7 @@ import { makeTempDir, removeDir } from "../e2e/harness/tmp.js";
 import { callsPerPath, candidates, controlOf, gitlabGoSource, walkCalls, withCalls, type ApiCall, type StandInControl } from "../contract/discovery-cases.js";
 import { discoveryConfig, GROUP, HOST, importPathOf, PROJECT, randomToken, STAND_IN_PROJECTS } from "../contract/discovery-fixtures.js";
 import { goImports } from "../contract/meta.js";
+import type { Modgate } from "../../src/app/modgate.js";
 
 const token = randomToken();
 let lab: GitLabStandIn;
@@ -602,11 +602,11 @@ describe("config errors of group rules", () => {
 
 describe("answers of group rules, remembered while their look-ups hold", () => {
   const routerWith = (discovery: { cacheTtl: number; negativeCacheTtl: number }, events: LookupEvent[] = []) =>
-    createRouter(compileConfig(discoveryConfig({ gitlabUrl: lab.url, ...discovery }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
+    assemble(compileConfig(discoveryConfig({ gitlabUrl: lab.url, ...discovery }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
       cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
       onEvent: (e) => events.push(e),
     });
-  const ask = async (router: Router, path: string) => answer("GET", HOST, `${path}?go-get=1`, router);
+  const ask = async (router: Modgate, path: string) => answer("GET", HOST, `${path}?go-get=1`, router);
   const target = `/${importPathOf(PROJECT.deep).slice(HOST.length + 1)}/pkg`;
 
   it("answers the same request again without a look-up or a new render", async () => {
@@ -657,7 +657,7 @@ describe("answers of group rules, remembered while their look-ups hold", () => {
 
   it("counts max-age down when it replays a remembered answer", async () => {
     let now = 1_800_000_000_000;
-    const router = createRouter(compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 30, negativeCacheTtl: 30 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
+    const router = assemble(compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 30, negativeCacheTtl: 30 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
       cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
       now: () => now,
     });
@@ -675,7 +675,7 @@ describe("answers of group rules, remembered while their look-ups hold", () => {
 
   it("tells clients to keep a discovered answer no longer than its look-ups hold", async () => {
     let now = 1_900_000_000_000;
-    const router = createRouter(compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 30, negativeCacheTtl: 20 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
+    const router = assemble(compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 30, negativeCacheTtl: 20 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
       cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
       now: () => now,
     });

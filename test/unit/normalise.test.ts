@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { answer } from "../../src/app/answer.js";
 import { compileConfig } from "../../src/config/load.js";
 import { Router } from "../../src/core/router.js";
+import { modgateOf } from "../support/modgate-of.js";
 
 const router = new Router(
   compileConfig(
@@ -21,7 +22,7 @@ modules:
   ),
 );
 
-const ask = async (target: string) => answer("GET", "go.example.com", target, router);
+const ask = async (target: string) => answer("GET", "go.example.com", target, modgateOf(router));
 const goImportOf = (body: string | null) => /<meta name="go-import" content="([^"]*)">/.exec(body ?? "")?.[1];
 
 describe("dot segments and backslashes", () => {

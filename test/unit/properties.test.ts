@@ -17,7 +17,7 @@ import { createApp } from "../../src/app/hono-app.js";
 import { variableName, type CompiledConfig, type CompiledModule } from "../../src/core/compiled.js";
 import type { PlainAnswer } from "../../src/http/responses.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
-import { createRouter } from "../../src/app/assemble.js";
+import { assemble } from "../../src/app/assemble.js";
 import { goImports, goSources } from "../contract/meta.js";
 import { allElements, attr, parsePage } from "./html.js";
 
@@ -113,8 +113,8 @@ const gitlabFetch: typeof fetch = async (input) => {
   return Response.json({ path_with_namespace: real, visibility, default_branch: branch });
 };
 
-const router = createRouter(CONFIG, { cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries), fetch: gitlabFetch });
-const app = createApp({ router: () => router });
+const router = assemble(CONFIG, { cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries), fetch: gitlabFetch });
+const app = createApp({ modgate: () => router });
 
 // ---- the oracle ---------------------------------------------------------------
 

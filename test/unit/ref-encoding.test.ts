@@ -10,10 +10,12 @@ import { answer } from "../../src/app/answer.js";
 import type { PlainAnswer } from "../../src/http/responses.js";
 import { Router } from "../../src/core/router.js";
 import { encodePath, encodePathSegment } from "../../src/core/url-path.js";
-import { createRouter } from "../../src/app/assemble.js";
+import { assemble } from "../../src/app/assemble.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import { goSources } from "../contract/meta.js";
 import { compiledModule, handBuilt } from "./configs.js";
+import { modgateOf } from "../support/modgate-of.js";
+import type { Modgate } from "../../src/app/modgate.js";
 
 const GITLAB = "https://gitlab.example.com";
 const WEB = `${GITLAB}/platform/tools`;
@@ -70,12 +72,12 @@ describe("static rules: Location and go-source with an odd branch", () => {
   );
 
   it.each(REFS.map(([ref, encoded], i) => ({ ref, encoded, i })))("$ref → $encoded", async ({ encoded, i }) => {
-    const browser = await settle(answer("GET", "go.example.com", `/m${i}/pkg/sub`, router));
+    const browser = await settle(answer("GET", "go.example.com", `/m${i}/pkg/sub`, modgateOf(router)));
     expect(browser.status).toBe(302);
     expect(browser.headers.Location).toBe(`${WEB}/-/tree/${encoded}/pkg/sub`);
     expectAsciiHeaders(browser);
 
-    const goGet = await settle(answer("GET", "go.example.com", `/m${i}/pkg?go-get=1`, router));
+    const goGet = await settle(answer("GET", "go.example.com", `/m${i}/pkg?go-get=1`, modgateOf(router)));
     expect(goSources(bodyText(goGet))).toEqual([
       `go.example.com/m${i} ${WEB} ${WEB}/-/tree/${encoded}{/dir} ${WEB}/-/blob/${encoded}{/dir}/{file}#L{line}`,
     ]);
@@ -85,16 +87,16 @@ describe("static rules: Location and go-source with an odd branch", () => {
     const sdk = new Router(
       handBuilt([compiledModule("go.example.com/sdk", { repo: `${WEB}.git`, subdir: "sdk/go", gitlab: { web: WEB, branch: "功能" }, browser: "gitlab" })]),
     );
-    const browser = await settle(answer("GET", "go.example.com", "/sdk/x", sdk));
+    const browser = await settle(answer("GET", "go.example.com", "/sdk/x", modgateOf(sdk)));
     expect(browser.headers.Location).toBe(`${WEB}/-/tree/%E5%8A%9F%E8%83%BD/sdk/go/x`);
-    const goGet = await settle(answer("GET", "go.example.com", "/sdk?go-get=1", sdk));
+    const goGet = await settle(answer("GET", "go.example.com", "/sdk?go-get=1", modgateOf(sdk)));
     expect(goSources(bodyText(goGet))[0]).toContain(`${WEB}/-/blob/%E5%8A%9F%E8%83%BD/sdk/go{/dir}/{file}#L{line}`);
   });
 });
 
 describe("group rules: the API's default_branch and path", () => {
   /** A router for go.example.com/oss → platform/oss whose GitLab answers every project look-up with `project`. */
-  function groupRouter(project: { path_with_namespace: string; default_branch: string }): Router {
+  function groupRouter(project: { path_with_namespace: string; default_branch: string }): Modgate {
     const config = compileConfig(
       `gitlab:\n  url: ${GITLAB}\nmodules:\n  - path: go.example.com/oss\n    group: platform/oss\n    browser: gitlab\n`,
       "group.yaml",
@@ -107,7 +109,7 @@ describe("group rules: the API's default_branch and path", () => {
         ? Response.json({ ...project, visibility: "public" })
         : Response.json({ message: "404 Project Not Found" }, { status: 404 });
     };
-    return createRouter(config, { cache: () => new MemoryLookupCache(100), fetch: fakeGitlab });
+    return assemble(config, { cache: () => new MemoryLookupCache(100), fetch: fakeGitlab });
   }
 
   // A default_branch git would refuse as a ref name (space, "?") never reaches a URL: links use HEAD (issue 9).

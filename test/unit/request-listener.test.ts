@@ -13,6 +13,8 @@ import { createRequestListener, type AccessLogEntry } from "../../src/node/reque
 import { httpRequest } from "../e2e/harness/http-request.js";
 import { closeServer, listenLoopback, LOOPBACK } from "../e2e/harness/net.js";
 import { compiledModule, handBuilt } from "./configs.js";
+import type { Modgate } from "../../src/app/modgate.js";
+import { modgateOf } from "../support/modgate-of.js";
 
 /** A web URL node:http cannot put in a Location header: the config's own value, not encoded by modgate. */
 const UNSENDABLE_WEB = "https://gitlab.example.com/功能";
@@ -30,23 +32,23 @@ function fakeGroupRule(module: DiscoveredRule["module"], behaviour: "unsendable"
   };
 }
 
-function routerWith(behaviour: "unsendable" | "reject"): Router {
+function routerWith(behaviour: "unsendable" | "reject"): Modgate {
   const config = handBuilt([
     compiledModule("go.example.com/static", { repo: `${UNSENDABLE_WEB}.git`, gitlab: { web: UNSENDABLE_WEB, branch: "main" }, browser: "gitlab" }),
     compiledModule("go.example.com/group", { repo: "", group: { path: "platform/oss", transport: "https" }, browser: undefined }),
   ]);
-  return new Router(config, { discoveredRule: (m) => fakeGroupRule(m, behaviour) });
+  return modgateOf(new Router(config, { discoveredRule: (m) => fakeGroupRule(m, behaviour) }));
 }
 
 let server: Server;
 let url: string;
-let router: Router;
+let router: Modgate;
 const logged: AccessLogEntry[] = [];
 const stderr: string[] = [];
 
 beforeAll(async () => {
   router = routerWith("unsendable");
-  server = createServer(createRequestListener({ router: () => router, metrics: new Metrics(), stopping: () => false, accessLog: (e) => logged.push(e) }));
+  server = createServer(createRequestListener({ modgate: () => router, metrics: new Metrics(), stopping: () => false, accessLog: (e) => logged.push(e) }));
   url = `http://${LOOPBACK}:${await listenLoopback(server)}`;
 });
 

@@ -9,6 +9,7 @@ import { answer } from "../../src/app/answer.js";
 import { Router } from "../../src/core/router.js";
 import type { PlainAnswer } from "../../src/http/responses.js";
 import { MAX_SHOWN_HOST } from "../../src/core/request-text.js";
+import { modgateOf } from "../support/modgate-of.js";
 
 // Two hosts: with one, every Host is answered as that host.
 const router = new Router(
@@ -20,7 +21,7 @@ const router = new Router(
 
 /** The 404's one line, without its newline. */
 function lineFor(host: string | undefined): string {
-  const result = answer("GET", host, "/a?go-get=1", router) as PlainAnswer;
+  const result = answer("GET", host, "/a?go-get=1", modgateOf(router)) as PlainAnswer;
   expect(result.status).toBe(404);
   expect(result.body).toMatch(/^[\x20-\x7e]*\n$/);
   return bodyText(result).slice(0, -1);

@@ -1,9 +1,8 @@
-// Config file → Router on Node: discovery look-ups cached in a bounded LRU.
-import { createRouter } from "../app/assemble.js";
+// Config file → what Node serves (src/app/assemble.ts): discovery look-ups cached in a bounded LRU.
+import { assemble, type Modgate } from "../app/assemble.js";
 import { MemoryLookupCache } from "../discovery/lookup-cache.js";
 import type { LookupEvent } from "../discovery/project-lookup.js";
 import type { GitlabState } from "../gitlab/health.js";
-import type { Router } from "../core/router.js";
 import { loadConfigFile } from "./config-file.js";
 import { DiskStore } from "./disk-store.js";
 import type { ProxyEvent } from "../proxy/service.js";
@@ -18,11 +17,11 @@ export interface LoaderHooks {
 }
 
 /**
- * Makes routers for one process. The discovery cache outlives reloads (its
+ * Makes what one process serves, config after config. The discovery cache outlives reloads (its
  * keys include gitlab.url), so a reload neither drops the stale answers that
  * carry a GitLab outage nor sends a burst of API calls.
  */
-export class RouterLoader {
+export class ModgateLoader {
   private cache?: MemoryLookupCache;
   /** One store per directory for the process's life: reloads keep it. */
   private store?: DiskStore;
@@ -35,8 +34,8 @@ export class RouterLoader {
     this.hooks = typeof hooks === "function" ? { onEvent: hooks } : hooks;
   }
 
-  load(): Router {
-    return createRouter(loadConfigFile(this.configPath), {
+  load(): Modgate {
+    return assemble(loadConfigFile(this.configPath), {
       cache: (config) => {
         if (this.cache?.maxEntries !== config.discovery.cacheEntries) this.cache = new MemoryLookupCache(config.discovery.cacheEntries);
         return this.cache;
@@ -64,6 +63,6 @@ function openStore(dir: string): DiskStore {
   }
 }
 
-export function loadRouter(configPath: string, hooks?: LoaderHooks | ((event: LookupEvent) => void)): Router {
-  return new RouterLoader(configPath, hooks).load();
+export function loadModgate(configPath: string, hooks?: LoaderHooks | ((event: LookupEvent) => void)): Modgate {
+  return new ModgateLoader(configPath, hooks).load();
 }
