@@ -9,7 +9,7 @@
 // config or GitLab itself; redirects are never followed, so the credential
 // goes to GitLab's own URL and nowhere else.
 import { fetchFailure, statusFailure } from "./failure.js";
-import { basicAuthorization, type Credential } from "../proxy/auth/credential.js";
+import { basicAuthorization, type Credential } from "./credential.js";
 
 /** allowed: may read code; rejected: GitLab does not accept the credential (401); denied: accepted, but no access. */
 export type AccessVerdict = "allowed" | "rejected" | "denied";

@@ -9,7 +9,7 @@
 // the next proxy in the client's GOPROXY list.
 import type { PlainAnswer } from "../http/responses.js";
 import { textAnswer } from "../http/responses.js";
-import { credentialOf, type Credential } from "./auth/credential.js";
+import { credentialOf, type Credential } from "../gitlab/credential.js";
 import type { AccessDecisions } from "./auth/decisions.js";
 import type { AccessVerdict } from "../gitlab/read-access.js";
 

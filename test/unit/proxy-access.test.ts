@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { AccessControl, type AccessRequest } from "../../src/proxy/access.js";
 import { AccessDecisions } from "../../src/proxy/auth/decisions.js";
-import { basicAuthorization, credentialOf, type Credential } from "../../src/proxy/auth/credential.js";
+import { basicAuthorization, credentialOf, type Credential } from "../../src/gitlab/credential.js";
 import { checkReadAccess, type AccessVerdict } from "../../src/gitlab/read-access.js";
 import { GitlabUnavailable } from "../../src/gitlab/failure.js";
 import { bodyText } from "../../src/http/responses.js";

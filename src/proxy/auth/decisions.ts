@@ -12,7 +12,7 @@
 // same code.
 import { Lru } from "../../lib/lru.js";
 import { hmacSha256, toHex } from "../../core/sha.js";
-import type { Credential } from "./credential.js";
+import type { Credential } from "../../gitlab/credential.js";
 import type { AccessVerdict } from "../../gitlab/read-access.js";
 
 export class AccessDecisions {
