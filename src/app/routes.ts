@@ -16,7 +16,7 @@ import type { Modgate } from "./modgate.js";
 import { textAnswer, type PlainAnswer } from "../http/responses.js";
 import { parseTarget } from "../core/target.js";
 import { goGetAnswer, type MemoSlot } from "../core/go-get.js";
-import { isProxyPath, parseProxyPath } from "../proxy/request.js";
+import { isProxyPath, parseProxyPath } from "../proxy/protocol/request.js";
 
 export type { MemoSlot } from "../core/go-get.js";
 

@@ -8,6 +8,9 @@ import { isPseudoVersion, pseudoVersion, pseudoVersionBase, pseudoVersionRev, ps
 import { canonicalVersion, checkPathMajor, isMajor, matchPathMajor, pathMajorPrefix, splitPathVersion } from "../../module/path.js";
 import { legacyGoMod, modulePath, retractions } from "../../module/modfile.js";
 import type { CodeHost, RevInfo, ZipContent } from "./code-host.js";
+import type { Origin, Repo, ResolvedVersion } from "./repo.js";
+import type { ModuleZip } from "../zip/module-zip.js";
+import { zipOf } from "./zip.js";
 import { bytesFile } from "../zip/file.js";
 import { invalidVersion, moduleError, NotExistError } from "./errors.js";
 import { GitlabUnavailable } from "../../gitlab/failure.js";
@@ -24,15 +27,6 @@ export interface ModuleLocation {
   subdir: string;
 }
 
-/** What `.info` says of a version. */
-export interface ResolvedVersion {
-  version: string;
-  time: Date;
-  /** Full commit id. */
-  hash: string;
-  /** The ref the query named, when it named one (Origin.Ref). */
-  ref?: string;
-}
 
 export interface FoundDir {
   commit: string;
@@ -44,7 +38,9 @@ export interface FoundDir {
 
 const decoder = new TextDecoder();
 
-export class CodeRepo {
+export type { ResolvedVersion } from "./repo.js";
+
+export class CodeRepo implements Repo {
   readonly modPath: string;
   readonly codeRoot: string;
   /** The module's directory relative to the repository root ("" at the root). */
@@ -54,6 +50,7 @@ export class CodeRepo {
   readonly pathPrefix: string;
   /** "v2" or "": the major of pseudo-versions without a base. */
   readonly pseudoMajor: string;
+  readonly origin: Origin;
 
   constructor(
     readonly host: CodeHost,
@@ -73,6 +70,11 @@ export class CodeRepo {
     this.pathMajor = pathMajor;
     this.pathPrefix = pathPrefix;
     this.pseudoMajor = pathMajorPrefix(pathMajor);
+    this.origin = { url: host.url, subdir: codeDir };
+  }
+
+  get modulePath(): string {
+    return this.modPath;
   }
 
   private get tagPrefix(): string {
@@ -441,6 +443,12 @@ export class CodeRepo {
       if (license !== undefined) content.files.push(bytesFile("LICENSE", license));
     }
     return content;
+  }
+
+  /** codeRepo.Zip: the files of zipContent, checked and written as modzip.Create does. */
+  async zip(version: string): Promise<ModuleZip> {
+    const gomod = await this.goMod(version);
+    return zipOf(this.modPath, version, gomod, await this.zipContent(version));
   }
 }
 

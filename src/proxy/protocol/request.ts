@@ -3,9 +3,9 @@
 // `/<module>/@latest`, module paths and versions `!`-case-encoded. A path
 // element starting with "@" is never a go-get path, so these are told apart
 // from discovery requests by their shape alone.
-import { unescapePath, unescapeVersion } from "../module/escape.js";
-import { checkPath } from "../module/path.js";
-import { BoundedMap } from "../lib/bounded-map.js";
+import { unescapePath, unescapeVersion } from "../../module/escape.js";
+import { checkPath } from "../../module/path.js";
+import { BoundedMap } from "../../lib/bounded-map.js";
 
 export type ProxyEndpoint = "list" | "latest" | "info" | "mod" | "zip";
 

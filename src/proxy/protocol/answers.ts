@@ -1,0 +1,94 @@
+// The GOPROXY protocol's answers (docs/go-rules.md §1.1, §1.5–§1.8): each
+// endpoint of a found, authorised module → status, headers, body. What a
+// version's files are comes from the caching repo; this file only decides
+// how they are sent: content type, Cache-Control, and which answers are
+// remembered in memory (immutable content only, see stored-answers.ts).
+import { dataAnswer, type PlainAnswer } from "../../http/responses.js";
+import type { FoundModule } from "../modules.js";
+import type { ProxyEndpoint } from "./request.js";
+import { isCanonical, type StoreNote } from "../cache/caching-repo.js";
+import { MAX_REMEMBERED_BYTES, StoredAnswers } from "../cache/stored-answers.js";
+
+const JSON_TYPE = "application/json";
+const TEXT_TYPE = "text/plain; charset=utf-8";
+const ZIP_TYPE = "application/zip";
+
+/** A year: what never changes may be kept as long as a cache likes. */
+const IMMUTABLE_AGE = 31536000;
+
+export class ProtocolAnswers {
+  private readonly stored = new StoredAnswers();
+  /** The list answer per list fetched: built once per refresh, not once per request. */
+  private readonly listAnswers = new WeakMap<string[], PlainAnswer>();
+
+  constructor(private readonly listTtlSeconds: number) {}
+
+  /**
+   * The answer when it is already in memory (a public module's fresh list or
+   * remembered immutable content); undefined: take the long way.
+   */
+  known(m: FoundModule, endpoint: ProxyEndpoint, version: string | undefined): PlainAnswer | undefined {
+    switch (endpoint) {
+      case "list": {
+        const versions = m.repo.peekVersions();
+        return versions && this.listAnswers.get(versions);
+      }
+      case "info":
+      case "mod":
+      case "zip":
+        // Only canonical versions are ever remembered, so a query ("v1.2", a branch) misses here.
+        return this.stored.get(m.repo.key(version!, endpoint));
+      case "latest":
+        return undefined;
+    }
+  }
+
+  async answer(m: FoundModule, endpoint: ProxyEndpoint, version: string | undefined, note: StoreNote): Promise<PlainAnswer> {
+    // Non-public answers are the authorised reader's: no shared cache may keep them.
+    const scope = m.isPublic ? "public" : "private";
+    const listCache = `${scope}, max-age=${this.listTtlSeconds}`;
+    const immutable = `${scope}, max-age=${IMMUTABLE_AGE}, immutable`;
+    const repo = m.repo;
+    switch (endpoint) {
+      case "list": {
+        const versions = await repo.versions();
+        let list = this.listAnswers.get(versions);
+        if (!list) {
+          list = dataAnswer(200, TEXT_TYPE, versions.map((v) => v + "\n").join(""), listCache);
+          this.listAnswers.set(versions, list);
+        }
+        return list;
+      }
+      case "latest":
+        return dataAnswer(200, JSON_TYPE, await repo.queryInfo("latest"), listCache);
+      case "info": {
+        const v = version!;
+        if (!isCanonical(v)) return dataAnswer(200, JSON_TYPE, await repo.queryInfo(v), listCache);
+        const key = repo.key(v, "info");
+        note.fromStore = true;
+        const known = this.stored.get(key);
+        if (known) return known;
+        return this.stored.remember(key, dataAnswer(200, JSON_TYPE, await repo.info(v, note), immutable));
+      }
+      case "mod": {
+        const v = version!;
+        note.fromStore = true;
+        const known = isCanonical(v) ? this.stored.get(repo.key(v, "mod")) : undefined;
+        if (known) return known;
+        const data = await repo.goMod(v, note);
+        const answer = dataAnswer(200, TEXT_TYPE, data, immutable);
+        return note.fromStore ? this.stored.remember(repo.key(v, "mod"), answer) : answer;
+      }
+      case "zip": {
+        const v = version!;
+        note.fromStore = true;
+        const known = isCanonical(v) ? this.stored.get(repo.key(v, "zip")) : undefined;
+        if (known) return known;
+        const object = await repo.zip(v, note);
+        // Small zips (most modules) are answered from memory like .info; large ones stream, so RSS stays bounded.
+        if (object.size <= MAX_REMEMBERED_BYTES) return this.stored.remember(repo.key(v, "zip"), dataAnswer(200, ZIP_TYPE, await object.bytes(), immutable));
+        return dataAnswer(200, ZIP_TYPE, { size: object.size, open: () => object.stream() }, immutable);
+      }
+    }
+  }
+}
