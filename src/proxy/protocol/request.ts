@@ -60,8 +60,18 @@ function parse(path: string): ProxyRequest {
       escapedVersion = file.slice(0, dot);
     }
   }
-  // The go command percent-encodes nothing but what url.PathEscape must; a "%" here is not its doing.
-  if (escapedModule.includes("%") || escapedVersion?.includes("%")) return { kind: "bad", reason: "percent-encoded module paths are not sent by the go command" };
+  // The go command escapes each path with url.PathEscape, "/" kept (modfetch/proxy.go pathEscape;
+  // docs/go-rules.md §1.1): the "!" of the case encoding arrives as "%21", and so may other
+  // characters of a version. Undone here, once; what comes out is checked like any path.
+  const decodedModule = percentDecode(escapedModule);
+  const decodedVersion = escapedVersion === undefined ? undefined : percentDecode(escapedVersion);
+  if (decodedModule === undefined || (escapedVersion !== undefined && decodedVersion === undefined)) {
+    return { kind: "bad", reason: "malformed percent-encoding in the path" };
+  }
+  // A "%2F" would make a path element of its own; url.PathEscape never writes one.
+  if (/%2f/i.test(escapedModule) || /%2f/i.test(escapedVersion ?? "")) return { kind: "bad", reason: "an escaped \"/\" is not sent by the go command" };
+  escapedModule = decodedModule;
+  escapedVersion = decodedVersion;
   let modulePath: string;
   try {
     modulePath = unescapePath(escapedModule);
@@ -78,4 +88,14 @@ function parse(path: string): ProxyRequest {
   }
   if (version === "") return { kind: "bad", reason: "empty version" };
   return { kind: "module", modulePath, endpoint, version };
+}
+
+/** decodeURIComponent, or undefined for a malformed escape or one that is not UTF-8. */
+function percentDecode(s: string): string | undefined {
+  if (!s.includes("%")) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
 }
