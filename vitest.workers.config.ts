@@ -12,7 +12,7 @@ export default defineConfig({
       main: "./src/worker.ts",
       miniflare: {
         compatibilityDate: "2026-04-01",
-        // The test runner itself needs Node APIs; the Worker entry imports none.
+        // As wrangler.toml: the Worker hashes with node:crypto and node:zlib; the test runner needs Node APIs too.
         compatibilityFlags: ["nodejs_compat"],
         // The proxy's content store, as `wrangler r2 bucket create modgate-store` + [[r2_buckets]] give it.
         r2Buckets: ["MODGATE_STORE"],

@@ -1,6 +1,6 @@
 // A least-recently-used map, bounded by entry count and optionally by a total
 // size. Written here instead of importing lru-cache because the Worker bundle
-// has a 48 KiB gzipped budget (issue 12) and lru-cache alone cost ~6 KiB of
+// has a 64 KiB gzipped budget (issue 12) and lru-cache alone cost ~6 KiB of
 // it; the proxy needs only get/set/delete.
 //
 // How: a JavaScript Map iterates in insertion order, so re-inserting a key on

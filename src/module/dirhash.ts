@@ -3,7 +3,7 @@
 // "<hex sha256 of file>  <name>\n", the files sorted by name as Go sorts
 // strings — byte-wise over UTF-8, which differs from JS's UTF-16 order for
 // names with characters above U+FFFF — then base64 with padding.
-import { Sha256, sha256 } from "../core/sha.js";
+import { createHash, type Hash } from "node:crypto";
 import { ModuleError, goQuote } from "./errors.js";
 import { compareBytes } from "./semver.js";
 
@@ -22,12 +22,6 @@ function hex(bytes: Uint8Array): string {
   return s;
 }
 
-function base64(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
 /**
  * dirhash.Hash1 over already-hashed files. Throws `dirhash: filenames with
  * newlines are not supported` (a name with "\n" could forge a summary line).
@@ -37,12 +31,12 @@ export function hash1(files: readonly HashedFile[]): string {
   for (const f of sorted) {
     if (f.name.includes("\n")) throw new ModuleError("dirhash: filenames with newlines are not supported");
   }
-  const summary = new Sha256();
+  const summary = createHash("sha256");
   for (const f of sorted) {
     if (f.sha256.length !== 32) throw new ModuleError(`dirhash: ${goQuote(f.name)}: want a 32-byte SHA-256, got ${f.sha256.length} bytes`);
     summary.update(encoder.encode(`${hex(f.sha256)}  ${f.name}\n`));
   }
-  return "h1:" + base64(summary.digest());
+  return "h1:" + summary.digest("base64");
 }
 
 /** The go.sum "/go.mod" line's hash: Hash1 of one file named "go.mod" (modfetch goModSum). */
@@ -51,21 +45,32 @@ export function goModHash(mod: Uint8Array | string): string {
   return hash1([{ name: "go.mod", sha256: sha256(bytes) }]);
 }
 
+/** SHA-256 of bytes held in memory (node:crypto, on Node and in workerd with nodejs_compat). */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return bytesOf(createHash("sha256").update(bytes));
+}
+
 export interface Sha256Stream {
   update(bytes: Uint8Array): void;
   /** The 32-byte digest; the stream cannot be updated afterwards. */
   digest(): Uint8Array;
 }
 
-/** Incremental SHA-256, for hashing zip entries as they stream by (crypto.subtle has no streaming digest). */
+/** Incremental SHA-256, for hashing zip entries as they stream by (crypto.subtle has no streaming digest; node:crypto's createHash has). */
 export function sha256Stream(): Sha256Stream {
-  const h = new Sha256();
+  const h = createHash("sha256");
   return {
     update(bytes) {
       h.update(bytes);
     },
     digest() {
-      return h.digest();
+      return bytesOf(h);
     },
   };
+}
+
+/** The digest as a plain Uint8Array (node:crypto gives a Buffer, which compares unequal to one). */
+function bytesOf(hash: Hash): Uint8Array {
+  const b = hash.digest();
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

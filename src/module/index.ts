@@ -1,6 +1,7 @@
 // golang.org/x/mod, the parts a module proxy needs, as pure functions (no I/O,
-// Web APIs only). See README.md for the error convention: functions that Go
-// declares as returning an error throw ModuleError with the go command's text.
+// Web APIs and node:crypto's SHA-256, which workerd has with nodejs_compat).
+// See README.md for the error convention: functions that Go declares as
+// returning an error throw ModuleError with the go command's text.
 export { ModuleError, versionError, invalidVersion, type InvalidVersion } from "./errors.js";
 export { isValid, canonical, compare, major, majorMinor, prerelease, build, sort, max, compareBytes } from "./semver.js";
 export {

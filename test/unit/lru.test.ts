@@ -1,4 +1,4 @@
-// src/core/lru.ts: the proxy's bounded memos (in place of lru-cache, for the Worker bundle's budget).
+// src/lib/lru.ts: the proxy's bounded memos (in place of lru-cache, for the Worker bundle's budget).
 import { describe, expect, it } from "vitest";
 import { Lru } from "../../src/lib/lru.js";
 

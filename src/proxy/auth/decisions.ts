@@ -4,14 +4,14 @@
 // an HMAC of the credential under a key that lives only in this process's
 // memory, never the credential itself.
 //
-// The HMAC is computed synchronously (src/core/sha.ts, ~8 µs) rather than
+// The HMAC is computed synchronously (node:crypto's createHmac) rather than
 // with crypto.subtle.sign: on Node every subtle call is a job on libuv's
 // thread pool, which the disk store's reads share: with it a warm private zip
 // cost 50-75 µs of CPU more than a public one and ran at 0.79-0.81 of its
 // requests/s (issue 11's goal is 0.9; docs/benchmarks.md). Workers run the
 // same code.
+import { createHmac } from "node:crypto";
 import { Lru } from "../../lib/lru.js";
-import { hmacSha256, toHex } from "../../core/sha.js";
 import type { Credential } from "../../gitlab/credential.js";
 import type { AccessVerdict } from "../../gitlab/read-access.js";
 
@@ -55,6 +55,11 @@ export class AccessDecisions {
 
   /** HMAC-SHA-256 of login and secret, hex: tells credentials apart without keeping any. */
   keyOf(credential: Credential): string {
-    return toHex(hmacSha256(this.hmacKey, new TextEncoder().encode(`${credential.user}\u0000${credential.secret}`)));
+    return hmacSha256Hex(this.hmacKey, new TextEncoder().encode(`${credential.user}\u0000${credential.secret}`));
   }
+}
+
+/** HMAC-SHA-256 (RFC 2104), lowercase hex: what keyOf computes, under its per-process key. */
+export function hmacSha256Hex(key: Uint8Array, message: Uint8Array): string {
+  return createHmac("sha256", key).update(message).digest("hex");
 }

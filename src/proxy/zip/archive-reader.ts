@@ -1,5 +1,5 @@
-import { Crc32 } from './crc32.js';
 import { inflateRaw } from './raw-deflate.js';
+import { updateCrc32 } from './zip-records.js';
 
 /**
  * Reads a zip written by `git archive --format=zip` (what GitLab's /repository/archive.zip
@@ -168,7 +168,7 @@ function openEntry(source: RandomAccessSource, entry: ArchiveEntry, chunkSize: n
   if (entry.method !== 0 && entry.method !== 8) {
     throw new Error(`archive: ${entry.name} uses compression method ${entry.method}; only stored and deflate are supported`);
   }
-  const crc = new Crc32();
+  let crc = 0;
   let produced = 0;
   let stopped = false;
   let wakeFeeder: (() => void) | undefined;
@@ -221,11 +221,11 @@ function openEntry(source: RandomAccessSource, entry: ArchiveEntry, chunkSize: n
             produced += value.length;
             // More than the directory says is already wrong: stop before inflating a zip bomb further.
             if (produced > entry.size) throw new Error(`archive: ${entry.name} inflates past the ${entry.size} bytes the directory says`);
-            crc.update(value);
+            crc = updateCrc32(crc, value);
             controller.enqueue(value);
           }
           if (produced !== entry.size) throw new Error(`archive: ${entry.name} inflated to ${produced} bytes, the directory says ${entry.size}`);
-          if (crc.digest() !== entry.crc32) throw new Error(`archive: ${entry.name} fails its CRC-32 check (damaged or truncated archive)`);
+          if (crc !== entry.crc32) throw new Error(`archive: ${entry.name} fails its CRC-32 check (damaged or truncated archive)`);
           stopped = true;
           controller.close();
         };

@@ -1,8 +1,7 @@
 // The zip library's view of dirhash.Hash1 (hex digests, bytes in memory).
 // The rule itself — sort by UTF-8 bytes, one line per file, base64 of the
-// SHA-256 — is written once, in src/proxy/module/dirhash.ts.
-import { sha256 } from '../../core/sha.js';
-import { hash1 as hash1OfDigests } from '../../module/dirhash.js';
+// SHA-256 — is written once, in src/module/dirhash.ts.
+import { hash1 as hash1OfDigests, sha256 } from '../../module/dirhash.js';
 import { compareBytes } from '../../module/semver.js';
 
 /** One file's contribution to an h1: its name in the zip and the hex SHA-256 of its content. */

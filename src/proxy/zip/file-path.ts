@@ -1,7 +1,7 @@
 /**
  * x/mod/module.CheckFilePath for the zip library, in its shape: the error text
  * (`malformed file path "p": <reason>`, as x/mod/zip reports it) or undefined.
- * The rules themselves live once, in src/proxy/module/path.ts.
+ * The rules themselves live once, in src/module/path.ts.
  */
 import { checkFilePath as check } from "../../module/path.js";
 

@@ -1,6 +1,6 @@
 /**
  * The module zip library: what the go command puts in a module zip, computed without git or go.
- * Runtime-agnostic (Web APIs: deflate is CompressionStream; src/core/sha.ts for incremental SHA-256 and SHA-1). The GitLab side (tree listing, archive,
+ * Runtime-agnostic (Web APIs: deflate is CompressionStream; node:crypto for incremental SHA-256 and SHA-1 and node:zlib for CRC-32, which workerd has with nodejs_compat). The GitLab side (tree listing, archive,
  * raw blobs) feeds it; see each file for the git or x/mod source it follows.
  */
 export { bytesFile, type FileKind, type ModuleFile } from './file.js';

@@ -1,9 +1,7 @@
-import { Sha256 } from '../../core/sha.js';
-import { hash1, type HashedFile } from '../../module/dirhash.js';
+import { hash1, sha256Stream, type HashedFile } from '../../module/dirhash.js';
 import type { ModuleFile } from './file.js';
-import { Crc32 } from './crc32.js';
 import { deflateRaw } from './raw-deflate.js';
-import { centralHeader, checkFits32, dataDescriptor, endRecords, entryFlags, localHeader, type WrittenEntry } from './zip-records.js';
+import { centralHeader, checkFits32, dataDescriptor, endRecords, entryFlags, localHeader, updateCrc32, type WrittenEntry } from './zip-records.js';
 
 export interface ModuleZipInput {
   /** Module path, unescaped (the zip's names use it as is, like x/mod/zip.Create). */
@@ -84,8 +82,8 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             checkFits32(zipSize, 'the zip');
             await waitForReader();
             emit(localHeader(entry.name, entry.flags));
-            const hash = new Sha256();
-            const crc = new Crc32();
+            const hash = sha256Stream();
+            let crc = 0;
             const deflate = deflateRaw();
             const input = deflate.writable.getWriter();
             // The compressed side is read as fast as it comes: how far the producer runs ahead is
@@ -112,7 +110,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
                 // x/mod/zip.Create refuses a file that grows past its Lstat size; a shrink is as wrong for h1.
                 if (entry.size > file.size) throw new Error(`module zip: ${file.path} has more than the ${file.size} bytes it declared`);
                 hash.update(value);
-                crc.update(value);
+                crc = updateCrc32(crc, value);
                 // The level (zlib's default, as x/mod/zip's) shapes only the zip's bytes, never h1.
                 await input.write(value);
               }
@@ -126,7 +124,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             }
             currentReader = undefined;
             if (entry.size !== file.size) throw new Error(`module zip: ${file.path} has ${entry.size} bytes, not the ${file.size} it declared`);
-            entry.crc32 = crc.digest();
+            entry.crc32 = crc;
             emit(dataDescriptor(entry));
             written.push(entry);
             digests.push({ name, sha256: hash.digest() });

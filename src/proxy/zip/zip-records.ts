@@ -4,8 +4,9 @@
  * and sizes follow the data in a data descriptor, so an entry streams without being held; a
  * central directory; and the end records, with the zip64 ones only when the entry count needs
  * them. Written here rather than taken from a zip library to keep the Worker bundle small
- * (issue 12); deflate itself is the platform's CompressionStream.
+ * (issue 12); deflate itself is the platform's CompressionStream, CRC-32 node:zlib's.
  */
+import { crc32 } from 'node:zlib';
 
 const LOCAL_SIG = 0x04034b50;
 const DESCRIPTOR_SIG = 0x08074b50;
@@ -30,6 +31,16 @@ const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 const UINT16_MAX = 0xffff;
 const UINT32_MAX = 0xffffffff;
+
+/**
+ * CRC-32 (IEEE, as zip stores it) of `bytes` continued from `crc` (0 to start): node:zlib's, on
+ * Node and in workerd (nodejs_compat). An empty chunk leaves it as is: Node 20's crc32 answers 0
+ * for an empty view of a zero-length ArrayBuffer (TextEncoder's "", an empty stream chunk),
+ * whatever value it was given, as zlib's crc32() does for a null buffer.
+ */
+export function updateCrc32(crc: number, bytes: Uint8Array): number {
+  return bytes.length === 0 ? crc : crc32(bytes, crc);
+}
 
 /** What the central directory repeats about one entry once its data is written. */
 export interface WrittenEntry {
