@@ -5,6 +5,10 @@
 // "not there"; anything else that is not an answer is GitLab failing
 // (GitlabUnavailable), never "not found".
 import { fetchFailure, GitlabUnavailable, statusFailure } from "./failure.js";
+import { parseProject, type GitlabProject } from "./project.js";
+
+export type { GitlabProject, RepositoryAccessLevel, Visibility } from "./project.js";
+export { UNKNOWN_BRANCH } from "./project.js";
 
 export interface GitlabClientOptions {
   /** GitLab's web URL (API at `<url>/api/v4`). */
@@ -49,13 +53,6 @@ export interface GitlabTreeEntry {
   mode: string;
 }
 
-export interface GitlabProjectInfo {
-  pathWithNamespace: string;
-  /** Undefined for an empty repository. */
-  defaultBranch?: string;
-  visibility: "public" | "internal" | "private";
-}
-
 const PER_PAGE = 100;
 /** The least time an archive may take to start answering. */
 const ARCHIVE_START_MS = 60_000;
@@ -72,16 +69,11 @@ export class GitlabClient {
   }
 
   /** The project, or undefined when GitLab does not know it (or does not show it to modgate's token). */
-  async project(project: string): Promise<GitlabProjectInfo | undefined> {
+  async project(project: string): Promise<GitlabProject | undefined> {
     const body = await this.getJson("project", this.projectUrl(project));
     if (body === undefined) return undefined;
-    const p = body as Record<string, unknown>;
-    const visibility = p.visibility;
-    if (typeof p.path_with_namespace !== "string" || (visibility !== "public" && visibility !== "internal" && visibility !== "private")) {
-      throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a project", 200);
-    }
-    const branch = typeof p.default_branch === "string" && p.default_branch !== "" ? p.default_branch : undefined;
-    return { pathWithNamespace: p.path_with_namespace, visibility, ...(branch === undefined ? {} : { defaultBranch: branch }) };
+    if (body === null || typeof body !== "object") throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a JSON object", 200);
+    return parseProject(body as Record<string, unknown>);
   }
 
   /** Every tag whose name starts with `prefix` (GitLab's `^` search, checked again here). */

@@ -3,25 +3,11 @@
 // both answer 404 there; anything else that is not an answer is GitLab
 // failing, reported with its cause (gitlab-failure.ts), never as "not found".
 import { fetchFailure, GitlabUnavailable, statusFailure } from "./failure.js";
-import { isBranchName } from "./ref-name.js";
+import { parseProject, type GitlabProject } from "./project.js";
 
 export { GitlabUnavailable } from "./failure.js";
-
-export type Visibility = "public" | "internal" | "private";
-
-/**
- * Links for a project whose default branch is unknown or not a valid branch
- * name point at HEAD, which GitLab resolves to the default branch.
- */
-export const UNKNOWN_BRANCH = "HEAD";
-
-export interface GitlabProject {
-  /** The project's current full path: differs from the one asked for when it was moved or renamed. */
-  pathWithNamespace: string;
-  /** A valid branch name (ref-name.ts), or UNKNOWN_BRANCH. */
-  defaultBranch: string;
-  visibility: Visibility;
-}
+export { UNKNOWN_BRANCH } from "./project.js";
+export type { GitlabProject } from "./project.js";
 
 export type ProjectAnswer = { found: true; project: GitlabProject } | { found: false };
 
@@ -37,14 +23,7 @@ export interface ApiSettings {
 export async function fetchProject(api: ApiSettings, fullPath: string, fetchFn: typeof fetch = fetch): Promise<ProjectAnswer> {
   const body = await getJson(api, `projects/${encodeURIComponent(fullPath)}`, fetchFn);
   if (body === undefined) return { found: false };
-  const path = body.path_with_namespace;
-  const visibility = body.visibility;
-  if (typeof path !== "string" || !isVisibility(visibility)) {
-    throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a project", 200);
-  }
-  // An empty repository has no default branch (null); a name git would refuse is no branch either.
-  const branch = typeof body.default_branch === "string" && isBranchName(body.default_branch) ? body.default_branch : UNKNOWN_BRANCH;
-  return { found: true, project: { pathWithNamespace: path, defaultBranch: branch, visibility } };
+  return { found: true, project: parseProject(body) };
 }
 
 /** with_projects=false: GitLab would otherwise list up to 100 of the group's projects in the answer. */
@@ -85,8 +64,4 @@ async function getJson(api: ApiSettings, route: string, fetchFn: typeof fetch): 
   }
   if (body === null || typeof body !== "object") throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a JSON object", 200);
   return body as Record<string, unknown>;
-}
-
-function isVisibility(v: unknown): v is Visibility {
-  return v === "public" || v === "internal" || v === "private";
 }

@@ -4,7 +4,7 @@
 import { Lru } from "../lib/lru.js";
 import { dataAnswer, textAnswer, type PlainAnswer } from "../http/responses.js";
 import { GitlabUnavailable } from "../gitlab/failure.js";
-import { GitlabClient, type GitlabProjectInfo } from "../gitlab/client.js";
+import { GitlabClient, type GitlabProject as GitlabProjectInfo } from "../gitlab/client.js";
 import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
 import { checkReadAccess } from "../gitlab/read-access.js";
