@@ -11,7 +11,7 @@ import type { PlainAnswer } from "../http/responses.js";
 import { textAnswer } from "../http/responses.js";
 import { credentialOf, type Credential } from "../gitlab/credential.js";
 import type { AccessDecisions } from "./auth/decisions.js";
-import type { AccessVerdict } from "../gitlab/read-access.js";
+import type { AccessVerdict } from "../gitlab/client.js";
 import type { Visibility } from "../gitlab/project.js";
 
 export interface AccessRequest {

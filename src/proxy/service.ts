@@ -4,10 +4,9 @@
 import { Lru } from "../lib/lru.js";
 import { dataAnswer, textAnswer, type PlainAnswer } from "../http/responses.js";
 import { GitlabUnavailable } from "../gitlab/failure.js";
-import { GitlabClient, type GitlabProject as GitlabProjectInfo } from "../gitlab/client.js";
+import type { GitlabClient, GitlabProject as GitlabProjectInfo } from "../gitlab/client.js";
 import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
-import { checkReadAccess } from "../gitlab/read-access.js";
 import type { Locate } from "./location.js";
 import type { ProxyEndpoint, ProxyRequest } from "./request.js";
 import { CodeRepo, type ResolvedVersion } from "./repo/code-repo.js";
@@ -30,15 +29,11 @@ export interface ProxyServiceOptions {
   /** Where a module path lives (src/app/locate.ts: the go-get rules and discovery). */
   locate: Locate;
   store: ContentStore;
-  gitlab: { url: string; token?: string; apiTimeoutMs: number };
-  /** A slot of the cap on concurrent GitLab calls, released once the answer's headers are in. */
-  acquire?: () => Promise<() => void>;
-  /** GitLab's state as discovery tracks it: the proxy's calls report to it (one operator line per change). */
-  health?: { failed(err: GitlabUnavailable): void; succeeded(): void };
+  /** The assembly's one GitLab client (src/gitlab/client.ts): its cap on calls and its circuit are shared with discovery. */
+  gitlab: GitlabClient;
   listTtlSeconds: number;
   /** Seconds an access decision per (credential, project) is remembered. */
   authTtlSeconds: number;
-  fetch?: typeof fetch;
   now?: () => number;
   onEvent?: (event: ProxyEvent) => void;
 }
@@ -171,17 +166,8 @@ export class ProxyService {
   constructor(private readonly o: ProxyServiceOptions) {
     this.now = o.now ?? Date.now;
     this.listTtlMs = o.listTtlSeconds * 1000;
-    this.client = new GitlabClient({
-      ...o.gitlab,
-      ...(o.fetch ? { fetch: o.fetch } : {}),
-      ...(o.acquire ? { acquire: o.acquire } : {}),
-      ...(o.health ? { health: o.health } : {}),
-      onCall: (endpoint, status, ms) => o.onEvent?.({ type: "gitlab-call", endpoint, status, ms }),
-    });
-    const check = { gitlabUrl: o.gitlab.url, timeoutMs: o.gitlab.apiTimeoutMs, ...(o.fetch ? { fetch: o.fetch } : {}), ...(o.acquire ? { acquire: o.acquire } : {}) };
-    this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, this.now), (project, credential) =>
-      checkReadAccess(check, project, credential),
-    );
+    this.client = o.gitlab;
+    this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, this.now), (project, credential) => o.gitlab.canRead(project, credential));
   }
 
   /**
