@@ -1,6 +1,6 @@
 // The assembly: the one file that wires a compiled config into what a runtime
-// serves — the go-get core's router, GitLab discovery for group rules, the
-// module proxy with the runtime's content store. Nothing below src/app imports
+// serves — the go-get core's router, the one GitLab client, GitLab discovery
+// for group rules, the module proxy with the runtime's content store. Nothing below src/app imports
 // it. Each runtime brings its own cache (Node: an LRU; Workers: the Cache API),
 // its store and, on Workers, the env holding the token secret.
 import type { CompiledConfig } from "../core/compiled.js";
@@ -9,6 +9,8 @@ import { resolveReference, type Environment } from "../config/variables.js";
 import type { LookupCache } from "../discovery/lookup-cache.js";
 import { ProjectLookup, type LookupEvent } from "../discovery/project-lookup.js";
 import type { GitlabState } from "../gitlab/health.js";
+import { GitlabClient } from "../gitlab/client.js";
+import { DEFAULTS } from "../core/defaults.js";
 import { GroupRule } from "../discovery/group-rule.js";
 import { ProxyService, type ProxyEvent } from "../proxy/service.js";
 import type { Modgate } from "./modgate.js";
@@ -38,20 +40,25 @@ export function assemble(config: CompiledConfig, runtime: Runtime): Modgate {
   if (!gitlab) return { config, router: new Router(config) };
   const { url, apiTimeoutMs, token, maxConcurrentCalls } = gitlab;
   const resolved = token === undefined ? {} : resolveReference(token, runtime.env ?? {});
-  const lookup = new ProjectLookup({
-    api: {
-      url,
-      apiTimeoutMs,
-      ...(maxConcurrentCalls === undefined ? {} : { maxConcurrentCalls }),
-      ...(resolved.value === undefined ? {} : { token: resolved.value }),
-    },
-    discovery: config.discovery,
-    cache: runtime.cache(config),
+  const onProxyEvent = runtime.onProxyEvent;
+  // One client for everything that talks to GitLab: discovery and the proxy share its cap on
+  // sockets (issue 9) and its circuit (one operator line per change of GitLab's state, whoever saw it).
+  const client = new GitlabClient({
+    url,
+    apiTimeoutMs,
+    maxConcurrentCalls: maxConcurrentCalls ?? DEFAULTS.gitlab.maxConcurrentCalls,
+    ...(resolved.value === undefined ? {} : { token: resolved.value }),
     ...(resolved.missing ? { misconfigured: `modgate's GitLab token is not configured (set the secret ${resolved.missing})` } : {}),
-    ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
-    ...(runtime.onGitlabState ? { onStateChange: runtime.onGitlabState } : {}),
     ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
     ...(runtime.now ? { now: runtime.now } : {}),
+    ...(onProxyEvent ? { onCall: (endpoint: string, status: number, ms: number) => onProxyEvent({ type: "gitlab-call", endpoint, status, ms }) } : {}),
+    ...(runtime.onGitlabState ? { onStateChange: runtime.onGitlabState } : {}),
+  });
+  const lookup = new ProjectLookup({
+    client,
+    discovery: config.discovery,
+    cache: runtime.cache(config),
+    ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
   });
   const router = new Router(config, {
     discoveredRule: (module) => new GroupRule(module, gitlab, lookup),
@@ -61,14 +68,10 @@ export function assemble(config: CompiledConfig, runtime: Runtime): Modgate {
     ? new ProxyService({
         locate: (modulePath) => locateModule(router, modulePath),
         store: runtime.store?.(config) ?? new MemoryStore(),
-        gitlab: { url, apiTimeoutMs, ...(resolved.value === undefined ? {} : { token: resolved.value }) },
-        // The proxy's calls take slots of the same cap as discovery's (issue 9).
-        acquire: () => lookup.gate.acquire(),
-        health: lookup.health,
+        gitlab: client,
         listTtlSeconds: config.proxy.listTtlSeconds,
         authTtlSeconds: config.proxy.authTtlSeconds,
-        ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
-        ...(runtime.onProxyEvent ? { onEvent: runtime.onProxyEvent } : {}),
+        ...(onProxyEvent ? { onEvent: onProxyEvent } : {}),
       })
     : undefined;
   return proxy ? { config, router, proxy } : { config, router };

@@ -6,6 +6,7 @@ import { defaultBrowser } from "./defaults.js";
 import { goGetPage } from "../render/pages.js";
 import { goSourceContent } from "./gitlab-urls.js";
 import type { PlainAnswer } from "../http/responses.js";
+import type { Visibility } from "../gitlab/project.js";
 
 /** A module root the request falls in, with everything needed to answer it. */
 export interface ResolvedModule {
@@ -21,7 +22,7 @@ export interface ResolvedModule {
   /** The repository URL of the go-import answer. */
   repo: string;
   /** Known for projects found through the API (group rules); static rules leave it to the proxy to ask. */
-  visibility?: "public" | "internal" | "private";
+  visibility?: Visibility;
 }
 
 export class Rule {

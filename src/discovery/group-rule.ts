@@ -5,7 +5,7 @@ import type { CompiledModule, Transport } from "../core/compiled.js";
 import { cloneUrl, webUrl, type GitlabEndpoints } from "../core/gitlab-urls.js";
 import { encodePath } from "../core/url-path.js";
 import { Rule, type ResolvedModule } from "../core/rule.js";
-import type { GitlabProject } from "../gitlab/projects-api.js";
+import type { GitlabProject } from "../gitlab/project.js";
 import type { DiscoveredResolution, DiscoveredRule } from "../core/discovered-rule.js";
 import { BoundedMap } from "../lib/bounded-map.js";
 import { defaultBrowser } from "../core/defaults.js";

@@ -1,7 +1,7 @@
 // Where project look-ups are remembered. Entries outlive their TTL so that a
 // stale answer can be served while GitLab fails; memory stays bounded.
 import { LRUCache } from "lru-cache";
-import type { GitlabProject } from "../gitlab/projects-api.js";
+import type { GitlabProject } from "../gitlab/project.js";
 
 /** What a full path is in GitLab. group.fullPath: its canonical path. */
 export type PathAnswer = { kind: "project"; project: GitlabProject } | { kind: "group"; fullPath: string } | { kind: "none" };

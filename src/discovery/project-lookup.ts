@@ -1,30 +1,19 @@
 // Path look-ups — is this full path a project, a group, or nothing? — with a
-// cache, one look-up in flight per path, stale answers while GitLab fails, a
-// cap on API calls in flight and a circuit while GitLab is known to fail.
+// cache, one look-up in flight per path, stale answers while GitLab fails,
+// and nothing asked while GitLab is known to fail (the GitLab client's
+// circuit, src/gitlab/client.ts, which also holds the cap on calls in flight).
 // The go command asks for every prefix of a package at once, so a burst for
 // one package must cost one call per path. GitLab resolves paths in any
 // letter case, so look-ups are keyed by the case-folded path: made-up case
 // variants of a real project share its entry instead of evicting it.
 import type { CompiledDiscovery } from "../core/compiled.js";
 import type { LookupCache, CachedLookup, PathAnswer } from "./lookup-cache.js";
-import { fetchGroup, fetchProject, type ApiSettings, type GitlabProject } from "../gitlab/projects-api.js";
+import type { GitlabClient, GitlabProject } from "../gitlab/client.js";
 import { clientReason, GitlabUnavailable, type FailureCause } from "../gitlab/failure.js";
-import { CallGate } from "../gitlab/call-gate.js";
-import { GitlabHealth, GitlabHeldBack, type GitlabState } from "../gitlab/health.js";
-import { DEFAULTS } from "../core/defaults.js";
+import { isGitlabFailure } from "../gitlab/health.js";
 
 /** How long an entry stays usable as a stale fallback after its TTL. */
 export const STALE_KEEP_SECONDS = 24 * 3600;
-
-/**
- * After GitLab fails, for this long look-ups are not sent: a stale answer is
- * served at once, a path with nothing cached gets a 503 at once. Then one
- * look-up at a time probes GitLab.
- */
-export const FAILURE_BACKOFF_MS = 5_000;
-
-/** A request that joins another's look-up waits at most this much longer than the call's own timeout. */
-const JOIN_GRACE_MS = 500;
 
 /** freshUntil: epoch ms until which the answer may be reused without asking again; absent when stale. */
 export type LookupResult =
@@ -50,41 +39,26 @@ export interface LookupEvent {
 }
 
 export interface ProjectLookupOptions {
-  api: ApiSettings & { maxConcurrentCalls?: number };
+  /** The assembly's one GitLab client: its cap on calls, its circuit (health) and its clock are the look-ups' too. */
+  client: GitlabClient;
   discovery: CompiledDiscovery;
   cache: LookupCache;
-  /** Set when the token could not be resolved (a Worker secret not set): every call is refused with this reason. */
-  misconfigured?: string;
-  fetch?: typeof fetch;
-  now?: () => number;
   onEvent?: (event: LookupEvent) => void;
-  /** Called once per change of GitLab's state (failing with a cause, recovered). */
-  onStateChange?: (state: GitlabState) => void;
 }
 
 export class ProjectLookup {
   private readonly inFlight = new Map<string, Promise<LookupResult>>();
-  /** The clock of look-ups (and of the answers that rest on them). */
+  /** The clock of look-ups (and of the answers that rest on them): the client's, which its circuit runs on. */
   readonly now: () => number;
   /** Cache keys name the GitLab and the token: a rotated token never serves what the old one saw. */
   private readonly keyPrefix: string;
-  /** Shared with the module proxy's GitLab calls: one cap on sockets to GitLab per router. */
-  readonly gate: CallGate;
-  /** GitLab's state; the module proxy's calls report to it too (src/discovery/create-router.ts). */
-  readonly health: GitlabHealth;
+  private readonly client: GitlabClient;
 
   constructor(private readonly options: ProjectLookupOptions) {
-    this.now = options.now ?? Date.now;
+    this.client = options.client;
+    this.now = options.client.now;
     // "v2": entries say project, group or nothing; older entries (Workers' Cache API) are not read.
-    this.keyPrefix = `v2\u0000${options.api.url}\u0000${fingerprint(options.api.token ?? "")}\u0000`;
-    const timeout = options.api.apiTimeoutMs;
-    this.gate = new CallGate(options.api.maxConcurrentCalls ?? DEFAULTS.gitlab.maxConcurrentCalls, timeout);
-    this.health = new GitlabHealth(this.now, FAILURE_BACKOFF_MS, 2 * timeout + JOIN_GRACE_MS, options.onStateChange);
-  }
-
-  /** API calls in flight now (for tests and metrics). */
-  get callsInFlight(): number {
-    return this.gate.active;
+    this.keyPrefix = `v2\u0000${options.client.identity}\u0000`;
   }
 
   /** What `fullPath` is in GitLab. */
@@ -98,10 +72,11 @@ export class ProjectLookup {
     const joined = this.inFlight.get(key);
     if (joined) return this.withDeadline(joined, fullPath, cached);
     // While GitLab is known to fail, only the probe asks; everyone else gets what there is at once.
-    const probe = this.health.isFailing;
-    if (probe && !this.health.claimProbe()) {
+    const health = this.client.health;
+    const probe = health.isFailing;
+    if (probe && !health.claimProbe()) {
       if (cached) return this.serveStale(fullPath, cached);
-      return this.unavailable(fullPath, this.health.heldBack());
+      return this.unavailable(fullPath, health.heldBack());
     }
     const pending = this.callApi(key, fullPath, cached, probe).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, pending);
@@ -117,9 +92,9 @@ export class ProjectLookup {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<LookupResult>((resolve) => {
       timer = setTimeout(() => {
-        const timeout = this.options.api.apiTimeoutMs;
+        const timeout = this.client.apiTimeoutMs;
         resolve(stale ? this.serveStale(fullPath, stale) : this.unavailable(fullPath, new GitlabUnavailable("timeout", `GitLab did not answer within ${timeout / 1000} s`)));
-      }, 2 * this.options.api.apiTimeoutMs + JOIN_GRACE_MS);
+      }, this.client.callDeadlineMs);
     });
     return Promise.race([joined, deadline]).finally(() => clearTimeout(timer));
   }
@@ -147,9 +122,10 @@ export class ProjectLookup {
   private async callApi(key: string, fullPath: string, stale: CachedLookup | undefined, probe: boolean): Promise<LookupResult> {
     const started = this.now();
     try {
-      if (this.options.misconfigured) throw new GitlabUnavailable("misconfigured", this.options.misconfigured);
+      // The client refuses every call while modgate is misconfigured (the token's secret not set).
       const answer = await this.askGitlab(fullPath, probe);
-      this.health.succeeded();
+      // Once per look-up, both calls settled: the client leaves a look-up's success to it (src/gitlab/client.ts, Role).
+      this.client.health.succeeded();
       const entry: CachedLookup = { answer, fetchedAt: this.now() };
       const ttl = answer.kind === "none" ? this.options.discovery.negativeCacheTtlSeconds : this.options.discovery.cacheTtlSeconds;
       try {
@@ -164,7 +140,7 @@ export class ProjectLookup {
       if (!(err instanceof GitlabUnavailable)) throw err;
       const failure = isGitlabFailure(err);
       this.emit({ path: fullPath, source: failure ? "api" : "held", outcome: "unavailable", status: err.status, ms: this.now() - started, detail: err.reason, cause: err.kind });
-      if (failure) this.health.failed(err);
+      if (failure) this.client.health.failed(err);
       if (stale) return this.serveStale(fullPath, stale);
       return unavailableResult(err);
     }
@@ -175,45 +151,19 @@ export class ProjectLookup {
    * projects and groups, so a found one settles it even if the other call failed.
    */
   private async askGitlab(fullPath: string, probe: boolean): Promise<PathAnswer> {
-    const fetchFn = this.options.fetch;
-    const [project, group] = await Promise.allSettled([
-      this.call(() => fetchProject(this.options.api, fullPath, fetchFn), probe),
-      this.call(() => fetchGroup(this.options.api, fullPath, fetchFn), probe),
-    ]);
-    if (project.status === "fulfilled" && project.value.found) return { kind: "project", project: project.value.project };
-    if (group.status === "fulfilled" && group.value.found) return { kind: "group", fullPath: group.value.fullPath };
+    // Each call takes a slot of the client's cap, and is dropped if GitLab was found failing while it
+    // waited for it (unless it is the probe); its failure opens the circuit before the slot is handed on.
+    const [project, group] = await Promise.allSettled([this.client.project(fullPath, { probe }), this.client.group(fullPath, { probe })]);
+    if (project.status === "fulfilled" && project.value) return { kind: "project", project: project.value };
+    if (group.status === "fulfilled" && group.value) return { kind: "group", fullPath: group.value.fullPath };
     if (project.status === "rejected") throw project.reason;
     if (group.status === "rejected") throw group.reason;
     return { kind: "none" };
   }
 
-  /**
-   * One API call, in a slot of the gate; dropped if GitLab was found failing
-   * while it waited. A failure opens the circuit before the slot is handed on,
-   * so the call waiting for it sees the failure instead of opening one more
-   * socket to a GitLab that just failed.
-   */
-  private async call<T>(fn: () => Promise<T>, probe: boolean): Promise<T> {
-    const release = await this.gate.acquire();
-    try {
-      if (!probe && this.health.isFailing) throw this.health.heldBack();
-      return await fn();
-    } catch (err) {
-      if (isGitlabFailure(err)) this.health.failed(err);
-      throw err;
-    } finally {
-      release();
-    }
-  }
-
   private emit(event: LookupEvent): void {
     this.options.onEvent?.(event);
   }
-}
-
-/** GitLab itself failed; our own queue being full, or a call held back, says nothing new about it. */
-function isGitlabFailure(err: unknown): err is GitlabUnavailable {
-  return err instanceof GitlabUnavailable && !(err instanceof GitlabHeldBack) && err.kind !== "overloaded";
 }
 
 function unavailableResult(err: GitlabUnavailable): LookupResult {
@@ -226,16 +176,6 @@ function toResult(answer: PathAnswer, freshUntil: number | undefined): LookupRes
   if (answer.kind === "project") return { kind: "found", project: answer.project, stale: freshUntil === undefined, ...fresh };
   if (answer.kind === "group") return { kind: "group", fullPath: answer.fullPath, ...fresh };
   return { kind: "missing", ...fresh };
-}
-
-/** FNV-1a of the token: enough to tell tokens apart in cache keys, and not the token. */
-function fingerprint(token: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < token.length; i++) {
-    hash ^= token.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16);
 }
 
 function describe(answer: PathAnswer): Pick<LookupEvent, "outcome" | "detail"> {

@@ -1,27 +1,44 @@
-// The GitLab REST calls the module proxy makes (module-proxy-rules.md §8),
-// and nothing else. Every URL is built from gitlab.url plus a project path
-// that came from the config or from GitLab itself, each element encoded;
-// redirects are never followed (the token would go with them). A 404 is
-// "not there"; anything else that is not an answer is GitLab failing
-// (GitlabUnavailable), never "not found".
+// The one client of GitLab: every call modgate makes to it — discovery's
+// look-ups (is this path a project, a group, or nothing?), the module
+// proxy's REST calls (module-proxy-rules.md §8) and the access check over
+// git's HTTP endpoint — goes through here, under one fetch policy:
+// - every URL is gitlab.url plus elements that came from the config or from
+//   GitLab itself, each one encoded: nothing a client sends chooses the host;
+// - redirects are never followed: the token (or a client's credential) would
+//   go with them to wherever they point;
+// - every call has a timeout (apiTimeout), covering the body too, except an
+//   archive's body, which streams for as long as its reader takes;
+// - a 404 is "not there" (GitLab answers 404 for what exists but the token
+//   may not see, too); anything else that is not an answer is GitLab failing
+//   (GitlabUnavailable with its kind, failure.ts), never "not found".
+// One client per assembly, so its cap on calls in flight (CallGate) and its
+// circuit (GitlabHealth) are GitLab's, whoever calls.
+import { basicAuthorization, type Credential } from "./credential.js";
+import { CallGate } from "./call-gate.js";
 import { fetchFailure, GitlabUnavailable, statusFailure } from "./failure.js";
+import { GitlabHealth, isGitlabFailure, type GitlabState } from "./health.js";
+import { parseProject, type GitlabProject } from "./project.js";
+
+export type { GitlabProject, RepositoryAccessLevel, Visibility } from "./project.js";
+export { UNKNOWN_BRANCH } from "./project.js";
 
 export interface GitlabClientOptions {
-  /** GitLab's web URL (API at `<url>/api/v4`). */
+  /** GitLab's web URL (API at `<url>/api/v4`, git at `<url>/<project>.git`). */
   url: string;
+  /** modgate's API token, resolved (sent as PRIVATE-TOKEN to the API, never to the git endpoint). */
   token?: string;
   apiTimeoutMs: number;
+  /** The cap on calls in flight (gitlab.maxConcurrentCalls, issue 9). */
+  maxConcurrentCalls: number;
+  /** Set when the token could not be resolved (a Worker secret not set): every call is refused with this reason. */
+  misconfigured?: string;
   fetch?: typeof fetch;
-  /** A slot of the cap on concurrent GitLab calls (src/discovery/call-gate.ts); held until the answer's headers arrive. */
-  acquire?: () => Promise<() => void>;
-  /**
-   * GitLab's state as discovery tracks it (src/discovery/gitlab-health.ts): the proxy's calls report
-   * to it too, so the operator's one line per change of state ("GitLab is failing (cause)" /
-   * "answers again") covers them, and discovery's circuit knows what the proxy learnt.
-   */
-  health?: { failed(err: GitlabUnavailable): void; succeeded(): void };
-  /** Called once per HTTP request made (metrics, tests). */
+  /** The clock of the circuit (when a failure was, when the next probe may go); default Date.now. */
+  now?: () => number;
+  /** Once per HTTP request of the REST calls (the proxy's metrics): its endpoint, status (0: no answer) and time taken. */
   onCall?: (endpoint: string, status: number, ms: number) => void;
+  /** Once per change of GitLab's state (failing with a cause, answering again): the operator's line, the metrics gauge. */
+  onStateChange?: (state: GitlabState) => void;
 }
 
 export interface GitlabTag {
@@ -49,39 +66,135 @@ export interface GitlabTreeEntry {
   mode: string;
 }
 
-export interface GitlabProjectInfo {
-  pathWithNamespace: string;
-  /** Undefined for an empty repository. */
-  defaultBranch?: string;
-  visibility: "public" | "internal" | "private";
+export interface GitlabGroup {
+  /** The group's canonical full path (GitLab finds groups in any letter case). */
+  fullPath: string;
 }
 
+/** allowed: may read code; rejected: GitLab does not accept the credential (401); denied: accepted, but no access. */
+export type AccessVerdict = "allowed" | "rejected" | "denied";
+
+/**
+ * A call made as one of discovery's look-ups (src/discovery/project-lookup.ts).
+ * While GitLab is failing, only the circuit's probe is sent: a call that
+ * finds GitLab failing once it has its slot (it waited while another call
+ * failed) is refused (GitlabHeldBack) instead of opening one more socket to
+ * a GitLab that just failed.
+ */
+export interface LookupCall {
+  probe: boolean;
+}
+
+/**
+ * After GitLab fails, for this long look-ups are not sent: a stale answer is
+ * served at once, a path with nothing cached gets a 503 at once. Then one
+ * look-up at a time probes GitLab.
+ */
+export const FAILURE_BACKOFF_MS = 5_000;
+
+/** Added to the longest a call may take before anyone stops waiting for it (it may never settle on Workers). */
+const CALL_GRACE_MS = 500;
 const PER_PAGE = 100;
 /** The least time an archive may take to start answering. */
 const ARCHIVE_START_MS = 60_000;
 /** No list is followed further than this many pages: a runaway pagination must not run forever. */
 const MAX_PAGES = 1000;
+/** What the access check says it is: GitLab's git endpoint answers git clients. */
+const GIT_USER_AGENT = "git/2.43.0 (modgate access check)";
+
+/**
+ * How a call counts towards GitLab's state (the circuit, the operator's
+ * line) and the metrics:
+ * - rest: one of the proxy's REST calls. An answer marks GitLab up, no
+ *   answer or an error status marks it failing; onCall reports it.
+ * - lookup: one of discovery's look-ups, two calls (project and group)
+ *   that answer one question together. Any failure of GitLab, a bad answer
+ *   included, marks it failing before the slot is handed on, so the call
+ *   waiting for the slot sees it; success is the look-up's to report, once
+ *   both calls are settled (ProjectLookup calls health.succeeded()). The
+ *   look-up reports itself (its events carry status and time): no onCall.
+ * - access: the access check. Its answer is a verdict on a client's
+ *   credential, not on GitLab: neither the circuit nor onCall.
+ */
+type Role = "rest" | "lookup" | "access";
+
+interface Call {
+  role: Role;
+  /** The metrics' name of the call (a fixed set: never a path). */
+  endpoint: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Statuses besides 200 the caller reads as answers (404: not there). */
+  answers: readonly number[];
+  /** Discovery's look-ups: whether this call is the circuit's probe. */
+  probe?: boolean;
+  /**
+   * The body streams for as long as its reader takes (an archive): the
+   * timeout covers only the wait for the headers, and that wait is longer
+   * (GitLab builds an archive before its first byte).
+   */
+  streamed?: boolean;
+}
 
 export class GitlabClient {
+  /** GitLab's web URL, as configured: the base of every URL this client builds. */
+  readonly url: string;
+  readonly apiTimeoutMs: number;
+  /** The cap on calls in flight; everything that talks to GitLab takes its slots (issue 9). */
+  readonly gate: CallGate;
+  /** GitLab's state: discovery's circuit reads it, every call reports to it (see Role). */
+  readonly health: GitlabHealth;
+  readonly now: () => number;
+  /**
+   * The longest one call may take: a wait for a slot (at most apiTimeout,
+   * the gate's limit) and the call itself (apiTimeout), and a grace. A probe
+   * is given this long before another may go; a look-up joining another's
+   * waits no longer than this for it.
+   */
+  readonly callDeadlineMs: number;
+  /** Which GitLab, and which token (a fingerprint, not the token): cache keys name both, so a rotated token never serves what the old one saw. */
+  readonly identity: string;
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: GitlabClientOptions) {
+    this.url = options.url;
+    this.apiTimeoutMs = options.apiTimeoutMs;
+    this.now = options.now ?? Date.now;
+    this.callDeadlineMs = 2 * options.apiTimeoutMs + CALL_GRACE_MS;
+    this.identity = `${options.url}\u0000${fingerprint(options.token ?? "")}`;
+    this.gate = new CallGate(options.maxConcurrentCalls, options.apiTimeoutMs);
+    this.health = new GitlabHealth(this.now, FAILURE_BACKOFF_MS, this.callDeadlineMs, options.onStateChange);
     // Called as a method, the global fetch would get this client as `this`: workerd then throws
     // "Illegal invocation" (Node does not mind), so the global is wrapped, never stored bare.
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  /** The project, or undefined when GitLab does not know it (or does not show it to modgate's token). */
-  async project(project: string): Promise<GitlabProjectInfo | undefined> {
-    const body = await this.getJson("project", this.projectUrl(project));
+  /** Calls in flight now (tests, metrics). */
+  get callsInFlight(): number {
+    return this.gate.active;
+  }
+
+  /**
+   * GET /projects/:id by full path: the project, or undefined when GitLab
+   * does not know it or does not show it to modgate's token (the Projects
+   * API answers 404 for both).
+   */
+  async project(project: string, lookup?: LookupCall): Promise<GitlabProject | undefined> {
+    const body = await this.getObject(this.apiCall("project", this.projectUrl(project), [404], lookup));
+    return body === undefined ? undefined : parseProject(body);
+  }
+
+  /**
+   * GET /groups/:id by full path: the group, or undefined (404, as for
+   * projects). with_projects=false: GitLab would otherwise list up to 100 of
+   * the group's projects in the answer (Groups API, "Get a single group").
+   */
+  async group(fullPath: string, lookup?: LookupCall): Promise<GitlabGroup | undefined> {
+    const url = `${this.apiUrl()}/groups/${encodeURIComponent(fullPath)}?with_projects=false`;
+    const body = await this.getObject(this.apiCall("group", url, [404], lookup));
     if (body === undefined) return undefined;
-    const p = body as Record<string, unknown>;
-    const visibility = p.visibility;
-    if (typeof p.path_with_namespace !== "string" || (visibility !== "public" && visibility !== "internal" && visibility !== "private")) {
-      throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a project", 200);
-    }
-    const branch = typeof p.default_branch === "string" && p.default_branch !== "" ? p.default_branch : undefined;
-    return { pathWithNamespace: p.path_with_namespace, visibility, ...(branch === undefined ? {} : { defaultBranch: branch }) };
+    if (typeof body.full_path !== "string") throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a group", 200);
+    return { fullPath: body.full_path };
   }
 
   /** Every tag whose name starts with `prefix` (GitLab's `^` search, checked again here). */
@@ -98,7 +211,7 @@ export class GitlabClient {
   }
 
   async tag(project: string, name: string): Promise<GitlabTag | undefined> {
-    const body = await this.getJson("tag", `${this.projectUrl(project)}/repository/tags/${encodeURIComponent(name)}`);
+    const body = await this.getObject(this.apiCall("tag", `${this.projectUrl(project)}/repository/tags/${encodeURIComponent(name)}`));
     return body === undefined ? undefined : toTag(body);
   }
 
@@ -108,15 +221,14 @@ export class GitlabClient {
   }
 
   async branch(project: string, name: string): Promise<GitlabBranch | undefined> {
-    const body = await this.getJson("branch", `${this.projectUrl(project)}/repository/branches/${encodeURIComponent(name)}`);
+    const body = await this.getObject(this.apiCall("branch", `${this.projectUrl(project)}/repository/branches/${encodeURIComponent(name)}`));
     return body === undefined ? undefined : toBranch(body);
   }
 
   /** A commit by id (or unique id prefix, as git resolves it). */
   async commit(project: string, sha: string): Promise<GitlabCommit | undefined> {
-    const body = await this.getJson("commit", `${this.projectUrl(project)}/repository/commits/${encodeURIComponent(sha)}`);
-    if (body === undefined) return undefined;
-    const c = body as Record<string, unknown>;
+    const c = await this.getObject(this.apiCall("commit", `${this.projectUrl(project)}/repository/commits/${encodeURIComponent(sha)}`));
+    if (c === undefined) return undefined;
     const date = typeof c.committed_date === "string" ? new Date(c.committed_date) : undefined;
     if (typeof c.id !== "string" || !date || Number.isNaN(date.getTime())) throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a commit", 200);
     return { id: c.id, committedAt: date };
@@ -125,19 +237,18 @@ export class GitlabClient {
   /** True when some branch or tag contains the commit (the go command fetches only those). */
   async isReachable(project: string, sha: string): Promise<boolean> {
     const query = new URLSearchParams({ type: "all", per_page: "1" });
-    const body = await this.getJson("commit-refs", `${this.projectUrl(project)}/repository/commits/${encodeURIComponent(sha)}/refs?${query}`);
+    const body = await this.getJson(this.apiCall("commit-refs", `${this.projectUrl(project)}/repository/commits/${encodeURIComponent(sha)}/refs?${query}`));
     return Array.isArray(body) && body.length > 0;
   }
 
-  /** The merge base of two commits, or undefined when they share no history. */
+  /** The merge base of two commits, or undefined when they share no history (GitLab answers 400 then). */
   async mergeBase(project: string, a: string, b: string): Promise<string | undefined> {
     const query = new URLSearchParams();
     query.append("refs[]", a);
     query.append("refs[]", b);
-    const body = await this.getJson("merge-base", `${this.projectUrl(project)}/repository/merge_base?${query}`, [400]);
+    const body = await this.getObject(this.apiCall("merge-base", `${this.projectUrl(project)}/repository/merge_base?${query}`, [404, 400]));
     if (body === undefined) return undefined;
-    const id = (body as Record<string, unknown>).id;
-    return typeof id === "string" ? id : undefined;
+    return typeof body.id === "string" ? body.id : undefined;
   }
 
   /**
@@ -165,46 +276,104 @@ export class GitlabClient {
   /** A file's raw bytes at a commit (no .gitattributes conversion), or undefined when there is none. */
   async file(project: string, sha: string, path: string): Promise<Uint8Array | undefined> {
     const url = `${this.projectUrl(project)}/repository/files/${encodeURIComponent(path)}/raw?${new URLSearchParams({ ref: sha })}`;
-    const response = await this.request("file", url, [404]);
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    return new Uint8Array(await this.readBody(response));
+    return this.call(this.apiCall("file", url, [404]), async (response) => {
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      return new Uint8Array(await this.readBody(response));
+    });
   }
 
   async blob(project: string, id: string): Promise<Uint8Array> {
-    const response = await this.request("blob", `${this.projectUrl(project)}/repository/blobs/${encodeURIComponent(id)}/raw`, []);
-    return new Uint8Array(await this.readBody(response));
+    const call = this.apiCall("blob", `${this.projectUrl(project)}/repository/blobs/${encodeURIComponent(id)}/raw`, []);
+    return this.call(call, async (response) => new Uint8Array(await this.readBody(response)));
   }
 
   /**
    * The repository archive (`git archive --format=zip`) of `dir` at `sha`,
    * without LFS content (what the go command sees are the pointer files).
-   * The body is the caller's to consume; undefined when `dir` does not exist.
+   * The body is the caller's to consume, and its slot is given back once the
+   * headers are in: it streams for as long as its reader takes. Undefined
+   * when `dir` does not exist.
    */
   async archive(project: string, sha: string, dir: string): Promise<Response | undefined> {
     const query = new URLSearchParams({ sha, include_lfs_blobs: "false" });
     if (dir !== "") query.set("path", dir);
-    const response = await this.request("archive", `${this.projectUrl(project)}/repository/archive.zip?${query}`, [404], false);
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    return response;
+    const call: Call = { ...this.apiCall("archive", `${this.projectUrl(project)}/repository/archive.zip?${query}`, [404]), streamed: true };
+    return this.call(call, async (response) => {
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      return response;
+    });
+  }
+
+  /**
+   * Whether GitLab lets `credential` read the project's code, asked the way
+   * `git clone` asks: GET <gitlab.url>/<project>.git/info/refs?service=git-upload-pack
+   * with HTTP Basic, and no token of modgate's. GitLab's git endpoint takes
+   * every credential a reader may hold — personal, project and group access
+   * tokens, OAuth tokens (login oauth2), CI job tokens (login
+   * gitlab-ci-token, with the job token allowlist applied), deploy tokens
+   * (their own login) — and checks download_code, which a Guest of a private
+   * project lacks (GET /projects/:id alone would let a Guest through). The
+   * redirect policy keeps the credential on GitLab's own URL. It takes a
+   * slot of the cap like any call.
+   */
+  async canRead(project: string, credential: Credential): Promise<AccessVerdict> {
+    const call: Call = {
+      role: "access",
+      endpoint: "access",
+      url: `${this.url}/${project.split("/").map(encodeURIComponent).join("/")}.git/info/refs?service=git-upload-pack`,
+      headers: { Authorization: basicAuthorization(credential), "User-Agent": GIT_USER_AGENT },
+      answers: [401, 403, 404],
+    };
+    return this.call(call, async (response) => {
+      // Only the status matters: the ref advertisement is not read.
+      await response.body?.cancel().catch(() => {});
+      if (response.status === 200) return "allowed";
+      if (response.status === 401) return "rejected";
+      // 403: seen but no download_code (a Guest, a job token outside the allowlist); 404: not visible to it.
+      return "denied";
+    });
+  }
+
+  private apiUrl(): string {
+    return `${this.url}/api/v4`;
   }
 
   private projectUrl(project: string): string {
-    return `${this.options.url}/api/v4/projects/${encodeURIComponent(project)}`;
+    return `${this.apiUrl()}/projects/${encodeURIComponent(project)}`;
   }
 
-  private async getJson(endpoint: string, url: string, alsoMissing: number[] = []): Promise<unknown> {
-    const response = await this.request(endpoint, url, [404, ...alsoMissing]);
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      return undefined;
+  /** A call of the REST API with modgate's token; a look-up's when `lookup` is given. */
+  private apiCall(endpoint: string, url: string, answers: readonly number[] = [404], lookup?: LookupCall): Call {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (this.options.token) headers["PRIVATE-TOKEN"] = this.options.token;
+    return lookup ? { role: "lookup", endpoint, url, headers, answers, probe: lookup.probe } : { role: "rest", endpoint, url, headers, answers };
+  }
+
+  /** The JSON GitLab answered with 200; undefined for the other statuses the call takes as answers. */
+  private getJson(call: Call): Promise<unknown> {
+    return this.call(call, async (response) => {
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      return this.parseJson(response);
+    });
+  }
+
+  /** getJson for the calls that answer one object. */
+  private async getObject(call: Call): Promise<Record<string, unknown> | undefined> {
+    const body = await this.getJson(call);
+    if (body === undefined) return undefined;
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw new GitlabUnavailable("bad_answer", `GitLab answered ${call.endpoint} with something that is not a JSON object`, 200);
     }
-    return this.parseJson(response);
+    return body as Record<string, unknown>;
   }
 
   /** Follows GitLab's pagination (x-next-page, or the keyset page_token in Link) with URLs of our own making. */
@@ -213,15 +382,18 @@ export class GitlabClient {
   private async getPages(endpoint: string, base: string, query: URLSearchParams, missingOk = false): Promise<unknown[] | undefined> {
     const all: unknown[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
-      const response = await this.request(endpoint, `${base}?${query}`, missingOk ? [404] : []);
-      if (response.status === 404) {
-        await response.body?.cancel();
-        return undefined;
-      }
-      const body = await this.parseJson(response);
-      if (!Array.isArray(body)) throw new GitlabUnavailable("bad_answer", `GitLab answered ${endpoint} with something that is not a list`, 200);
-      all.push(...body);
-      const next = nextPage(response.headers);
+      const call = this.apiCall(endpoint, `${base}?${query}`, missingOk ? [404] : []);
+      const answer = await this.call(call, async (response) => {
+        if (response.status === 404) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        return { body: await this.parseJson(response), next: nextPage(response.headers) };
+      });
+      if (answer === undefined) return undefined;
+      if (!Array.isArray(answer.body)) throw new GitlabUnavailable("bad_answer", `GitLab answered ${endpoint} with something that is not a list`, 200);
+      all.push(...answer.body);
+      const next = answer.next;
       if (!next) return all;
       if ("page" in next) query.set("page", next.page);
       else query.set("page_token", next.pageToken);
@@ -234,55 +406,92 @@ export class GitlabClient {
     try {
       return JSON.parse(text);
     } catch {
-      throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not JSON", response.status);
+      throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not JSON: is gitlab.url GitLab itself?", response.status);
     }
   }
 
+  /** The whole body; a body cut off or timed out is GitLab failing like no answer at all. */
   private async readBody(response: Response): Promise<ArrayBuffer> {
     try {
       return await response.arrayBuffer();
     } catch (err) {
-      throw fetchFailure(err, this.options.url, this.options.apiTimeoutMs);
+      throw fetchFailure(err, this.url, this.apiTimeoutMs);
     }
   }
 
   /**
-   * One GET. `expected`: statuses the caller handles besides 200. The
-   * timeout covers the whole answer, body included, unless `timeBody` is
-   * false: an archive streams for as long as it needs once it has started.
+   * One call: refused at once when modgate is misconfigured; otherwise in a
+   * slot of the cap, held until `read` is done with the answer (a socket is
+   * in use until its body is read; an archive's reader returns at once with
+   * the body unread). Failures are reported to the circuit as the call's
+   * role says, before the slot is handed on.
    */
-  private async request(endpoint: string, url: string, expected: number[], timeBody = true): Promise<Response> {
-    const headers: Record<string, string> = { Accept: "application/json" };
-    if (this.options.token) headers["PRIVATE-TOKEN"] = this.options.token;
-    const release = this.options.acquire ? await this.options.acquire() : undefined;
-    const started = Date.now();
-    const controller = new AbortController();
-    // An archive may take a while to start (GitLab builds it before the first byte): it gets a longer wait for its headers.
-    const headerTimeoutMs = timeBody ? this.options.apiTimeoutMs : Math.max(this.options.apiTimeoutMs * 6, ARCHIVE_START_MS);
-    const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), headerTimeoutMs);
-    let response: Response;
+  private async call<T>(call: Call, read: (response: Response) => Promise<T>): Promise<T> {
+    if (this.options.misconfigured) {
+      const err = new GitlabUnavailable("misconfigured", this.options.misconfigured);
+      if (call.role !== "access") this.health.failed(err);
+      throw err;
+    }
+    const release = await this.gate.acquire();
     try {
-      response = await this.fetchFn(url, { headers, redirect: "manual", signal: timeBody ? AbortSignal.timeout(this.options.apiTimeoutMs) : controller.signal });
+      if (call.role === "lookup" && !call.probe && this.health.isFailing) throw this.health.heldBack();
+      return await read(await this.send(call));
     } catch (err) {
-      this.options.onCall?.(endpoint, 0, Date.now() - started);
-      throw this.failed(fetchFailure(err, this.options.url, timeBody ? this.options.apiTimeoutMs : headerTimeoutMs));
+      if (call.role === "lookup" && isGitlabFailure(err)) this.health.failed(err);
+      throw err;
     } finally {
-      clearTimeout(timer);
-      release?.();
+      release();
     }
-    this.options.onCall?.(endpoint, response.status, Date.now() - started);
-    if (response.status === 200 || expected.includes(response.status)) {
-      this.options.health?.succeeded();
-      return response;
-    }
-    await response.body?.cancel();
-    throw this.failed(statusFailure(response.status, this.options.url, response.headers));
   }
 
-  private failed(err: GitlabUnavailable): GitlabUnavailable {
-    this.options.health?.failed(err);
-    return err;
+  /** The HTTP request: the answer when its status is 200 or one of `call.answers`, GitlabUnavailable otherwise. */
+  private async send(call: Call): Promise<Response> {
+    const rest = call.role === "rest";
+    const started = Date.now();
+    // An archive may take a while to start (GitLab builds it before the first byte): a longer wait
+    // for its headers, and none for its body. Anything else: apiTimeout for all of it, body included.
+    const timeoutMs = call.streamed ? Math.max(this.apiTimeoutMs * 6, ARCHIVE_START_MS) : this.apiTimeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let signal: AbortSignal;
+    if (call.streamed) {
+      const controller = new AbortController();
+      timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
+      signal = controller.signal;
+    } else {
+      signal = AbortSignal.timeout(timeoutMs);
+    }
+    let response: Response;
+    try {
+      // redirect "manual": a redirect would carry the token (or the client's credential) to wherever it points.
+      response = await this.fetchFn(call.url, { headers: call.headers, redirect: "manual", signal });
+    } catch (err) {
+      if (rest) this.options.onCall?.(call.endpoint, 0, Date.now() - started);
+      const failure = fetchFailure(err, this.url, timeoutMs);
+      if (rest) this.health.failed(failure);
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (rest) this.options.onCall?.(call.endpoint, response.status, Date.now() - started);
+    if (response.status === 200 || call.answers.includes(response.status)) {
+      if (rest) this.health.succeeded();
+      return response;
+    }
+    await response.body?.cancel().catch(() => {});
+    const failure = statusFailure(response.status, this.url, response.headers);
+    if (rest) this.health.failed(failure);
+    throw failure;
   }
+}
+
+/** FNV-1a of the token: enough to tell tokens apart in cache keys, and not the token. */
+function fingerprint(token: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) {
+    hash ^= token.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16);
 }
 
 /** The next page as GitLab announces it: offset pagination's x-next-page, or keyset's page_token in Link. */

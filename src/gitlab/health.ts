@@ -11,6 +11,11 @@ export type GitlabState = { up: true; since: number } | { up: false; kind: Failu
 /** A look-up refused because GitLab is known to be failing: it says why, and does not count as a new failure. */
 export class GitlabHeldBack extends GitlabUnavailable {}
 
+/** GitLab itself failed; our own queue being full, or a call held back, says nothing new about it. */
+export function isGitlabFailure(err: unknown): err is GitlabUnavailable {
+  return err instanceof GitlabUnavailable && !(err instanceof GitlabHeldBack) && err.kind !== "overloaded";
+}
+
 export class GitlabHealth {
   private failing?: { kind: FailureCause; reason: string; since: number; retryAt: number; probeUntil: number };
 

@@ -11,9 +11,8 @@ import type { PlainAnswer } from "../http/responses.js";
 import { textAnswer } from "../http/responses.js";
 import { credentialOf, type Credential } from "../gitlab/credential.js";
 import type { AccessDecisions } from "./auth/decisions.js";
-import type { AccessVerdict } from "../gitlab/read-access.js";
-
-export type Visibility = "public" | "internal" | "private";
+import type { AccessVerdict } from "../gitlab/client.js";
+import type { Visibility } from "../gitlab/project.js";
 
 export interface AccessRequest {
   modulePath: string;

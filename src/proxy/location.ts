@@ -1,6 +1,6 @@
 // Where a module lives, as the proxy is told by whoever wires it (src/app/locate.ts
 // from the go-get rules): the proxy never reads the config's rules itself.
-import type { Visibility } from "../gitlab/projects-api.js";
+import type { Visibility } from "../gitlab/project.js";
 
 export type Located =
   | {

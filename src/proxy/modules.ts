@@ -5,8 +5,8 @@
 // GitLab said is kept; who may read it is decided per request (access.ts).
 import { Lru } from "../lib/lru.js";
 import { Expiring } from "../lib/expiring.js";
-import type { GitlabClient, GitlabProjectInfo } from "../gitlab/client.js";
-import type { Visibility } from "../gitlab/projects-api.js";
+import type { GitlabClient } from "../gitlab/client.js";
+import type { GitlabProject, Visibility } from "../gitlab/project.js";
 import type { Locate } from "./location.js";
 import type { ContentStore } from "./store/store.js";
 import { CodeRepo } from "./repo/code-repo.js";
@@ -20,7 +20,7 @@ import type { ProxyEvent } from "./events.js";
 export interface FoundModule {
   at: number;
   /** The project look-up this rests on: when it is due again, so is this. */
-  project: Expiring<GitlabProjectInfo | undefined>;
+  project: Expiring<GitlabProject | undefined>;
   /** The project's current full path: what the access decision asks GitLab about. */
   projectPath: string;
   visibility: Visibility;
@@ -40,7 +40,6 @@ export class LocateUnavailable extends Error {
 export interface ModulesOptions {
   locate: Locate;
   client: GitlabClient;
-  gitlabUrl: string;
   store: ContentStore;
   listTtlMs: number;
   now: () => number;
@@ -49,7 +48,7 @@ export interface ModulesOptions {
 
 export class Modules {
   private readonly memo = new HostMemo();
-  private readonly projects = new Lru<string, Expiring<GitlabProjectInfo | undefined>>({ max: 4096 });
+  private readonly projects = new Lru<string, Expiring<GitlabProject | undefined>>({ max: 4096 });
   private readonly hosts = new Lru<string, GitlabHost>({ max: 1024 });
   private readonly repos = new Lru<string, CachingRepo>({ max: 4096 });
   /**
@@ -96,7 +95,7 @@ export class Modules {
     // The GitLab path is not named: it is internal, and the client needs only to know there is no module.
     if (!project) throw new NotExistError(`${modulePath}: no such GitLab project (or modgate's token cannot see it)`);
     const visibility = located.visibility ?? project.visibility;
-    const url = located.repo.startsWith("http") || located.repo.startsWith("ssh") ? located.repo : `${this.o.gitlabUrl}/${project.pathWithNamespace}.git`;
+    const url = located.repo.startsWith("http") || located.repo.startsWith("ssh") ? located.repo : `${this.o.client.url}/${project.pathWithNamespace}.git`;
     const host = this.host(project, url);
     const repoKey = `${modulePath}\u0000${located.codeRoot}\u0000${located.subdir}\u0000${hostKey(project, url)}`;
     let repo = this.repos.get(repoKey);
@@ -113,7 +112,7 @@ export class Modules {
     return { at, project: lookup, projectPath: project.pathWithNamespace, visibility, isPublic: visibility === "public", repo };
   }
 
-  private host(project: GitlabProjectInfo, url: string): GitlabHost {
+  private host(project: GitlabProject, url: string): GitlabHost {
     const key = hostKey(project, url);
     let host = this.hosts.get(key);
     if (!host) {
@@ -132,7 +131,7 @@ export class Modules {
     return host;
   }
 
-  private projectLookup(path: string): Expiring<GitlabProjectInfo | undefined> {
+  private projectLookup(path: string): Expiring<GitlabProject | undefined> {
     let entry = this.projects.get(path);
     if (!entry) {
       entry = new Expiring(this.o.listTtlMs, this.o.now, () => this.o.client.project(path));
@@ -142,6 +141,6 @@ export class Modules {
   }
 }
 
-function hostKey(project: GitlabProjectInfo, url: string): string {
-  return `${project.pathWithNamespace}\u0000${project.defaultBranch ?? ""}\u0000${url}`;
+function hostKey(project: GitlabProject, url: string): string {
+  return `${project.pathWithNamespace}\u0000${project.defaultBranch}\u0000${url}`;
 }

@@ -8,11 +8,9 @@
 //   repo/code-repo.ts     the go command's codeRepo over GitLab (gitlab-host.ts)
 // Failures are typed errors mapped to statuses in one place (protocol/errors.ts).
 import { textAnswer, type PlainAnswer } from "../http/responses.js";
-import type { GitlabUnavailable } from "../gitlab/failure.js";
-import { GitlabClient } from "../gitlab/client.js";
+import type { GitlabClient } from "../gitlab/client.js";
 import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
-import { checkReadAccess } from "../gitlab/read-access.js";
 import type { Locate } from "./location.js";
 import type { ProxyRequest } from "./protocol/request.js";
 import type { ContentStore, StoredObject } from "./store/store.js";
@@ -31,15 +29,11 @@ export interface ProxyServiceOptions {
   /** Where a module path lives (src/app/locate.ts: the go-get rules and discovery). */
   locate: Locate;
   store: ContentStore;
-  gitlab: { url: string; token?: string; apiTimeoutMs: number };
-  /** A slot of the cap on concurrent GitLab calls, released once the answer's headers are in. */
-  acquire?: () => Promise<() => void>;
-  /** GitLab's state as discovery tracks it: the proxy's calls report to it (one operator line per change). */
-  health?: { failed(err: GitlabUnavailable): void; succeeded(): void };
+  /** The one GitLab client of this assembly (shared with discovery: one call gate, one health). */
+  gitlab: GitlabClient;
   listTtlSeconds: number;
   /** Seconds an access decision per (credential, project) is remembered. */
   authTtlSeconds: number;
-  fetch?: typeof fetch;
   now?: () => number;
   onEvent?: (event: ProxyEvent) => void;
 }
@@ -51,24 +45,15 @@ export class ProxyService {
 
   constructor(private readonly o: ProxyServiceOptions) {
     const now = o.now ?? Date.now;
-    const client = new GitlabClient({
-      ...o.gitlab,
-      ...(o.fetch ? { fetch: o.fetch } : {}),
-      ...(o.acquire ? { acquire: o.acquire } : {}),
-      ...(o.health ? { health: o.health } : {}),
-      onCall: (endpoint, status, ms) => o.onEvent?.({ type: "gitlab-call", endpoint, status, ms }),
-    });
     this.modules = new Modules({
       locate: o.locate,
-      client,
-      gitlabUrl: o.gitlab.url,
+      client: o.gitlab,
       store: o.store,
       listTtlMs: o.listTtlSeconds * 1000,
       now,
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
-    const check = { gitlabUrl: o.gitlab.url, timeoutMs: o.gitlab.apiTimeoutMs, ...(o.fetch ? { fetch: o.fetch } : {}), ...(o.acquire ? { acquire: o.acquire } : {}) };
-    this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, now), (project, credential) => checkReadAccess(check, project, credential));
+    this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, now), (project, credential) => o.gitlab.canRead(project, credential));
     this.answers = new ProtocolAnswers(o.listTtlSeconds);
   }
 

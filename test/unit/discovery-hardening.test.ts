@@ -8,7 +8,7 @@ import { compileConfig } from "../../src/config/load.js";
 import { assemble } from "../../src/app/assemble.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import type { LookupEvent } from "../../src/discovery/project-lookup.js";
-import { fetchProject, UNKNOWN_BRANCH } from "../../src/gitlab/projects-api.js";
+import { GitlabClient, UNKNOWN_BRANCH } from "../../src/gitlab/client.js";
 import { GitlabUnavailable, fetchFailure } from "../../src/gitlab/failure.js";
 import type { GitlabState } from "../../src/gitlab/health.js";
 import { GitlabStateLog } from "../../src/gitlab/state-log.js";
@@ -157,6 +157,7 @@ describe("the circuit while GitLab fails", () => {
 
 describe("GitLab failures name their cause", () => {
   const api = (url: string, apiTimeoutMs = 1_000) => ({ url, apiTimeoutMs, token });
+  const fetchProject = (o: ReturnType<typeof api>, path: string) => new GitlabClient({ ...o, maxConcurrentCalls: 16 }).project(path, { probe: false });
   const failure = async (p: Promise<unknown>) => {
     const err = await p.then(
       () => undefined,
@@ -246,8 +247,8 @@ describe("default_branch, checked like a ref name", () => {
   );
 
   it("links to HEAD instead of a branch git would refuse", async () => {
-    const project = await fetchProject({ url: lab.url, apiTimeoutMs: 2_000, token }, PROJECT.oddBranch);
-    expect(project).toMatchObject({ found: true, project: { defaultBranch: UNKNOWN_BRANCH } });
+    const project = await new GitlabClient({ url: lab.url, apiTimeoutMs: 2_000, maxConcurrentCalls: 16, token }).project(PROJECT.oddBranch);
+    expect(project).toMatchObject({ defaultBranch: UNKNOWN_BRANCH });
   });
 });
 

@@ -13,6 +13,7 @@ import type { CompiledDiscovery } from "../../src/core/compiled.js";
 import { MemoryLookupCache } from "../../src/discovery/lookup-cache.js";
 import { GroupRule } from "../../src/discovery/group-rule.js";
 import { ProjectLookup, type LookupEvent } from "../../src/discovery/project-lookup.js";
+import { GitlabClient } from "../../src/gitlab/client.js";
 import { assemble } from "../../src/app/assemble.js";
 import { answer } from "../../src/app/answer.js";
 import { run } from "../e2e/harness/exec.js";
@@ -60,11 +61,17 @@ interface LookupSetup {
 
 function projectLookup(o: LookupSetup = {}): ProjectLookup {
   const apiToken = o.token === undefined ? token : o.token;
+  const client = new GitlabClient({
+    url: o.url ?? lab.url,
+    apiTimeoutMs: o.apiTimeoutMs ?? 2_000,
+    maxConcurrentCalls: 16,
+    ...(apiToken === null ? {} : { token: apiToken }),
+    now: () => clock,
+  });
   return new ProjectLookup({
-    api: { url: o.url ?? lab.url, apiTimeoutMs: o.apiTimeoutMs ?? 2_000, ...(apiToken === null ? {} : { token: apiToken }) },
+    client,
     discovery: { ...TTL, ...o.discovery },
     cache: o.cache ?? new MemoryLookupCache(TTL.cacheEntries),
-    now: () => clock,
     onEvent: (e) => o.events?.push(e),
   });
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { AccessControl, type AccessRequest } from "../../src/proxy/access.js";
 import { AccessDecisions } from "../../src/proxy/auth/decisions.js";
 import { basicAuthorization, credentialOf, type Credential } from "../../src/gitlab/credential.js";
-import { checkReadAccess, type AccessVerdict } from "../../src/gitlab/read-access.js";
+import { GitlabClient, type AccessVerdict } from "../../src/gitlab/client.js";
 import { GitlabUnavailable } from "../../src/gitlab/failure.js";
 import { bodyText } from "../../src/http/responses.js";
 
@@ -158,23 +158,33 @@ describe("AccessDecisions.keyOf", () => {
   });
 });
 
-describe("checkReadAccess (GitLab's git endpoint)", () => {
-  function gitlab(status: number, seen: { url?: string; auth?: string | null; redirect?: RequestRedirect } = {}): typeof fetch {
+describe("GitlabClient.canRead (GitLab's git endpoint)", () => {
+  interface Seen {
+    url?: string;
+    auth?: string | null;
+    privateToken?: string | null;
+    redirect?: RequestRedirect;
+  }
+  function gitlab(status: number, seen: Seen = {}): typeof fetch {
     return async (input, init) => {
       seen.url = String(input);
       seen.auth = new Headers(init?.headers).get("authorization");
+      seen.privateToken = new Headers(init?.headers).get("private-token");
       seen.redirect = init?.redirect;
       return new Response("refs", { status, headers: status === 302 ? { Location: "https://elsewhere.example/x" } : {} });
     };
   }
-  const options = (f: typeof fetch) => ({ gitlabUrl: "https://gitlab.example.com/prefix", timeoutMs: 1000, fetch: f });
+  const checkReadAccess = (f: typeof fetch, project: string, credential: Credential) =>
+    new GitlabClient({ url: "https://gitlab.example.com/prefix", token: "modgate-token", apiTimeoutMs: 1000, maxConcurrentCalls: 4, fetch: f }).canRead(project, credential);
 
   it("asks info/refs of the project with the credential as Basic, never following redirects", async () => {
-    const seen: { url?: string; auth?: string | null; redirect?: RequestRedirect } = {};
-    expect(await checkReadAccess(options(gitlab(200, seen)), "platform/team/lib", { user: "gitlab-ci-token", secret: "job" })).toBe("allowed");
+    const seen: Seen = {};
+    expect(await checkReadAccess(gitlab(200, seen), "platform/team/lib", { user: "gitlab-ci-token", secret: "job" })).toBe("allowed");
     expect(seen.url).toBe("https://gitlab.example.com/prefix/platform/team/lib.git/info/refs?service=git-upload-pack");
     expect(seen.auth).toBe(basic("gitlab-ci-token", "job"));
     expect(seen.redirect).toBe("manual");
+    // The client's credential alone: modgate's token never goes to the git endpoint.
+    expect(seen.privateToken).toBeNull();
   });
 
   it.each([
@@ -183,10 +193,10 @@ describe("checkReadAccess (GitLab's git endpoint)", () => {
     [403, "denied"],
     [404, "denied"],
   ] as const)("maps %i to %s", async (status, verdict) => {
-    expect(await checkReadAccess(options(gitlab(status)), "g/p", { user: "u", secret: "s" })).toBe(verdict);
+    expect(await checkReadAccess(gitlab(status), "g/p", { user: "u", secret: "s" })).toBe(verdict);
   });
 
   it.each([302, 429, 500, 502])("treats %i as GitLab failing, not as a decision", async (status) => {
-    await expect(checkReadAccess(options(gitlab(status)), "g/p", { user: "u", secret: "s" })).rejects.toBeInstanceOf(GitlabUnavailable);
+    await expect(checkReadAccess(gitlab(status), "g/p", { user: "u", secret: "s" })).rejects.toBeInstanceOf(GitlabUnavailable);
   });
 });

@@ -22,6 +22,7 @@ describe("errorAnswer", () => {
     const client = new GitlabClient({
       url: GITLAB,
       apiTimeoutMs: 5000,
+      maxConcurrentCalls: 4,
       fetch: () => Promise.reject(new DOMException("timed out", "TimeoutError")),
     });
     const failed = await client.archive("platform/big", "0".repeat(40), "").then(

@@ -28,7 +28,7 @@ describe("GitlabClient.tree", () => {
       if (token === "TOKEN1") return [[entry("c.go")], {}];
       throw new Error(`unexpected page_token ${token}`);
     });
-    const client = new GitlabClient({ url: GITLAB, apiTimeoutMs: 1000, fetch: fn });
+    const client = new GitlabClient({ url: GITLAB, apiTimeoutMs: 1000, maxConcurrentCalls: 4, fetch: fn });
     const tree = await client.tree("g/p", "abc", "");
     expect(tree?.map((e) => e.path)).toEqual(["a.go", "b.go", "c.go"]);
     expect(asked.map((u) => u.searchParams.get("pagination"))).toEqual(["keyset", "keyset"]);
@@ -42,7 +42,7 @@ describe("GitlabClient.tree", () => {
       const page = url.searchParams.get("page") ?? "1";
       return page === "1" ? [[entry("a.go")], { "x-next-page": "2" }] : [[entry("b.go")], { "x-next-page": "" }];
     });
-    const client = new GitlabClient({ url: GITLAB, apiTimeoutMs: 1000, fetch: fn });
+    const client = new GitlabClient({ url: GITLAB, apiTimeoutMs: 1000, maxConcurrentCalls: 4, fetch: fn });
     expect((await client.tree("g/p", "abc", "sub"))?.map((e) => e.path)).toEqual(["a.go", "b.go"]);
     expect(asked.map((u) => u.searchParams.get("page"))).toEqual([null, "2"]);
     expect(asked[0]!.searchParams.get("path")).toBe("sub");

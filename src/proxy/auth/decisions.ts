@@ -13,7 +13,7 @@
 import { createHmac } from "node:crypto";
 import { Lru } from "../../lib/lru.js";
 import type { Credential } from "../../gitlab/credential.js";
-import type { AccessVerdict } from "../../gitlab/read-access.js";
+import type { AccessVerdict } from "../../gitlab/client.js";
 
 export class AccessDecisions {
   private readonly decided: Lru<string, { verdict: AccessVerdict; until: number }>;

@@ -4,7 +4,7 @@
 // What depends only on a commit id never changes, so it is remembered
 // (bounded); lists expire after listTtl.
 import { Lru } from "../../lib/lru.js";
-import type { GitlabClient, GitlabTag } from "../../gitlab/client.js";
+import { UNKNOWN_BRANCH, type GitlabClient, type GitlabTag } from "../../gitlab/client.js";
 import type { CodeHost, RevInfo, Tag, ZipContent } from "./code-host.js";
 import { NotExistError } from "./errors.js";
 import { readZipFromGitlab, type ZipRuntime } from "./gitlab-zip.js";
@@ -17,7 +17,8 @@ export interface GitlabHostOptions {
   client: GitlabClient;
   /** The project's current full path (the API's :id). */
   project: string;
-  defaultBranch: string | undefined;
+  /** GitlabProject.defaultBranch: a branch name, or UNKNOWN_BRANCH (an empty repository has none). */
+  defaultBranch: string;
   /** Clone URL the go-import answer names (Origin.URL). */
   url: string;
   listTtlMs: number;
@@ -119,7 +120,7 @@ export class GitlabHost implements CodeHost {
   }
 
   async latest(): Promise<RevInfo> {
-    const branch = this.o.defaultBranch === undefined ? undefined : await this.o.client.branch(this.o.project, this.o.defaultBranch);
+    const branch = this.o.defaultBranch === UNKNOWN_BRANCH ? undefined : await this.o.client.branch(this.o.project, this.o.defaultBranch);
     // gitRepo.Latest: no HEAD, no commits.
     if (!branch) throw new NotExistError("no commits");
     return this.info(branch.commit, branch.commit, "HEAD");
