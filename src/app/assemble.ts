@@ -1,7 +1,7 @@
 // The assembly: the one file that wires a compiled config into what a runtime
 // serves — the go-get core's router, the one GitLab client, GitLab discovery
-// for group rules, the module proxy with the runtime's content store. Nothing below src/app imports
-// it. Each runtime brings its own cache (Node: an LRU; Workers: the Cache API),
+// for group rules, the module proxy with the runtime's content store. Nothing
+// below src/app imports it. Each runtime brings its own cache (Node: an LRU; Workers: the Cache API),
 // its store and, on Workers, the env holding the token secret.
 import type { CompiledConfig } from "../core/compiled.js";
 import { Router } from "../core/router.js";
@@ -13,12 +13,12 @@ import { GitlabClient } from "../gitlab/client.js";
 import { DEFAULTS } from "../core/defaults.js";
 import { GroupRule } from "../discovery/group-rule.js";
 import { ProxyService, type ProxyEvent } from "../proxy/service.js";
-import type { Modgate } from "./modgate.js";
-
-export type { Modgate } from "./modgate.js";
-import { locateModule } from "./locate.js";
 import type { ContentStore } from "../proxy/store/store.js";
 import { MemoryStore } from "../proxy/store/memory-store.js";
+import type { Modgate } from "./modgate.js";
+import { locateModule } from "./locate.js";
+
+export type { Modgate } from "./modgate.js";
 
 export interface Runtime {
   /** Where the module proxy keeps immutable versions; without it the proxy keeps them in memory. */
