@@ -25,6 +25,10 @@ export default defineConfig({
   test: {
     name: "workers",
     include: ["test/contract/**/*.workers.test.ts"],
+    // A deadline against hangs, not a speed limit (vitest's default is 5 s): workerd, the
+    // stand-ins on Node and vitest share the machine's cores.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
     // workers-setup compiles the Worker's config; discovery-setup starts the GitLab stand-in on Node.
     // proxy-setup starts the GitLab stand-in with the module proxy's repositories.
     globalSetup: ["test/contract/workers-setup.ts", "test/contract/discovery-setup.ts", "test/contract/proxy-setup.ts"],

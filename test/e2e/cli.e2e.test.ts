@@ -324,11 +324,12 @@ async function openRaw(port: number): Promise<RawConnection> {
 }
 
 /**
- * Resolves true once a new TCP connection to port is refused. Polls for a moment only: the
- * server stops listening in the same tick it prints its signal message, so a caller that has
- * seen that message needs no more than a scheduling margin.
+ * Resolves true once a new TCP connection to port is refused. The server stops listening in
+ * the same tick it prints its signal message, so a caller that has seen that message gets its
+ * answer at the first try; the deadline is only for a server that never stops listening, and
+ * generous, so a busy machine cannot make a right server fail.
  */
-async function refusesConnections(port: number, timeoutMs = 1_000): Promise<boolean> {
+async function refusesConnections(port: number, timeoutMs = 10_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const refused = await new Promise<boolean>((resolve) => {
@@ -346,6 +347,16 @@ async function refusesConnections(port: number, timeoutMs = 1_000): Promise<bool
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Returns once the server has read what was already written to it, such as the first half of a
+ * request (before it has, SIGTERM's closeIdleConnections would count that connection idle): a
+ * request on a new connection is answered only some rounds of the server's event loop later,
+ * and each round reads every socket with data waiting. An order, not a delay.
+ */
+async function serverHasRead(port: number): Promise<void> {
+  expect((await get(port, '/tools?go-get=1', { agent: false })).status).toBe(200);
+}
 
 // ---------------------------------------------------------------------------
 
@@ -752,7 +763,7 @@ describe('SIGTERM and SIGINT', () => {
       await conn.write(`GET /tools/in-flight/${i}?go-get=1 HTTP/1.1\r\nHost: go.example.com\r\n`);
       inFlight.push(conn);
     }
-    await delay(300); // let the server read the first halves
+    await serverHasRead(server.port); // the first halves
 
     server.child.kill('SIGTERM');
     await server.waitFor('the SIGTERM message', () => /SIGTERM/.test(server.stderr()));
@@ -788,7 +799,7 @@ describe('SIGTERM and SIGINT', () => {
     await conn.write(`${GO_GET_HEAD}Connection: keep-alive\r\n\r\n`);
     expect((await conn.response()).status).toBe(200);
     await conn.write(GO_GET_HEAD);
-    await delay(300);
+    await serverHasRead(server.port);
 
     server.child.kill('SIGTERM');
     await server.waitFor('the SIGTERM message', () => /SIGTERM/.test(server.stderr()));

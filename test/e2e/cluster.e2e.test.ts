@@ -45,7 +45,7 @@ describe('serve --workers 2', () => {
   it('SIGHUP to the primary reloads every worker', async () => {
     await writeFile(configPath, config(['tools', 'fresh']));
     modgate.child.kill('SIGHUP');
-    await expect.poll(() => count(/modgate: reloaded /g), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => count(/modgate: reloaded /g), { timeout: 30_000 }).toBe(2);
     // Every worker now knows the new module, whichever one answers.
     for (let i = 0; i < 20; i++) expect((await ask('/fresh')).status).toBe(200);
   });
@@ -55,8 +55,8 @@ describe('serve --workers 2', () => {
     const workers = childrenOf(modgate.child.pid!);
     expect(workers.length).toBe(2);
     process.kill(workers[0]!, 'SIGKILL');
-    await expect.poll(() => workerPids().length, { timeout: 10_000 }).toBe(before + 1);
-    await expect.poll(() => childrenOf(modgate.child.pid!).length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => workerPids().length, { timeout: 30_000 }).toBe(before + 1);
+    await expect.poll(() => childrenOf(modgate.child.pid!).length, { timeout: 30_000 }).toBe(2);
     for (let i = 0; i < 20; i++) expect((await ask('/tools')).status).toBe(200);
   });
 

@@ -19,12 +19,18 @@ const SEED = process.env.MODGATE_FUZZ_SEED === undefined ? 0x6d6f6467 : Number(p
 const CASES = process.env.MODGATE_FUZZ_CASES === undefined ? 3000 : Number(process.env.MODGATE_FUZZ_CASES);
 /** Connections open at once. */
 const CONCURRENCY = 32;
-/** How long a case may take before it counts as hung. */
-const CASE_TIMEOUT_MS = 5_000;
+/**
+ * How long a case may take before it counts as hung: a deadline for a connection the server
+ * never closes, far past the milliseconds a case takes, so a busy machine cannot reach it.
+ */
+const CASE_TIMEOUT_MS = 30_000;
 /** For requests the server cannot finish (truncated): how long to wait before half-closing. */
 const IDLE_BEFORE_END_MS = 150;
-/** The whole fuzz run, so the test stays bounded. */
-const FUZZ_BUDGET_MS = 60_000;
+/**
+ * The test's deadline, against a hang: every case runs, however long the machine takes (a
+ * budget in time made a busy machine run fewer cases and fail). A few seconds at 3000 cases.
+ */
+const FUZZ_TIMEOUT_MS = Math.max(180_000, CASES * 100);
 
 const GITLAB = 'https://gitlab.example.com';
 const HOSTS = ['go.example.com', 'go.other.org', 'code.acme.io'];
@@ -569,7 +575,7 @@ describe('raw HTTP/1.1 fuzz against modgate serve', () => {
     if (dir) await removeDir(dir);
   });
 
-  it(`survives ${CASES} hostile requests (seed ${SEED}) and answers exactly as before`, async () => {
+  it(`survives ${CASES} hostile requests (seed ${SEED}) and answers exactly as before`, { timeout: FUZZ_TIMEOUT_MS }, async () => {
     const before = await Promise.all(REFERENCE_REQUESTS.map(([host, target]) => answerBytes(port, host, target)));
     expect(before[0]).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*<meta name="go-import" content="go\.example\.com\/tools git ssh:\/\/git@gitlab\.example\.com:2222\/platform\/devtools\/tools\.git">/);
     expect(before[5]).toMatch(/^HTTP\/1\.1 302 Found\r\n[\s\S]*Location: https:\/\/pkg\.go\.dev\/go\.example\.com\/tools\/cmd\r\n/);
@@ -595,7 +601,7 @@ describe('raw HTTP/1.1 fuzz against modgate serve', () => {
 
     let next = 0;
     const worker = async () => {
-      while (crash === undefined && next < cases.length && performance.now() - started < FUZZ_BUDGET_MS) {
+      while (crash === undefined && next < cases.length) {
         const c = cases[next++]!;
         byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
         inFlight.add(c);
@@ -631,7 +637,6 @@ describe('raw HTTP/1.1 fuzz against modgate serve', () => {
     console.log('fuzz summary:', JSON.stringify(summary));
     expect(crash, `${crash}\n  stderr:\n${stderr.slice(-3000)}`).toBeUndefined();
     expect(failures.slice(0, 20), `${failures.length} problems; ${JSON.stringify(summary)}`).toEqual([]);
-    expect(next, `the fuzz run went past its ${FUZZ_BUDGET_MS} ms budget`).toBe(CASES);
     // The run reached both modgate and Node's own parser errors.
     expect(statuses.get('200') ?? 0).toBeGreaterThan(CASES / 20);
     expect(statuses.get('404') ?? 0).toBeGreaterThan(CASES / 10);

@@ -158,8 +158,8 @@ describe.runIf(chromiumAvailable())('index page in headless Chromium', () => {
       img.src = '/favicon-probe.png';
       document.body.append(img);
     });
-    await expect.poll(() => problems.csp.length, { timeout: 10_000 }).toBeGreaterThan(0);
-    await expect.poll(() => problems.console.some((m) => /Content Security Policy/i.test(m)), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => problems.csp.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => problems.console.some((m) => /Content Security Policy/i.test(m)), { timeout: 30_000 }).toBe(true);
     await page.close();
   });
 });

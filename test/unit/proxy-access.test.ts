@@ -121,14 +121,20 @@ describe("AccessControl.decide", () => {
 
   it("asks GitLab once for concurrent requests of one credential and project", async () => {
     let release!: (v: AccessVerdict) => void;
-    const { access, checks } = control(() => new Promise<AccessVerdict>((r) => (release = r)));
+    // authTtl 0: nothing is remembered, so a request can only share the check in flight.
+    const { access, checks } = control(() => new Promise<AccessVerdict>((r) => (release = r)), { now: 0 }, 0);
     const all = Promise.all(Array.from({ length: 20 }, () => access.decide(request())));
-    // The key is an HMAC (crypto.subtle, asynchronous): wait until the one check has started.
-    while (checks.length === 0) await new Promise((r) => setTimeout(r, 1));
-    await new Promise((r) => setTimeout(r, 20));
+    // The key is computed synchronously (decisions.ts): every request has reached the check in
+    // flight when decide() returns, so there is nothing to wait for before GitLab answers.
+    expect(checks).toHaveLength(1);
     release("allowed");
     expect(await all).toEqual(Array(20).fill(undefined));
     expect(checks).toHaveLength(1);
+    // Nothing was remembered: the next request asks again.
+    const next = access.decide(request());
+    release("allowed");
+    expect(await next).toBeUndefined();
+    expect(checks).toHaveLength(2);
   });
 
   it("decides nothing while GitLab fails: the failure propagates (a 5xx) and the next request asks again", async () => {

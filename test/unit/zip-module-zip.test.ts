@@ -3,6 +3,7 @@ import { unzipSync } from 'fflate';
 import { bytesFile, type ModuleFile } from '../../src/proxy/zip/file.js';
 import { createModuleZip } from '../../src/proxy/zip/module-zip.js';
 import { compareUtf8, hash1OfBytes } from '../../src/proxy/zip/dirhash.js';
+import { untilSettled } from './settle.js';
 
 const MOD = 'module example.com/m.git\n';
 
@@ -85,31 +86,63 @@ describe('createModuleZip', () => {
   });
 
   it('produces only as fast as it is read (bounded memory): an unread stream stops pulling the file (compressible input may run ahead: its output is small)', async () => {
+    // Counted in bytes, never in time. The file is incompressible, so the zip grows as fast as
+    // the file is read, and its stream pulls only when the producer reads (highWaterMark 0):
+    // `pulled` is what the producer has asked for, `consumed` what the test has read of the zip.
+    const CHUNK = 64 << 10;
+    // The zip stream holds 1 MiB ahead of its reader, deflate a chunk or two: 3 MiB is far past that.
+    const BOUND = 3 << 20;
+    // The file's bytes from here on never come: a producer that reaches it waits on the file.
+    const GATE = BOUND + (1 << 20);
+    const pool = new Uint8Array(1 << 20); // repeats every 1 MiB, far past deflate's 32 KiB window
+    for (let at = 0; at < pool.length; at += CHUNK) crypto.getRandomValues(pool.subarray(at, at + CHUNK));
     let pulled = 0;
-    const size = 64 << 20;
+    let consumed = 0;
+    let maxLead = 0;
+    let atGate = false;
+    let reachedGate!: () => void;
+    const gate = new Promise<void>((resolve) => (reachedGate = resolve));
+    let fileCancelled = false;
     const file: ModuleFile = {
       path: 'big',
       kind: 'file',
-      size,
+      size: 2 * GATE,
       async open() {
-        return new ReadableStream<Uint8Array>({
-          pull(controller) {
-            // Incompressible bytes, so the zip grows as fast as the file is read.
-            const chunk = crypto.getRandomValues(new Uint8Array(Math.min(64 << 10, size - pulled)));
-            pulled += chunk.length;
-            controller.enqueue(chunk);
-            if (pulled >= size) controller.close();
+        return new ReadableStream<Uint8Array>(
+          {
+            pull(controller) {
+              if (pulled >= GATE) {
+                atGate = true;
+                reachedGate();
+                return new Promise<void>(() => {}); // until the producer cancels
+              }
+              maxLead = Math.max(maxLead, pulled - consumed);
+              controller.enqueue(pool.subarray(pulled % pool.length, (pulled % pool.length) + CHUNK));
+              pulled += CHUNK;
+            },
+            cancel() {
+              fileCancelled = true;
+            },
           },
-        });
+          { highWaterMark: 0 },
+        );
       },
     };
     const zip = createModuleZip({ modulePath: 'example.com/m', version: 'v1.0.0', files: [file] });
     const reader = zip.stream.getReader();
-    await reader.read();
-    // Give the producer every chance to run ahead; it must stop at the stream's high-water mark.
-    for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 1));
-    expect(pulled).toBeLessThan(8 << 20);
+    const read = async (): Promise<void> => {
+      const { done, value } = await reader.read();
+      if (!done) consumed += value.length;
+    };
+    await read();
+    // Unread from here: the producer fills the stream's buffer and must stop there, short of the gate.
+    expect(await untilSettled(() => pulled)).toBeLessThan(BOUND);
+    // Read on until the producer waits on the file: at each pull it was within BOUND of the reader.
+    while (!atGate) await Promise.race([read(), gate]);
+    expect(maxLead).toBeLessThan(BOUND);
+    // Cancelled while it waits on the file, the producer stops, and cancels the file's stream.
     await reader.cancel();
     await expect(zip.done).rejects.toThrow(/cancelled/);
+    expect(fileCancelled).toBe(true);
   });
 });
