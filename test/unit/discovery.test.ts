@@ -635,7 +635,7 @@ describe("answers of group rules, remembered while their look-ups hold", () => {
 
   it("asks GitLab again once a look-up it rests on has expired", async () => {
     let now = 1_850_000_000_000;
-    const router = createRouter(compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 1, negativeCacheTtl: 1 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
+    const router = assemble(compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 1, negativeCacheTtl: 1 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
       cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
       now: () => now,
     });
