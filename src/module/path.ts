@@ -3,7 +3,7 @@
 // (SplitPathVersion, CheckPathMajor). A proxy must refuse exactly what the go
 // command refuses: a module path it would never ask for is a 400, a file name
 // it would reject makes the whole zip fail (rules doc §4.4).
-import { ModuleError, goQuote, goQuoteRune, invalidVersion, versionError } from "./errors.js";
+import { ModuleError, goQuote, goQuoteRune, invalidVersion, moduleError } from "./errors.js";
 import { build as semverBuild, canonical as semverCanonical, isValid as semverIsValid, major as semverMajor } from "./semver.js";
 
 export type PathKind = "module" | "import" | "file";
@@ -300,5 +300,5 @@ export function check(path: string, version: string): void {
       err = e as ModuleError;
     }
   }
-  if (err) throw new ModuleError(versionError(path, version, err), err.invalid);
+  if (err) throw moduleError(path, version, err);
 }
