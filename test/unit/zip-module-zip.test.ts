@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { bytesFile, type ModuleFile } from '../../src/proxy/zip/file.js';
 import { createModuleZip } from '../../src/proxy/zip/module-zip.js';
-import { compareUtf8, hash1OfBytes } from '../../src/proxy/zip/dirhash.js';
+import { hash1, sha256 } from '../../src/module/dirhash.js';
+import { compareBytes as compareUtf8 } from '../../src/module/semver.js';
 
 const MOD = 'module example.com/m.git\n';
+
+/** dirhash.Hash1 of files held in memory; `go.sum`'s `/go.mod` line is hash1OfBytes({ 'go.mod': modBytes }). */
+function hash1OfBytes(files: Record<string, string>): string {
+  return hash1(Object.entries(files).map(([name, content]) => ({ name, sha256: sha256(new TextEncoder().encode(content)) })));
+}
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
