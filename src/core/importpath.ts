@@ -1,70 +1,39 @@
-// Go import path rules, after golang.org/x/mod/module (CheckImportPath, CheckPath).
-// Everything a request contributes to an answer passes through here first, so a
-// value that survives these checks is safe to put in a URL path.
-
-/** Characters allowed in an import path element: [A-Za-z0-9-._~+]. */
-function isImportPathChar(code: number): boolean {
-  return (
-    (code >= 0x61 && code <= 0x7a) || // a-z
-    (code >= 0x41 && code <= 0x5a) || // A-Z
-    (code >= 0x30 && code <= 0x39) || // 0-9
-    code === 0x2d || // -
-    code === 0x2e || // .
-    code === 0x5f || // _
-    code === 0x7e || // ~
-    code === 0x2b // +
-  );
-}
-
-const WINDOWS_RESERVED = new Set([
-  "CON", "PRN", "AUX", "NUL",
-  "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-  "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-]);
+// The path rules of golang.org/x/mod/module, as go-get answers and the config
+// word them. The rules themselves are written once, in src/module/path.ts
+// (CheckPath, CheckImportPath, checkElem); this file only splits request
+// paths and phrases the problems for a config author or a `modgate resolve`
+// user: `invalid character " " in path element` rather than Go's
+// `invalid char ' '`. Everything a request contributes to an answer passes
+// through here first, so a value that survives these checks is safe to put in
+// a URL path.
+import { elemProblem, firstPathOK, invalidRune, shapeProblem } from "../module/path.js";
 
 /**
- * Why `elem` is not a valid path element, or undefined when it is. Module
- * paths (the rules in the config) are stricter than import paths: no "+",
- * no leading dot.
+ * Why `elem` is not a valid path element, or undefined when it is
+ * (module.checkElem). Module paths (the rules in the config) are stricter
+ * than import paths: no "+", no leading dot. A character outside the
+ * grammar is named first, then the rest in x/mod's order.
  */
 export function checkElement(elem: string, kind: "import" | "module" = "import"): string | undefined {
-  if (elem.length === 0) return "empty path element";
-  let dots = 0;
-  for (let i = 0; i < elem.length; i++) {
-    const c = elem.charCodeAt(i);
-    if (!isImportPathChar(c) || (kind === "module" && c === 0x2b)) return `invalid character ${JSON.stringify(elem[i])} in path element`;
-    if (c === 0x2e) dots++;
-  }
-  if (dots === elem.length) return `invalid path element ${JSON.stringify(elem)}`;
-  if (kind === "module" && elem.startsWith(".")) return "leading dot in path element";
-  if (elem.endsWith(".")) return "trailing dot in path element";
-  const dot = elem.indexOf(".");
-  const short = dot < 0 ? elem : elem.slice(0, dot);
-  if (WINDOWS_RESERVED.has(short.toUpperCase())) {
-    return `${JSON.stringify(short)} disallowed as path element component on Windows`;
-  }
-  const tilde = short.lastIndexOf("~");
-  if (tilde >= 0 && tilde < short.length - 1 && /^[0-9]+$/.test(short.slice(tilde + 1))) {
-    return "trailing tilde and digits in path element";
-  }
-  return undefined;
+  const bad = invalidRune(elem, kind);
+  if (bad !== undefined) return `invalid character ${JSON.stringify(bad)} in path element`;
+  return elemProblem(elem, kind);
 }
 
-/** Splits a slash-separated path into valid elements, or returns undefined. */
+/** Splits a slash-separated request path into valid import path elements, or returns undefined. */
 export function splitElements(path: string): string[] | undefined {
   if (path === "") return [];
   const elems = path.split("/");
-  for (const e of elems) if (checkElement(e) !== undefined) return undefined;
+  for (const e of elems) if (elemProblem(e, "import") !== undefined) return undefined;
   return elems;
 }
 
-/** Why `path` is not a valid import path, or undefined when it is. */
+/** Why `path` is not a valid import path (module.CheckImportPath), or undefined when it is. */
 export function checkImportPath(path: string): string | undefined {
-  if (path === "") return "empty string";
-  if (path.startsWith("-")) return "leading dash";
+  // x/mod calls this an empty first element; "leading slash" says what to fix.
   if (path.startsWith("/")) return "leading slash";
-  if (path.endsWith("/")) return "trailing slash";
-  if (path.includes("//")) return "double slash";
+  const problem = shapeProblem(path, "import");
+  if (problem) return problem;
   for (const elem of path.split("/")) {
     const why = checkElement(elem);
     if (why) return why;
@@ -74,17 +43,17 @@ export function checkImportPath(path: string): string | undefined {
 
 /**
  * Why `host` cannot be the first element of a module path, or undefined.
- * Like CheckPath: lower-case letters, digits, dots and dashes, with a dot,
- * not starting with a dash.
+ * CheckPath's rules for it (firstPathOK: lower-case letters, digits, dots and
+ * dashes; a dot; no leading dash; then checkElem), each worded as what to write.
  */
 export function checkModuleHost(host: string): string | undefined {
   if (host === "") return "empty host";
-  if (!/^[a-z0-9.-]+$/.test(host)) {
+  if (![...host].every((ch) => firstPathOK(ch.codePointAt(0)!))) {
     return `invalid host ${JSON.stringify(host)}: use lower-case letters, digits, dots and dashes`;
   }
   if (!host.includes(".")) return `host ${JSON.stringify(host)} has no dot`;
   if (host.startsWith("-")) return `host ${JSON.stringify(host)} starts with a dash`;
   if (host.startsWith(".") || host.endsWith(".")) return `host ${JSON.stringify(host)} starts or ends with a dot`;
-  const why = checkElement(host, "module");
+  const why = elemProblem(host, "module");
   return why === undefined ? undefined : `host ${JSON.stringify(host)}: ${why}`;
 }

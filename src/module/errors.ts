@@ -2,6 +2,16 @@
 // `error` throws a ModuleError whose message is the go command's own wording
 // (so a proxy can answer `not found: <message>` and the user reads what `go`
 // itself would have said). Predicates (isValid, isPseudoVersion, ...) never throw.
+//
+// One kind of "not found", as in cmd/go's modfetch, where every such error
+// wraps fs.ErrNotExist: NotExistError. A ModuleError is one (a path or version
+// the go command refuses is not there for it either), so whoever maps errors
+// to answers tests NotExistError alone (404).
+
+/** The module, version or file does not exist, or direct mode would refuse it (fs.ErrNotExist). Answered 404. */
+export class NotExistError extends Error {
+  override readonly name: string = "NotExistError";
+}
 
 /** What module.InvalidVersionError carries: which version, and why it is invalid. */
 export interface InvalidVersion {
@@ -12,8 +22,8 @@ export interface InvalidVersion {
 }
 
 /** A rule of golang.org/x/mod was broken; `message` is Go's text for it. */
-export class ModuleError extends Error {
-  override readonly name = "ModuleError";
+export class ModuleError extends NotExistError {
+  override readonly name: string = "ModuleError";
   constructor(
     message: string,
     /** Set when Go's error is an InvalidVersionError, so versionError can reword it. */
@@ -27,6 +37,14 @@ export class ModuleError extends Error {
 export function invalidVersion(version: string, reason: string, pseudo = false): ModuleError {
   const noun = pseudo ? "pseudo-version" : "version";
   return new ModuleError(`${noun} ${goQuote(version)} invalid: ${reason}`, { version, pseudo, reason });
+}
+
+/**
+ * module.ModuleError{Path, Version, Err}: `err` about `path` (at `version`,
+ * "" for none), worded by versionError; keeps an InvalidVersionError's detail.
+ */
+export function moduleError(path: string, version: string, err: unknown): ModuleError {
+  return new ModuleError(versionError(path, version, err), err instanceof ModuleError ? err.invalid : undefined);
 }
 
 /**

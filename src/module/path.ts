@@ -3,10 +3,10 @@
 // (SplitPathVersion, CheckPathMajor). A proxy must refuse exactly what the go
 // command refuses: a module path it would never ask for is a 400, a file name
 // it would reject makes the whole zip fail (rules doc §4.4).
-import { ModuleError, goQuote, goQuoteRune, invalidVersion, versionError } from "./errors.js";
+import { ModuleError, goQuote, goQuoteRune, invalidVersion, moduleError } from "./errors.js";
 import { build as semverBuild, canonical as semverCanonical, isValid as semverIsValid, major as semverMajor } from "./semver.js";
 
-type PathKind = "module" | "import" | "file";
+export type PathKind = "module" | "import" | "file";
 
 /** Module path runes: ASCII letters, digits and - . _ ~ (no "+", unlike import paths). */
 function modPathOK(c: number): boolean {
@@ -38,7 +38,7 @@ function fileNameOK(ch: string, c: number): boolean {
 }
 
 /** The first element of a module path is a host name: lowercase only (golang/go#24351). */
-function firstPathOK(c: number): boolean {
+export function firstPathOK(c: number): boolean {
   return c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a);
 }
 
@@ -54,15 +54,22 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Why `path` breaks the grammar of `kind`, without the "malformed ... path" prefix. */
 function pathProblem(path: string, kind: PathKind): string | undefined {
+  const problem = shapeProblem(path, kind);
+  if (problem) return problem;
+  for (const elem of path.split("/")) {
+    const problem = elemProblem(elem, kind);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** module.checkPath before its elements are checked: encoding, emptiness, dashes and slashes. */
+export function shapeProblem(path: string, kind: PathKind): string | undefined {
   if (LONE_SURROGATE.test(path)) return "invalid UTF-8";
   if (path === "") return "empty string";
   if (path[0] === "-" && kind !== "file") return "leading dash";
   if (path.includes("//")) return "double slash";
   if (path.endsWith("/")) return "trailing slash";
-  for (const elem of path.split("/")) {
-    const problem = elemProblem(elem, kind);
-    if (problem) return problem;
-  }
   return undefined;
 }
 
@@ -75,11 +82,8 @@ export function elemProblem(elem: string, kind: PathKind): string | undefined {
   if (elem[0] === "." && kind === "module") return "leading dot in path element";
   // Windows strips trailing dots from file names, so "x." and "x" would collide.
   if (elem.endsWith(".")) return "trailing dot in path element";
-  for (const ch of elem) {
-    const c = ch.codePointAt(0)!;
-    const ok = kind === "module" ? modPathOK(c) : kind === "import" ? importPathOK(c) : fileNameOK(ch, c);
-    if (!ok) return `invalid char ${goQuoteRune(ch)}`;
-  }
+  const bad = invalidRune(elem, kind);
+  if (bad !== undefined) return `invalid char ${goQuoteRune(bad)}`;
   const dot = elem.indexOf(".");
   const short = dot >= 0 ? elem.slice(0, dot) : elem;
   if (short.length <= 4 && BAD_WINDOWS_NAMES.has(asciiUpper(short))) {
@@ -90,6 +94,16 @@ export function elemProblem(elem: string, kind: PathKind): string | undefined {
   const tilde = short.lastIndexOf("~");
   if (tilde >= 0 && tilde < short.length - 1 && /^[0-9]+$/.test(short.slice(tilde + 1))) {
     return "trailing tilde and digits in path element";
+  }
+  return undefined;
+}
+
+/** The first rune of `elem` that paths of `kind` do not allow (modPathOK, importPathOK, fileNameOK), or undefined. */
+export function invalidRune(elem: string, kind: PathKind): string | undefined {
+  for (const ch of elem) {
+    const c = ch.codePointAt(0)!;
+    const ok = kind === "module" ? modPathOK(c) : kind === "import" ? importPathOK(c) : fileNameOK(ch, c);
+    if (!ok) return ch;
   }
   return undefined;
 }
@@ -286,5 +300,5 @@ export function check(path: string, version: string): void {
       err = e as ModuleError;
     }
   }
-  if (err) throw new ModuleError(versionError(path, version, err), err.invalid);
+  if (err) throw moduleError(path, version, err);
 }

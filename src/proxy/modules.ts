@@ -13,7 +13,7 @@ import { CodeRepo } from "./repo/code-repo.js";
 import { GitlabHost, HostMemo } from "./repo/gitlab-host.js";
 import { CachingRepo } from "./cache/caching-repo.js";
 import { escapePath } from "../module/escape.js";
-import { NotExistError } from "./repo/errors.js";
+import { NotExistError } from "../module/errors.js";
 import type { ProxyEvent } from "./events.js";
 
 /** Where a module lives and its project's visibility, as found at `at`. */

@@ -1,7 +1,7 @@
 // Expected values came from golang.org/x/mod v0.43.0 (= the copy vendored in go1.26.8) and go/version,
 // printed by a throwaway Go program (not in the repo) and frozen here as tables.
 import { describe, expect, it } from "vitest";
-import { goVersionCompare, goVersionIsValid, goVersionLang } from "../../src/module/index.js";
+import { goVersionCompare, goVersionIsValid, goVersionLang } from "../../src/module/gover.js";
 
 // version.Lang, version.IsValid, version.Compare(v, "go1.24") — the vendor rule's test (rules doc §4.3)
 const VERSIONS = [

@@ -1,7 +1,8 @@
 // Expected values came from golang.org/x/mod v0.43.0 (= the copy vendored in go1.26.8) and go/version,
 // printed by a throwaway Go program (not in the repo) and frozen here as tables.
 import { describe, expect, it } from "vitest";
-import { autoQuote, goDirective, legacyGoMod, modulePath, mustQuote, parseLax, retractions } from "../../src/module/index.js";
+import { goDirective, legacyGoMod, modulePath, parseLax, retractions } from "../../src/module/modfile.js";
+import { autoQuote, mustQuote } from "../../src/module/quote.js";
 
 /** Go's error text, or "" when the call succeeds. */
 function errorOf(fn: () => unknown): string {

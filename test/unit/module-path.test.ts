@@ -1,7 +1,7 @@
 // Expected values came from golang.org/x/mod v0.43.0 (= the copy vendored in go1.26.8) and go/version,
 // printed by a throwaway Go program (not in the repo) and frozen here as tables.
 import { describe, expect, it } from "vitest";
-import { check, checkFilePath, checkImportPath, checkPath, checkPathMajor, isMajor, isValidFilePath, isValidPath, matchPathMajor, pathMajorPrefix, splitPathVersion } from "../../src/module/index.js";
+import { check, checkFilePath, checkImportPath, checkPath, checkPathMajor, isMajor, isValidFilePath, isValidPath, matchPathMajor, pathMajorPrefix, splitPathVersion } from "../../src/module/path.js";
 
 /** Go's error text, or "" when the call succeeds. */
 function errorOf(fn: () => unknown): string {

@@ -1,7 +1,8 @@
 // Expected values came from golang.org/x/mod v0.43.0 (= the copy vendored in go1.26.8) and go/version,
 // printed by a throwaway Go program (not in the repo) and frozen here as tables.
 import { describe, expect, it } from "vitest";
-import { build, canonical, canonicalVersion, compare, isValid, major, majorMinor, max, prerelease, sort } from "../../src/module/index.js";
+import { build, canonical, compare, isValid, major, majorMinor, max, prerelease, sort } from "../../src/module/semver.js";
+import { canonicalVersion } from "../../src/module/path.js";
 
 // isValid, canonical, major, majorMinor, prerelease, build, module.CanonicalVersion
 const VERSIONS = [

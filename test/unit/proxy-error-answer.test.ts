@@ -6,6 +6,7 @@ import { bodyText } from "../../src/http/responses.js";
 import { fetchFailure, GitlabUnavailable } from "../../src/gitlab/failure.js";
 import { GitlabClient } from "../../src/gitlab/client.js";
 import { TooLargeError } from "../../src/proxy/repo/errors.js";
+import { ModuleError, NotExistError, invalidVersion, moduleError } from "../../src/module/errors.js";
 import { errorAnswer } from "../../src/proxy/service.js";
 
 const GITLAB = "http://gitlab.test";
@@ -42,6 +43,17 @@ describe("errorAnswer", () => {
     const limited = errorAnswer(new GitlabUnavailable("rate_limited", "429", 429));
     expect(limited.status).toBe(503);
     expect(limited.headers?.["Retry-After"]).toBe("60");
+  });
+
+  it("answers 404 with the go command's words for every not-found, a ModuleError included (one kind, as modfetch's fs.ErrNotExist)", () => {
+    const invalid = moduleError("example.com/m", "", invalidVersion("v1.0.0", "unknown revision v1.0.0"));
+    expect(invalid).toBeInstanceOf(NotExistError);
+    expect(invalid.message).toBe("example.com/m@v1.0.0: invalid version: unknown revision v1.0.0");
+    for (const err of [new NotExistError("unknown revision v9"), invalid, new ModuleError('malformed module path "x": missing dot in first path element')]) {
+      const a = errorAnswer(err);
+      expect(a.status).toBe(404);
+      expect(bodyText(a)).toBe(`not found: ${err.message}\n`);
+    }
   });
 
   it("answers 507 for a module too large for the runtime, 503 when only other builds made it so", () => {

@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { bytesFile, type ModuleFile } from '../../src/proxy/zip/file.js';
 import { createModuleZip } from '../../src/proxy/zip/module-zip.js';
-import { compareUtf8, hash1OfBytes } from '../../src/proxy/zip/dirhash.js';
+import { hash1, sha256 } from '../../src/module/dirhash.js';
+import { compareBytes as compareUtf8 } from '../../src/module/semver.js';
 import { untilSettled } from './settle.js';
 
 const MOD = 'module example.com/m.git\n';
+
+/** dirhash.Hash1 of files held in memory; `go.sum`'s `/go.mod` line is hash1OfBytes({ 'go.mod': modBytes }). */
+function hash1OfBytes(files: Record<string, string>): string {
+  return hash1(Object.entries(files).map(([name, content]) => ({ name, sha256: sha256(new TextEncoder().encode(content)) })));
+}
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -84,6 +90,65 @@ describe('createModuleZip', () => {
     const dup = createModuleZip({ modulePath: 'example.com/m', version: 'v1.0.0', files: [bytesFile('a', 'x'), bytesFile('a', 'y')] });
     await expect(readAll(dup.stream)).rejects.toThrow(/listed twice/);
   });
+
+  it('settles done whenever the reader cancels: rejected at every chunk boundary before the last, resolved once all is read', async () => {
+    // Incompressible files fed in 128 KiB pieces: more than Node's zlib holds before a write waits for
+    // its output to be read, so some cancellations find the writer waiting on the deflate stream.
+    const noise = (seed: number, n: number): Uint8Array => {
+      const out = new Uint8Array(n);
+      let x = seed;
+      for (let i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        out[i] = x & 0xff;
+      }
+      return out;
+    };
+    const contents = [1, 2, 3, 4].map((seed) => noise(seed, 256 << 10));
+    const piece = 128 << 10;
+    const files = (): ModuleFile[] =>
+      contents.map((content, i) => ({
+        path: `f${i}.bin`,
+        kind: 'file',
+        size: content.length,
+        async open() {
+          let at = 0;
+          return new ReadableStream<Uint8Array>({
+            pull(controller) {
+              if (at >= content.length) return controller.close();
+              controller.enqueue(content.slice(at, at + piece));
+              at += piece;
+            },
+          });
+        },
+      }));
+    const newZip = () => createModuleZip({ modulePath: 'example.com/m', version: 'v1.0.0', files: files() });
+
+    let chunks = 0;
+    const whole = newZip();
+    for await (const _ of whole.stream as unknown as AsyncIterable<Uint8Array>) chunks++;
+    await whole.done;
+    expect(chunks).toBeGreaterThan(20);
+
+    // Cancel after k chunks, one zip at a time; each outcome is collected, then all are awaited at once
+    // with a generous deadline, so a done that never settles shows as "pending" instead of a timeout.
+    const outcomes: Promise<string>[] = [];
+    for (let k = 0; k <= chunks; k++) {
+      const zip = newZip();
+      outcomes.push(zip.done.then(() => 'resolved', () => 'rejected'));
+      const reader = zip.stream.getReader();
+      for (let i = 0; i < k; i++) await reader.read();
+      await reader.cancel();
+    }
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (deadline = setTimeout(resolve, 20_000)));
+    const settled = outcomes.map((o) => Promise.race([o, late.then(() => 'pending')]));
+    const got = await Promise.all(settled);
+    clearTimeout(deadline);
+    const expected = got.map((_, k) => (k < chunks ? 'rejected' : 'resolved'));
+    expect(got.map((o, k) => `${k}: ${o}`)).toEqual(expected.map((o, k) => `${k}: ${o}`));
+  }, 60_000);
 
   it('produces only as fast as it is read (bounded memory): an unread stream stops pulling the file (compressible input may run ahead: its output is small)', async () => {
     // Counted in bytes, never in time. The file is incompressible, so the zip grows as fast as

@@ -13,7 +13,7 @@ import { Expiring } from "../../lib/expiring.js";
 import { escapeVersion } from "../../module/escape.js";
 import { canonicalVersion } from "../../module/path.js";
 import { isPseudoVersion } from "../../module/pseudo.js";
-import { NotExistError } from "../repo/errors.js";
+import { NotExistError } from "../../module/errors.js";
 import type { ProxyEvent } from "../events.js";
 
 /** Filled in by the file methods: whether the store already held what was asked for (metrics). */

@@ -5,13 +5,13 @@
 // anything else is our fault, 500.
 import { textAnswer, type PlainAnswer } from "../../http/responses.js";
 import { GitlabUnavailable } from "../../gitlab/failure.js";
-import { NotExistError, TooLargeError } from "../repo/errors.js";
-import { ModuleError } from "../../module/errors.js";
+import { TooLargeError } from "../repo/errors.js";
+import { NotExistError } from "../../module/errors.js";
 import { LocateUnavailable } from "../modules.js";
 import type { RequestOutcome } from "../events.js";
 
 export function errorAnswer(err: unknown): PlainAnswer {
-  if (err instanceof NotExistError || err instanceof ModuleError) return textAnswer(404, `not found: ${oneLine(err.message)}`);
+  if (err instanceof NotExistError) return textAnswer(404, `not found: ${oneLine(err.message)}`);
   // Discovery could not decide (GitLab failing, or its call queue full): the same 503 a go-get answer gives.
   if (err instanceof LocateUnavailable) return textAnswer(503, `service unavailable: ${err.reason}; try again later`);
   if (err instanceof GitlabUnavailable) {

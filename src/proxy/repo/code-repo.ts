@@ -12,7 +12,7 @@ import type { Origin, Repo, ResolvedVersion } from "./repo.js";
 import type { ModuleZip } from "../zip/module-zip.js";
 import { zipOf } from "./zip.js";
 import { bytesFile } from "../zip/file.js";
-import { invalidVersion, moduleError, NotExistError } from "./errors.js";
+import { invalidVersion, moduleError, NotExistError, type ModuleError } from "../../module/errors.js";
 import { GitlabUnavailable } from "../../gitlab/failure.js";
 
 /** codehost.MaxGoMod: larger go.mod files are refused. */
@@ -163,7 +163,7 @@ export class CodeRepo implements Repo {
     try {
       info = await this.host.stat(this.revToRev(rev));
     } catch (err) {
-      if (err instanceof NotExistError) throw invalidVersion(this.modPath, rev, err.message);
+      if (err instanceof NotExistError) throw moduleError(this.modPath, "", invalidVersion(rev, err.message));
       throw err;
     }
     return this.convert(info, rev);
@@ -220,27 +220,27 @@ export class CodeRepo implements Repo {
       try {
         await this.findDir(v);
       } catch (err) {
-        if (err instanceof NotExistError) throw invalidVersion(this.modPath, v, err.message);
+        if (err instanceof NotExistError) throw moduleError(this.modPath, "", invalidVersion(v, err.message));
         throw err;
       }
       if (v === trimIncompatible(statVers)) v = statVers;
       const base = trimIncompatible(v);
-      let errIncompatible: NotExistError | undefined;
+      let errIncompatible: ModuleError | undefined;
       if (!matchPathMajor(base, this.pathMajor)) {
         if (await canUseIncompatible(base)) {
           v = base + "+incompatible";
         } else if (this.pathMajor !== "") {
-          errIncompatible = invalidVersion(this.modPath, v, "module path includes a major version suffix, so major version must match");
+          errIncompatible = moduleError(this.modPath, "", invalidVersion(v, "module path includes a major version suffix, so major version must match"));
         } else {
-          errIncompatible = invalidVersion(this.modPath, v, `module contains a go.mod file, so module path must match major version ("${this.pathPrefix}/${semver.major(v)}")`);
+          errIncompatible = moduleError(this.modPath, "", invalidVersion(v, `module contains a go.mod file, so module path must match major version ("${this.pathPrefix}/${semver.major(v)}")`));
         }
       } else if (v.endsWith("+incompatible")) {
-        errIncompatible = invalidVersion(this.modPath, v, `+incompatible suffix not allowed: major version ${semver.major(v)} is compatible`);
+        errIncompatible = moduleError(this.modPath, "", invalidVersion(v, `+incompatible suffix not allowed: major version ${semver.major(v)} is compatible`));
       }
       // A canonical query must resolve to itself: v1.2.3 on a commit tagged otherwise is not v1.2.3.
       if (statVers !== "" && statVers === canonicalVersion(statVers)) {
         const statBase = trimIncompatible(statVers);
-        if (statBase !== base) throw invalidVersion(this.modPath, statVers, `resolves to version ${v} (${statBase} is not a tag)`);
+        if (statBase !== base) throw moduleError(this.modPath, "", invalidVersion(statVers, `resolves to version ${v} (${statBase} is not a tag)`));
       }
       if (errIncompatible) throw errIncompatible;
       return result(v);
@@ -316,7 +316,7 @@ export class CodeRepo implements Repo {
 
   /** codeRepo.validatePseudoVersion: a requested pseudo-version must be the one this commit would get. */
   private async validatePseudoVersion(info: RevInfo, version: string): Promise<void> {
-    const fail = (why: string) => invalidVersion(this.modPath, version, why, true);
+    const fail = (why: string) => moduleError(this.modPath, "", invalidVersion(version, why, true));
     const rev = pseudoVersionRev(version);
     if (rev !== info.short) {
       if (rev.startsWith(info.short)) throw fail(`revision is longer than canonical (expected ${info.short})`);
@@ -374,7 +374,7 @@ export class CodeRepo implements Repo {
 
   /** codeRepo.findDir: where the module's go.mod is at a version, checked against the path's major version. */
   async findDir(version: string): Promise<FoundDir> {
-    if (!semver.isValid(version)) throw invalidVersion(this.modPath, version, "syntax error");
+    if (!semver.isValid(version)) throw moduleError(this.modPath, "", invalidVersion(version, "syntax error"));
     const rev = this.revToRev(version);
     const info = await this.host.stat(rev);
     const commit = info.name;
@@ -420,7 +420,7 @@ export class CodeRepo implements Repo {
 
   /** codeRepo.GoMod: the raw go.mod blob (no .gitattributes conversion), or the synthesized one. */
   async goMod(version: string): Promise<Uint8Array> {
-    if (version !== canonicalVersion(version)) throw moduleError(this.modPath, `version ${version} is not canonical`);
+    if (version !== canonicalVersion(version)) throw moduleError(this.modPath, "", `version ${version} is not canonical`);
     if (isPseudoVersion(version)) await this.stat(version);
     const found = await this.findDir(version);
     if (found.gomod) return found.gomod;
@@ -434,7 +434,7 @@ export class CodeRepo implements Repo {
    * has none of its own. The caller checks and writes them (src/proxy/zip).
    */
   async zipContent(version: string): Promise<ZipContent> {
-    if (version !== canonicalVersion(version)) throw moduleError(this.modPath, `version ${version} is not canonical`);
+    if (version !== canonicalVersion(version)) throw moduleError(this.modPath, "", `version ${version} is not canonical`);
     if (isPseudoVersion(version)) await this.stat(version);
     const { commit, dir } = await this.findDir(version);
     const content = await this.host.readZip(commit, dir);

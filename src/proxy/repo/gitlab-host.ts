@@ -6,7 +6,7 @@
 import { Lru } from "../../lib/lru.js";
 import { UNKNOWN_BRANCH, type GitlabClient, type GitlabTag } from "../../gitlab/client.js";
 import type { CodeHost, RevInfo, Tag, ZipContent } from "./code-host.js";
-import { NotExistError } from "./errors.js";
+import { NotExistError } from "../../module/errors.js";
 import { readZipFromGitlab, type ZipRuntime } from "./gitlab-zip.js";
 import { Expiring } from "../../lib/expiring.js";
 

@@ -18,7 +18,8 @@ import { toWorkingTree, mayConvert } from "../zip/convert.js";
 import { BlobIdHasher } from "../zip/blob-id.js";
 import { GitlabUnavailable } from "../../gitlab/failure.js";
 import type { ZipContent } from "./code-host.js";
-import { NotExistError, TooLargeError } from "./errors.js";
+import { NotExistError } from "../../module/errors.js";
+import { TooLargeError } from "./errors.js";
 
 /** codehost.MaxZipFile: the go command refuses larger archives (golang/go#29987). */
 export const MAX_ARCHIVE = 500 << 20;

@@ -5,7 +5,7 @@ import { checkFiles, checkedFilesError } from "../zip/check-files.js";
 import { createModuleZip, type ModuleZip } from "../zip/module-zip.js";
 import { goDirective } from "../../module/modfile.js";
 import type { ZipContent } from "./code-host.js";
-import { NotExistError } from "./errors.js";
+import { NotExistError } from "../../module/errors.js";
 
 export function zipOf(modulePath: string, version: string, gomod: Uint8Array, content: ZipContent): ModuleZip {
   let zip: ModuleZip;

@@ -1,6 +1,7 @@
 import type { FileKind } from './file.js';
 import { checkFilePath, goQuote } from './file-path.js';
 import { strToFold } from './fold.js';
+import { goVersionCompare, goVersionLang } from '../../module/gover.js';
 
 /**
  * Which files a module zip holds, after x/mod/zip's checkFiles (zip.go), rule by rule and
@@ -154,15 +155,14 @@ export function checkedFilesError(checked: CheckedFiles<CheckableFile>): string 
 }
 
 /**
- * version.Compare(version.Lang("go"+v), "go1.24") >= 0. Lang keeps major.minor, so 1.24rc1
- * and 1.24.0 count as 1.24; no or an unparsable go line compares lower (old rules).
+ * zip.go's test for the new vendor rules: checkFiles reads vers = version.Lang(parseGoVers(go.mod))
+ * ("go" + the go line, "" without one), isVendoredPackage asks version.Compare(vers, "go1.24") >= 0.
+ * Lang keeps major.minor, so 1.24rc1 and 1.24.0 count as 1.24; no or an unparsable go line
+ * compares lower (old rules).
  */
 export function goVersionAtLeast124(goVersion: string | undefined): boolean {
-  const m = /^([1-9][0-9]*)\.(0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))?(?:[a-z]+[0-9]+)?$/.exec(goVersion ?? '');
-  if (!m) return false;
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  return major > 1 || (major === 1 && minor >= 24);
+  const vers = goVersionLang(goVersion ? 'go' + goVersion : '');
+  return goVersionCompare(vers, 'go1.24') >= 0;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface ModuleZipSummary {
 
 export interface ModuleZip {
   stream: ReadableStream<Uint8Array>;
-  /** Settles once the stream is fully read; rejects when it fails (a file's size was wrong, open() failed, ...). */
+  /** Settles once the stream is fully read; rejects when it fails (a file's size was wrong, open() failed, ...) or the reader cancels before the last byte. */
   done: Promise<ModuleZipSummary>;
 }
 
@@ -51,7 +51,13 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
 
   let wakeProducer: (() => void) | undefined;
   let cancelled = false;
+  const cancelledError = () => new Error('module zip: the reader cancelled the stream');
   let currentReader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let currentCompressed: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  /** Every byte is enqueued / every byte has been read (the queue emptied after the last one). */
+  let produced = false;
+  let allRead = false;
+  const queueEmpty = (controller: ReadableStreamDefaultController<Uint8Array>) => (controller.desiredSize ?? 0) >= HIGH_WATER_BYTES;
 
   const stream = new ReadableStream<Uint8Array>(
     {
@@ -59,7 +65,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
         const produce = async (): Promise<ModuleZipSummary> => {
           let zipSize = 0;
           const emit = (bytes: Uint8Array): void => {
-            if (cancelled) throw new Error('module zip: the reader cancelled the stream');
+            if (cancelled) throw cancelledError();
             zipSize += bytes.length;
             controller.enqueue(bytes);
           };
@@ -67,7 +73,16 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             while (!cancelled && (controller.desiredSize ?? 1) <= 0) {
               await new Promise<void>((resolve) => (wakeProducer = resolve));
             }
-            if (cancelled) throw new Error('module zip: the reader cancelled the stream');
+            if (cancelled) throw cancelledError();
+          };
+          // Called right after the last emit, while the stream is still open; then pull() (which
+          // runs after every read that leaves room) notes when the last byte is taken. A cancel
+          // after that point comes too late to fail the zip: the reader has it all.
+          const waitUntilAllRead = async (): Promise<void> => {
+            produced = true;
+            if (queueEmpty(controller)) allRead = true;
+            while (!allRead && !cancelled) await new Promise<void>((resolve) => (wakeProducer = resolve));
+            if (!allRead) throw cancelledError();
           };
 
           const digests: HashedFile[] = [];
@@ -90,13 +105,22 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             // bounded on the input side (waitForReader before each chunk is fed) instead, because
             // Node's CompressionStream queues its output without backpressure (its readable side
             // counts 16384 chunks, not bytes), so a paused reader would never stop the pipe.
+            // But a write completes only once most of its output is read: a compressed side left
+            // unread (the reader cancelled while a write waited) must be cancelled, which fails the
+            // write, or the producer would wait on it forever.
+            const compressed = deflate.readable.getReader();
+            currentCompressed = compressed;
             const output = (async () => {
-              const reader = deflate.readable.getReader();
-              for (;;) {
-                const { value, done: eof } = await reader.read();
-                if (eof) return;
-                entry.compressedSize += value.length;
-                emit(value);
+              try {
+                for (;;) {
+                  const { value, done: eof } = await compressed.read();
+                  if (eof) return;
+                  entry.compressedSize += value.length;
+                  emit(value);
+                }
+              } catch (error) {
+                void compressed.cancel(error).catch(() => {});
+                throw error;
               }
             })();
             output.catch(() => {}); // awaited below; a failure surfaces there or through the input side
@@ -114,15 +138,18 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
                 // The level (zlib's default, as x/mod/zip's) shapes only the zip's bytes, never h1.
                 await input.write(value);
               }
-              if (cancelled) throw new Error('module zip: the reader cancelled the stream');
+              if (cancelled) throw cancelledError();
               await input.close();
               await output;
             } catch (error) {
               void input.abort(error).catch(() => {});
+              void compressed.cancel(error).catch(() => {});
               void currentReader.cancel(error).catch(() => {});
-              throw error;
+              // A write failed by the cancellation rejects with the reader's reason (often none).
+              throw cancelled ? cancelledError() : error;
             }
             currentReader = undefined;
+            currentCompressed = undefined;
             if (entry.size !== file.size) throw new Error(`module zip: ${file.path} has ${entry.size} bytes, not the ${file.size} it declared`);
             entry.crc32 = crc;
             emit(dataDescriptor(entry));
@@ -136,11 +163,14 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             emit(centralHeader(entry));
           }
           emit(endRecords(written.length, zipSize - directoryOffset, directoryOffset));
+          // `done` means read, not only produced: a reader that cancels before the last byte fails it.
+          await waitUntilAllRead();
           return { h1: hash1(digests), fileCount: digests.length, size: zipSize };
         };
         produce().then(
           (summary) => {
-            controller.close();
+            // A cancel after the last byte was read has closed the stream already.
+            if (!cancelled) controller.close();
             resolveDone(summary);
           },
           (error: unknown) => {
@@ -149,7 +179,8 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
           },
         );
       },
-      pull() {
+      pull(controller) {
+        if (produced && queueEmpty(controller)) allRead = true;
         const wake = wakeProducer;
         wakeProducer = undefined;
         wake?.();
@@ -157,6 +188,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
       cancel(reason) {
         cancelled = true;
         void currentReader?.cancel(reason).catch(() => {});
+        void currentCompressed?.cancel(reason).catch(() => {});
         const wake = wakeProducer;
         wakeProducer = undefined;
         wake?.();
