@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// modgate's command line: serve, check, resolve, --version.
+// modgate's command line: serve, check, resolve, store verify, --version.
+import { existsSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 import { configPathFrom, loadConfigFile } from "./config-file.js";
 import { loadModgate } from "./load-modgate.js";
@@ -12,15 +14,20 @@ import { handleSignals } from "./signals.js";
 import { isClusterWorker, parseWorkerCount, runPrimary } from "./cluster.js";
 import { count } from "./count.js";
 import { packageVersion } from "./version.js";
+import { DiskStore } from "./disk-store.js";
+import { verifyStore } from "../proxy/cache/store-verify.js";
 
 const USAGE = `usage:
   modgate serve [--config FILE] [--port N] [--hostname ADDR] [--workers N|auto]
   modgate check [--config FILE | FILE]
   modgate resolve [--config FILE] IMPORT_PATH | MODULE@VERSION
+  modgate store verify [--config FILE] [--fix]
   modgate --version
 
 resolve MODULE@VERSION (a version, branch, commit or latest) prints what the module
 proxy serves: version, commit, time, file count and h1 sums, as go mod download -json.
+store verify re-hashes every zip in proxy.cacheDir against its recorded h1 and size;
+--fix removes each bad version, so its next download builds it again.
 The config defaults to $MODGATE_CONFIG or config/modgate.yaml; the port to $PORT or 8080.`;
 
 class UsageError extends Error {}
@@ -34,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       return check(rest);
     case "resolve":
       return resolve(rest);
+    case "store":
+      return store(rest);
     case "--version":
     case "-v":
     case "version":
@@ -49,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function parse(args: string[], options: Record<string, { type: "string" }>) {
+function parse<const T extends Record<string, { type: "string" } | { type: "boolean" }>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -117,6 +126,38 @@ async function resolve(args: string[]): Promise<number> {
   const result = arg.includes("@") ? await resolveModuleVersion(modgate, arg, configPath) : await resolveImportPath(modgate, arg);
   for (const line of result.lines) process.stdout.write(line + "\n");
   return result.ok ? 0 : 1;
+}
+
+async function store(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== "verify") throw new UsageError(sub === undefined ? "store takes a subcommand: verify" : `unknown store subcommand ${JSON.stringify(sub)}`);
+  const { values, positionals } = parse(rest, { config: { type: "string" }, fix: { type: "boolean" } });
+  if (positionals.length > 0) throw new UsageError(`store verify takes no arguments, got ${positionals.join(" ")}`);
+  const configPath = configPathFrom(values.config);
+  // Relative to the working directory, as serve opens it.
+  const dir = resolvePath(loadConfigFile(configPath).proxy.cacheDir);
+  if (!existsSync(dir)) {
+    process.stderr.write(`modgate: there is no store at ${dir} (proxy.cacheDir in ${configPath}): nothing was built yet, or the config is not the server's\n`);
+    return 1;
+  }
+  const disk = new DiskStore(dir);
+  try {
+    const fix = values.fix === true;
+    const report = await verifyStore(disk, {
+      fix,
+      onBad: (bad) => process.stdout.write(`${bad.name}: ${bad.why} (${bad.key})${bad.removed ? ": removed" : ""}\n`),
+    });
+    const checked = `${dir}: ${count(report.checked, "version")} checked`;
+    if (report.bad.length === 0) {
+      process.stdout.write(`${checked}, every zip as recorded\n`);
+      return 0;
+    }
+    const then = fix ? "removed, built again on their next download" : "run with --fix to remove them";
+    process.stdout.write(`${checked}, ${report.bad.length} bad: ${then}\n`);
+    return 1;
+  } finally {
+    await disk.close();
+  }
 }
 
 main(process.argv.slice(2)).then(

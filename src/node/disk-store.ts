@@ -1,27 +1,41 @@
 // The module proxy's content store on Node: one file per object under
-// proxy.cacheDir, written to a temporary name and renamed into place, so a
-// reader sees a whole object or none, and a crash leaves no half-written
-// version behind. Objects are immutable: the first one written stays.
+// proxy.cacheDir, written whole to a temporary file and then published under
+// its key with link(), so a reader sees a whole object or none, and a crash
+// leaves no half-written version behind. Objects are immutable: the first one
+// published stays, also between processes sharing the directory (cluster
+// workers, a second instance, `modgate resolve`): link() fails with EEXIST
+// when the key exists, where rename() would replace it.
+//
+// Each process writes its temporary files in a directory of its own under
+// .tmp/, named by its pid (and host, for directories shared over a network).
+// A starting process removes the directories of processes that are gone —
+// never one whose pid is alive — and a process that finds its own directory
+// removed (by hand, or by a process on another host after a week) makes it
+// again instead of failing every write.
 import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
+import { link, mkdir, open, opendir, readFile, rm, stat, type FileHandle } from "node:fs/promises";
+import { hostname } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import type { ContentStore, StoredObject } from "../proxy/store/store.js";
 import type { Spool } from "../proxy/repo/gitlab-zip.js";
 
+/** The directory under the store's root where temporary files are written. */
+export const TEMP_DIR = ".tmp";
+
 export class DiskStore implements ContentStore {
   private readonly root: string;
   /** The directory as given, resolved. */
   readonly dir: string;
-  private readonly tmp: string;
+  /** This process's (this instance's) directory of temporary files. */
+  readonly tmp: string;
 
   constructor(dir: string) {
     this.root = resolve(dir);
     this.dir = this.root;
-    // Each process writes its temporary files apart (cluster workers share the store).
-    const tmpRoot = join(this.root, ".tmp");
-    this.tmp = join(tmpRoot, `${process.pid}-${randomBytes(4).toString("hex")}`);
+    const tmpRoot = join(this.root, TEMP_DIR);
+    this.tmp = join(tmpRoot, tempDirName(process.pid));
     mkdirSync(this.tmp, { recursive: true });
     removeLeftovers(tmpRoot, this.tmp);
   }
@@ -51,26 +65,42 @@ export class DiskStore implements ContentStore {
     };
   }
 
-  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<void> {
+  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<boolean> {
     const path = this.pathOf(key);
     const temp = this.tempName();
     try {
-      if (body instanceof Uint8Array) {
-        await writeFile(temp, body);
-      } else {
-        const file = await open(temp, "w");
-        try {
-          await writeAll(file, body);
-        } finally {
-          await file.close();
-        }
+      const file = await this.createTemp(temp, "wx");
+      try {
+        if (body instanceof Uint8Array) await file.writeFile(body);
+        else await writeAll(file, body);
+      } finally {
+        await file.close();
       }
       await mkdir(dirname(path), { recursive: true });
-      // The first object stays: a version once served never changes.
-      if (await exists(path)) return;
-      await rename(temp, path);
+      // The first object stays: a version once served never changes. link()
+      // refuses an existing name atomically, whichever process wrote it.
+      try {
+        await link(temp, path);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw err;
+      }
     } finally {
       await rm(temp, { force: true });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  /** Keys below the root starting with `prefix`, in no particular order; temporary files are not keys. */
+  async *list(prefix: string): AsyncIterable<string> {
+    const slash = prefix.lastIndexOf("/");
+    const base = prefix.slice(0, slash + 1);
+    for await (const key of walk(base === "" ? this.root : this.pathOf(base.slice(0, -1)), base)) {
+      if (key.startsWith(prefix)) yield key;
     }
   }
 
@@ -78,7 +108,7 @@ export class DiskStore implements ContentStore {
     const temp = this.tempName();
     let handle: Promise<FileHandle> | undefined;
     let size = 0;
-    const file = () => (handle ??= mkdir(this.tmp, { recursive: true }).then(() => open(temp, "w+")));
+    const file = () => (handle ??= this.createTemp(temp, "w+"));
     return {
       async write(chunk) {
         const f = await file();
@@ -108,8 +138,24 @@ export class DiskStore implements ContentStore {
     };
   }
 
+  /** Removes this process's temporary directory: for commands that end (the server's stays until a later start sees its pid gone). */
+  async close(): Promise<void> {
+    await rm(this.tmp, { recursive: true, force: true });
+  }
+
   private tempName(): string {
     return join(this.tmp, randomBytes(12).toString("hex"));
+  }
+
+  /** Opens a new temporary file, making this process's directory again when it was removed. */
+  private async createTemp(path: string, flags: "wx" | "w+"): Promise<FileHandle> {
+    try {
+      return await open(path, flags);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      await mkdir(this.tmp, { recursive: true });
+      return open(path, flags);
+    }
   }
 }
 
@@ -122,23 +168,71 @@ async function writeAll(file: FileHandle, body: ReadableStream<Uint8Array>): Pro
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** The keys of the files below `dir`, each `base` + its path relative to dir. */
+async function* walk(dir: string, base: string): AsyncGenerator<string> {
+  let entries;
   try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
+    entries = await opendir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return;
+    throw err;
+  }
+  for await (const entry of entries) {
+    if (base === "" && entry.name === TEMP_DIR) continue;
+    if (entry.isDirectory()) yield* walk(join(dir, entry.name), `${base}${entry.name}/`);
+    else if (entry.isFile()) yield base + entry.name;
   }
 }
 
-/** Temporary files older than a day were left by a process that died: removed at start. */
+// ---------------------------------------------------------------------------
+// Temporary directories: `<pid>-<random>-<host>`.
+
+const HOST = hostname().replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "_";
+
+/** Directories of another host cannot be checked for a live process: removed when untouched this long. */
+const FOREIGN_AGE_MS = 7 * 24 * 3600 * 1000;
+/** Names modgate never wrote (not `<pid>-<hex>[-<host>]`): removed when untouched this long. */
+const UNKNOWN_AGE_MS = 24 * 3600 * 1000;
+
+export function tempDirName(pid: number): string {
+  return `${pid}-${randomBytes(4).toString("hex")}-${HOST}`;
+}
+
+/** The pid and host of a temporary directory's name; a name without a host (as earlier modgate wrote them) is of this host. */
+function parseTempDirName(name: string): { pid: number; host: string } | undefined {
+  const m = /^(\d+)-[0-9a-f]{8}(?:-(.+))?$/.exec(name);
+  return m ? { pid: Number(m[1]), host: m[2] ?? HOST } : undefined;
+}
+
+/** Whether a process with this pid runs on this host (EPERM: it does, as another user). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/**
+ * What processes that are gone left in .tmp/, removed at start: a directory
+ * of this host whose pid no longer runs. A live process's directory stays,
+ * however old (an idle process does not touch it). A pid reused by another
+ * process keeps its directory until that one ends too.
+ */
 function removeLeftovers(tmpRoot: string, own: string): void {
-  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  const now = Date.now();
   for (const name of readdirSync(tmpRoot)) {
     const path = join(tmpRoot, name);
     if (path === own) continue;
+    const owner = parseTempDirName(name);
     try {
-      if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
+      let gone: boolean;
+      if (owner === undefined) gone = statSync(path).mtimeMs < now - UNKNOWN_AGE_MS;
+      else if (owner.host === HOST) gone = !processAlive(owner.pid);
+      else gone = statSync(path).mtimeMs < now - FOREIGN_AGE_MS;
+      if (gone) rmSync(path, { recursive: true, force: true });
     } catch {
       // Another process may be removing it too.
     }

@@ -32,20 +32,29 @@ const unique = (name: string) => `test/${name}-${crypto.randomUUID()}`;
 describe("R2Store", () => {
   const store = new R2Store({ bucket, spool });
 
-  it("first write wins for a one-part object", async () => {
+  it("first write wins for a one-part object, and put says which write created it", async () => {
     const key = unique("once.info");
-    await store.put(key, new TextEncoder().encode("first"));
-    await store.put(key, new TextEncoder().encode("second"));
+    expect(await store.put(key, new TextEncoder().encode("first"))).toBe(true);
+    expect(await store.put(key, new TextEncoder().encode("second"))).toBe(false);
     expect(new TextDecoder().decode(await (await store.get(key))!.bytes())).toBe("first");
   });
 
   it("first write wins for a multipart zip too", async () => {
     const key = unique("twice.zip");
     const first = patterned(PART_SIZE + 10, 65536);
-    await store.put(key, first.stream);
-    await store.put(key, patterned(PART_SIZE + 20, 65536).stream);
+    expect(await store.put(key, first.stream)).toBe(true);
+    expect(await store.put(key, patterned(PART_SIZE + 20, 65536).stream)).toBe(false);
     const stored = (await store.get(key))!;
     expect(stored.size).toBe(PART_SIZE + 10);
+  });
+
+  it("delete removes an object; the key can be written again", async () => {
+    const key = unique("damaged.zip");
+    await store.put(key, new TextEncoder().encode("damaged"));
+    await store.delete(key);
+    expect(await store.get(key)).toBeUndefined();
+    expect(await store.put(key, new TextEncoder().encode("rebuilt"))).toBe(true);
+    expect(new TextDecoder().decode(await (await store.get(key))!.bytes())).toBe("rebuilt");
   });
 
   it("streams a zip larger than two parts up in parts and back byte for byte", async () => {
@@ -85,11 +94,20 @@ describe("CacheStore (no R2 binding)", () => {
     expect(await stored.bytes()).toEqual(bytes);
   });
 
-  it("first write wins", async () => {
+  it("first write wins, and put says which write created it", async () => {
     const key = unique("once.mod");
-    await store.put(key, new TextEncoder().encode("first"));
-    await store.put(key, new TextEncoder().encode("second"));
+    expect(await store.put(key, new TextEncoder().encode("first"))).toBe(true);
+    expect(await store.put(key, new TextEncoder().encode("second"))).toBe(false);
     expect(new TextDecoder().decode(await (await store.get(key))!.bytes())).toBe("first");
+  });
+
+  it("delete removes an object; the key can be written again", async () => {
+    const key = unique("damaged.zip");
+    await store.put(key, new TextEncoder().encode("damaged"));
+    await store.delete(key);
+    expect(await store.get(key)).toBeUndefined();
+    expect(await store.put(key, new TextEncoder().encode("rebuilt"))).toBe(true);
+    expect(new TextDecoder().decode(await (await store.get(key))!.bytes())).toBe("rebuilt");
   });
 
   it("a stream that fails leaves nothing under the key (workerd would keep the part it got)", async () => {

@@ -15,6 +15,7 @@ import { canonicalVersion } from "../../module/path.js";
 import { isPseudoVersion } from "../../module/pseudo.js";
 import { NotExistError } from "../../module/errors.js";
 import type { ProxyEvent } from "../events.js";
+import { encodeZipRecord, parseZipRecord, zipRecordKey, type ZipRecord } from "./zip-record.js";
 
 /** Filled in by the file methods: whether the store already held what was asked for (metrics). */
 export interface StoreNote {
@@ -43,6 +44,8 @@ export class CachingRepo {
   private readonly builds = new Map<string, Promise<void>>();
   /** Origin.Hash of stored .info files, by version: immutable, so remembered (moved-tag checks). */
   private readonly servedCommits = new Lru<string, string>({ max: 1024 });
+  /** What the store records of zips (h1, size), by zip key: immutable, so remembered (size checks). */
+  private readonly zipRecords = new Lru<string, ZipRecord>({ max: 1024 });
 
   constructor(
     readonly repo: Repo,
@@ -120,6 +123,7 @@ export class CachingRepo {
     requireCanonical(this.modulePath, version);
     const key = this.key(version, "zip");
     let stored = await this.o.store.get(key);
+    if (stored && !(await this.sizeAsRecorded(key, stored))) stored = undefined;
     note.fromStore = stored !== undefined;
     if (!stored) {
       await this.build(version, key);
@@ -129,10 +133,37 @@ export class CachingRepo {
     return stored;
   }
 
-  /** The h1 recorded when the zip was built, "" when none was recorded. */
+  /** The h1 recorded when the zip was built, "" when none was recorded (yet: the build that stored the zip records it just after). */
   async zipHash(version: string): Promise<string> {
-    const stored = await this.o.store.get(`${this.key(version, "zip")}hash`);
-    return stored ? new TextDecoder().decode(await stored.bytes()).trim() : "";
+    return (await this.zipRecord(this.key(version, "zip")))?.h1 ?? "";
+  }
+
+  /**
+   * Whether a stored zip has the size its record says. One that has not is
+   * damaged (cut short, overwritten): it and its record are removed, so the
+   * zip is built again. A remembered record that disagrees is read again
+   * first: another process may have rebuilt the zip since.
+   */
+  private async sizeAsRecorded(key: string, stored: StoredObject): Promise<boolean> {
+    const known = this.zipRecords.get(key);
+    if (known && (known.size === undefined || known.size === stored.size)) return true;
+    this.zipRecords.delete(key);
+    const record = await this.zipRecord(key);
+    if (record?.size === undefined || record.size === stored.size) return true;
+    this.zipRecords.delete(key);
+    await this.o.store.delete(key);
+    await this.o.store.delete(zipRecordKey(key));
+    return false;
+  }
+
+  /** A zip's record, remembered once read; undefined when there is none. */
+  private async zipRecord(key: string): Promise<ZipRecord | undefined> {
+    const known = this.zipRecords.get(key);
+    if (known) return known;
+    const stored = await this.o.store.get(zipRecordKey(key));
+    const record = stored && parseZipRecord(await stored.bytes());
+    if (record) this.zipRecords.set(key, record);
+    return record;
   }
 
   private async ensureInfo(version: string): Promise<void> {
@@ -167,9 +198,11 @@ export class CachingRepo {
     const started = this.o.now();
     await this.ensureInfo(version);
     const zip = await this.repo.zip(version);
-    await this.o.store.put(key, zip.stream);
+    // Only the build whose zip the store kept records its h1 and size: another
+    // process stored this version first (this zip was discarded) and records its own.
+    if (!(await this.o.store.put(key, zip.stream))) return void zip.done.catch(() => {});
     const summary = await zip.done;
-    await this.o.store.put(`${key}hash`, new TextEncoder().encode(summary.h1 + "\n"));
+    await this.o.store.put(zipRecordKey(key), encodeZipRecord(summary));
     this.o.onEvent?.({ type: "zip-build", module: this.modulePath, version, files: summary.fileCount, bytes: summary.size, ms: this.o.now() - started });
   }
 

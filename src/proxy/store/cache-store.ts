@@ -59,10 +59,10 @@ export class CacheStore implements ContentStore {
     };
   }
 
-  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<void> {
+  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<boolean> {
     if (await this.record(key)) {
       if (!(body instanceof Uint8Array)) await body.cancel();
-      return;
+      return false;
     }
     const data = `${key}.${crypto.randomUUID()}`;
     let size = 0;
@@ -79,9 +79,17 @@ export class CacheStore implements ContentStore {
           );
     // Rejects when the stream fails: then no record names these bytes.
     await this.cache.put(this.request(data), new Response(counted as BodyInit, { headers: { "Cache-Control": KEEP } }));
-    if (await this.record(key)) return; // another build committed first: its bytes stay
+    if (await this.record(key)) return false; // another build committed first: its bytes stay
     const record: CommitRecord = { data, size };
     await this.cache.put(this.request(key), new Response(JSON.stringify(record), { headers: { "Content-Type": "application/json", "Cache-Control": KEEP } }));
+    return true;
+  }
+
+  /** The commit record and the bytes it names. */
+  async delete(key: string): Promise<void> {
+    const record = await this.record(key);
+    await this.cache.delete(this.request(key));
+    if (record) await this.cache.delete(this.request(record.data));
   }
 
   spool(): Spool {

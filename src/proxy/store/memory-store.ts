@@ -10,9 +10,19 @@ export class MemoryStore implements ContentStore {
     return data === undefined ? undefined : bytesObject(data);
   }
 
-  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<void> {
+  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<boolean> {
     const data = body instanceof Uint8Array ? body : new Uint8Array(await new Response(body).arrayBuffer());
-    if (!this.objects.has(key)) this.objects.set(key, data);
+    if (this.objects.has(key)) return false;
+    this.objects.set(key, data);
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    for (const key of [...this.objects.keys()].sort()) if (key.startsWith(prefix)) yield key;
   }
 
   spool(): Spool {

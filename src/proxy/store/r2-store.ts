@@ -11,8 +11,9 @@
 //   put and a zip is streamed as it is built) and R2's complete() takes no
 //   condition: the key is checked just before completing, and the upload is
 //   aborted when it exists. Two builds racing through that window (ms) both
-//   complete; the last one stays. Both are built from the same commit, so
-//   their bytes differ only if GitLab moved the tag between the two builds.
+//   complete; the last one stays, and both report that they created it.
+//   Both are built from the same commit, so their bytes differ only if
+//   GitLab moved the tag between the two builds.
 // A build that fails part way aborts its upload: readers never see part of a zip.
 import type { ContentStore, StoredObject } from "./store.js";
 import type { Spool } from "../repo/gitlab-zip.js";
@@ -21,7 +22,9 @@ import type { Spool } from "../repo/gitlab-zip.js";
 export interface R2BucketLike {
   get(key: string): Promise<R2ObjectBodyLike | null>;
   head(key: string): Promise<{ size: number } | null>;
-  put(key: string, value: Uint8Array | ArrayBuffer, options?: { onlyIf?: Headers; httpMetadata?: { contentType?: string } }): Promise<unknown>;
+  /** null when `onlyIf` refused the put. */
+  put(key: string, value: Uint8Array | ArrayBuffer, options?: { onlyIf?: Headers; httpMetadata?: { contentType?: string } }): Promise<object | null>;
+  delete(key: string): Promise<void>;
   createMultipartUpload(key: string, options?: { httpMetadata?: { contentType?: string } }): Promise<R2MultipartUploadLike>;
 }
 
@@ -78,13 +81,17 @@ export class R2Store implements ContentStore {
     };
   }
 
-  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<void> {
+  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<boolean> {
     const name = this.prefix + key;
-    if (body instanceof Uint8Array) return void (await this.putOnce(name, body));
+    if (body instanceof Uint8Array) return this.putOnce(name, body);
     const reader = body.getReader();
     const first = await readPart(reader);
-    if (first.done) return void (await this.putOnce(name, first.bytes));
-    await this.putParts(name, first.bytes, reader);
+    if (first.done) return this.putOnce(name, first.bytes);
+    return this.putParts(name, first.bytes, reader);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.o.bucket.delete(this.prefix + key);
   }
 
   spool(): Spool {
@@ -92,11 +99,12 @@ export class R2Store implements ContentStore {
   }
 
   /** Atomic first write: R2 refuses the put when the key exists (If-None-Match: *). */
-  private async putOnce(name: string, bytes: Uint8Array): Promise<void> {
-    await this.o.bucket.put(name, bytes, { onlyIf: new Headers({ "If-None-Match": "*" }), httpMetadata: { contentType: contentTypeOf(name) } });
+  private async putOnce(name: string, bytes: Uint8Array): Promise<boolean> {
+    const written = await this.o.bucket.put(name, bytes, { onlyIf: new Headers({ "If-None-Match": "*" }), httpMetadata: { contentType: contentTypeOf(name) } });
+    return written !== null;
   }
 
-  private async putParts(name: string, first: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  private async putParts(name: string, first: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
     const upload = await this.o.bucket.createMultipartUpload(name, { httpMetadata: { contentType: contentTypeOf(name) } });
     const parts: Array<{ partNumber: number; etag: string }> = [];
     try {
@@ -110,9 +118,10 @@ export class R2Store implements ContentStore {
       // complete() takes no condition: the narrow race is described at the top of this file.
       if (await this.o.bucket.head(name)) {
         await upload.abort();
-        return;
+        return false;
       }
       await upload.complete(parts);
+      return true;
     } catch (err) {
       await upload.abort().catch(() => {});
       await reader.cancel(err).catch(() => {});

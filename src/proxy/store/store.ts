@@ -14,8 +14,24 @@ export interface StoredObject {
 
 export interface ContentStore {
   get(key: string): Promise<StoredObject | undefined>;
-  /** Writes atomically: readers see the whole object or nothing. */
-  put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<void>;
+  /**
+   * Writes atomically: readers see the whole object or nothing. The first
+   * write of a key wins, also against other processes sharing the store:
+   * true when this write created the object, false when the key already held
+   * one (this body was discarded, never visible under the key).
+   */
+  put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<boolean>;
+  /**
+   * Removes an object (nothing when there is none). Only for damaged
+   * content: a zip that is not what its record says, `modgate store verify --fix`.
+   */
+  delete(key: string): Promise<void>;
+  /**
+   * Every key starting with `prefix`, for `modgate store verify`. Only
+   * stores that can enumerate their keys have it (the disk store; an S3
+   * store could).
+   */
+  list?(prefix: string): AsyncIterable<string>;
   /** A place to keep a download while it is read at random offsets. */
   spool(): Spool;
 }
