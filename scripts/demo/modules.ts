@@ -59,7 +59,7 @@ export function demoConfig(gitlabUrl: string, proxyCacheDir: string): string {
 gitlab:
   url: ${gitlabUrl}
 # modgate's module proxy too (GOPROXY=<modgate's URL>): module zips built from the GitLab API,
-# so the go command needs no git. The go-import answers stay as they are (git over https).
+# so the go command needs no git. The go-import answers still name the git repositories.
 proxy:
   enabled: true
   cacheDir: ${proxyCacheDir}
