@@ -1,7 +1,9 @@
-// The environment under which the go command reaches the demo's vanity host
-// on this machine, each variable with the reason it is needed. The demo
-// prints it as shell `export` lines (and writes them to env.sh); the e2e test
-// reads the same lines back, so what is printed is what is tested.
+// The environments under which the go command gets the demo's modules on this
+// machine, each variable with the reason it is needed: direct (go-import
+// answers, then git; env.sh) and through modgate's module proxy with no git on
+// PATH (env-proxy.sh). The demo prints them as shell `export` lines and writes
+// them to those files; the e2e test reads the same lines back, so what is
+// printed is what is tested.
 
 export interface DemoEnvironmentInput {
   /** The vanity host of the demo's modules, e.g. go.example.com. */
@@ -47,6 +49,35 @@ export function demoEnvironment(input: DemoEnvironmentInput): DemoVariable[] {
     { name: "GOTOOLCHAIN", value: "local", why: "no toolchain download through the demo's proxy" },
     { name: "GOMODCACHE", value: input.modCache, why: "the demo's modules stay out of your module cache and go with the demo" },
     // Without -modcacherw the module cache is read-only and could not be removed at the end.
+    { name: "GOFLAGS", value: "-modcacherw", why: "lets the demo remove its module cache when it stops" },
+  ];
+}
+
+export interface ProxyEnvironmentInput {
+  /** The vanity host of the demo's modules, e.g. go.example.com. */
+  vanityHost: string;
+  /** modgate's URL, `http://127.0.0.1:PORT`: its module proxy answers there. */
+  modgateUrl: string;
+  /** A bin directory with the go command (and a few basic tools for the shell) and no git. */
+  gitlessPath: string;
+  /** A module cache of its own, apart from the direct environment's. */
+  modCache: string;
+}
+
+/** The go command through modgate's module proxy, with no git on PATH. */
+export function proxyEnvironment(input: ProxyEnvironmentInput): DemoVariable[] {
+  const host = input.vanityHost;
+  return [
+    { name: "PATH", value: input.gitlessPath, why: "go and a few basic tools, no git: the module proxy needs none" },
+    // modgate listens on loopback, which the go command never sends through a proxy: no HTTP_PROXY here.
+    { name: "GOPROXY", value: input.modgateUrl, why: "modgate's module proxy: it builds the module zips from GitLab's API" },
+    // GONOPROXY defaults to GOPRIVATE: with GOPRIVATE=go.example.com (env.sh's, or your go env's)
+    // the go command would skip the proxy for these modules and look for git. `none` is what
+    // `go help module-private` suggests for a proxy that serves private modules.
+    { name: "GONOPROXY", value: "none", why: `the go command asks the proxy for ${host} too, whatever GOPRIVATE says` },
+    { name: "GONOSUMDB", value: host, why: `${host} modules are not public: no checksum database look-up` },
+    { name: "GOTOOLCHAIN", value: "local", why: "no toolchain download (modgate's proxy serves only the demo's modules)" },
+    { name: "GOMODCACHE", value: input.modCache, why: "a module cache of its own: nothing comes from the direct environment's" },
     { name: "GOFLAGS", value: "-modcacherw", why: "lets the demo remove its module cache when it stops" },
   ];
 }

@@ -1,7 +1,9 @@
 // `npm run demo`: modgate with a small local GitLab (API and git over HTTP),
 // reached by the real go command through a local forward proxy, all on
-// loopback. Prints the environment under which `go get` of the demo modules
-// works on this machine; Ctrl-C (SIGINT) or SIGTERM tears everything down and
+// loopback. Prints two environments under which `go get` of the demo modules
+// works on this machine: direct (modgate's go-import answer, then git) and
+// through modgate's module proxy with no git on PATH (GOPROXY=<modgate>).
+// Ctrl-C (SIGINT) or SIGTERM tears everything down and
 // exits 0. Built from the e2e harness (test/e2e/harness), so the demo and the
 // tests run the very same pieces. package.json's `demo` script `exec`s tsx
 // after the build, so no sh stays between npm and the demo to die of the
@@ -13,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   makeRepo,
+  pathWithoutGit,
   startForwardProxy,
   startGitLabStandIn,
   startModgateNode,
@@ -23,11 +26,24 @@ import {
   type RunningModgate,
   type ToolName,
 } from "../../test/e2e/harness/index.js";
-import { demoEnvironment, exportLines, type DemoVariable } from "./environment.js";
+import { demoEnvironment, exportLines, proxyEnvironment, type DemoVariable } from "./environment.js";
 import { DEMO_MODULES, DEMO_PROJECTS, VANITY_HOST, demoConfig } from "./modules.js";
 
 /** Hosts that stay off the proxy: everything local listens on 127.0.0.1. */
 const DIRECT = ["127.0.0.1", "localhost"];
+
+/**
+ * Programs linked next to go in the proxy environment's PATH, for the shell that uses it (the
+ * guide's `mktemp -d`, a look at the files): the go command needs none of them, and never git.
+ */
+const SHELL_TOOLS = ["mktemp", "ls", "cat", "env"];
+
+interface Environments {
+  /** GOPROXY=direct: go-import answers, then git. */
+  direct: DemoVariable[];
+  /** GOPROXY=<modgate>: the module proxy, no git on PATH. */
+  proxy: DemoVariable[];
+}
 
 interface Running {
   dir?: string;
@@ -49,7 +65,7 @@ function missingTools(names: ToolName[]): ToolName[] {
   });
 }
 
-async function start(running: Running): Promise<DemoVariable[]> {
+async function start(running: Running): Promise<Environments> {
   const missing = missingTools(["git", "git-http-backend"]);
   if (missing.length > 0) throw new Error(`the demo serves repositories with git; not found: ${missing.join(", ")} (install git)`);
   if (missingTools(["go"]).length > 0) say("modgate demo: go is not installed here; the demo runs, but to try it you need Go ≥ 1.21 (https://go.dev/dl/)");
@@ -63,38 +79,60 @@ async function start(running: Running): Promise<DemoVariable[]> {
   running.gitlab = await startGitLabStandIn({ root: repos, token: randomBytes(16).toString("hex"), projects: [...DEMO_PROJECTS] });
 
   const configPath = join(dir, "modgate.yaml");
-  await writeFile(configPath, demoConfig(running.gitlab.url));
+  await writeFile(configPath, demoConfig(running.gitlab.url, join(dir, "proxy-store")));
   running.modgate = await startModgateNode(configPath);
   running.proxy = await startForwardProxy({ upstreams: { [VANITY_HOST]: running.modgate.url } });
+  // The same helper as the e2e tests' no-git clients; under dir, so stop() removes it with the rest.
+  const gitless = await pathWithoutGit({ dir: join(dir, "bin-no-git"), tools: SHELL_TOOLS });
 
-  const env = demoEnvironment({ vanityHost: VANITY_HOST, proxyUrl: running.proxy.url, direct: DIRECT, modCache: join(dir, "modcache") });
-  await writeFile(join(dir, "env.sh"), exportLines(env, false).join("\n") + "\n");
-  printGuide(running, env, configPath);
-  return env;
+  const envs: Environments = {
+    direct: demoEnvironment({ vanityHost: VANITY_HOST, proxyUrl: running.proxy.url, direct: DIRECT, modCache: join(dir, "modcache") }),
+    proxy: proxyEnvironment({ vanityHost: VANITY_HOST, modgateUrl: running.modgate.url, gitlessPath: gitless.PATH, modCache: join(dir, "modcache-proxy") }),
+  };
+  await writeFile(join(dir, "env.sh"), exportLines(envs.direct, false).join("\n") + "\n");
+  await writeFile(join(dir, "env-proxy.sh"), exportLines(envs.proxy, false).join("\n") + "\n");
+  printGuide(running, envs, configPath);
+  return envs;
 }
 
-function printGuide(running: Running, env: DemoVariable[], configPath: string): void {
+function printGuide(running: Running, envs: Environments, configPath: string): void {
   const dir = running.dir!;
+  const modgate = running.modgate!.url;
   const [first, second] = DEMO_MODULES;
   say("modgate demo is running (everything on 127.0.0.1):");
-  say(`  modgate         ${running.modgate!.url}   config ${configPath}`);
+  say(`  modgate         ${modgate}   config ${configPath}`);
+  say(`                  go-import answers, and the module proxy (GOPROXY=${modgate})`);
   say(`  local GitLab    ${running.gitlab!.url}   API and git over HTTP: ${DEMO_MODULES.map((m) => m.project).join(", ")}`);
   say(`  forward proxy   ${running.proxy!.url}   ${VANITY_HOST} → modgate`);
   say();
-  say(`In another shell, set this environment (or run: . ${join(dir, "env.sh")}):`);
+  say("Two ways for the go command to get the demo modules, each in a shell of its own.");
   say();
-  for (const line of exportLines(env)) say(line);
+  say(`1. Direct (GOPROXY=direct): set this environment (or run: . ${join(dir, "env.sh")}):`);
   say();
-  say("then try the go command in a new module:");
+  for (const line of exportLines(envs.direct)) say(line);
+  say();
+  say(`2. Through modgate's module proxy, with no git on PATH: set this environment (or run: . ${join(dir, "env-proxy.sh")}):`);
+  say();
+  for (const line of exportLines(envs.proxy)) say(line);
+  say();
+  say(
+    `What differs: direct, the go command reads modgate's go-import answer and clones the repository from the local GitLab with git; ` +
+      `through the proxy it runs no git at all: modgate builds the module zips from GitLab's API, and go.sum gets the same h1: sums.`,
+  );
+  say();
+  say("Then, in either shell, try the go command in a new module:");
   say();
   say(`  cd "$(mktemp -d)" && go mod init try`);
   say(`  go get ${first!.path}@latest ${second!.path}@latest`);
   say(`  go run ${first!.path}/cmd/hello`);
+  say(`  go mod download -json ${first!.path}@${first!.version}   # the same Sum in both shells`);
   say();
-  say("or ask modgate yourself:");
+  say("or, from any shell, ask modgate yourself:");
   say();
-  say(`  curl -H 'Host: ${VANITY_HOST}' '${running.modgate!.url}${first!.path.slice(VANITY_HOST.length)}?go-get=1'`);
+  say(`  curl -H 'Host: ${VANITY_HOST}' '${modgate}${first!.path.slice(VANITY_HOST.length)}?go-get=1'`);
+  say(`  curl '${modgate}/${first!.path}/@v/list'`);
   say(`  node dist/node/cli.js resolve --config ${configPath} ${second!.path}`);
+  say(`  node dist/node/cli.js resolve --config ${configPath} ${first!.path}@latest`);
   say();
   say(`Ctrl-C stops modgate, the proxy and the local GitLab and removes ${dir} (use a fresh shell next time).`);
   say("modgate's log follows.");

@@ -53,11 +53,16 @@ export const DEMO_MODULES: readonly DemoModule[] = [
 /** The projects of the local GitLab: public, so neither modgate nor git needs a token. */
 export const DEMO_PROJECTS: readonly StandInProject[] = DEMO_MODULES.map((m) => ({ path: m.project, visibility: "public" }));
 
-/** modgate's config for the local GitLab at gitlabUrl. */
-export function demoConfig(gitlabUrl: string): string {
+/** modgate's config for the local GitLab at gitlabUrl; the module proxy keeps its versions in proxyCacheDir. */
+export function demoConfig(gitlabUrl: string, proxyCacheDir: string): string {
   return `# Written by npm run demo: modgate in front of a local GitLab stand-in.
 gitlab:
   url: ${gitlabUrl}
+# modgate's module proxy too (GOPROXY=<modgate's URL>): module zips built from the GitLab API,
+# so the go command needs no git. The go-import answers still name the git repositories.
+proxy:
+  enabled: true
+  cacheDir: ${proxyCacheDir}
 modules:
   # A project in a nested subgroup, mapped by hand.
   - path: ${GREET}

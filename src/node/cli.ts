@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 import { configPathFrom, loadConfigFile } from "./config-file.js";
+import { portTextFrom } from "./env.js";
 import { loadModgate } from "./load-modgate.js";
 import { startServer } from "./server.js";
 import { describeConfigError } from "../config/problems.js";
@@ -76,8 +77,9 @@ async function serve(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got ${positionals.join(" ")}`);
   const workers = parseWorkerCount(values.workers);
   if (workers === undefined) throw new UsageError(`invalid --workers ${JSON.stringify(values.workers)}: a number or auto`);
-  const portText = values.port ?? process.env.PORT ?? "8080";
-  const port = Number(portText);
+  const portText = portTextFrom(values.port);
+  // Number("") and Number(" ") are 0: a blank --port is no port, not "any free port".
+  const port = /^\s*$/.test(portText) ? NaN : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port ${JSON.stringify(portText)}`);
   const configPath = configPathFrom(values.config);
   if (workers > 1 && !isClusterWorker()) {

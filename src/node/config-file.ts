@@ -2,12 +2,13 @@
 import { readFileSync } from "node:fs";
 import { compileConfig, type CompileOptions } from "../config/load.js";
 import type { CompiledConfig } from "../core/compiled.js";
+import { envSetting } from "./env.js";
 
 export const DEFAULT_CONFIG_PATH = "config/modgate.yaml";
 
-/** The config path from a flag, then MODGATE_CONFIG, then the default. */
+/** The config path from a flag, then MODGATE_CONFIG (unless empty, as in the shell), then the default. */
 export function configPathFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag ?? env.MODGATE_CONFIG ?? DEFAULT_CONFIG_PATH;
+  return flag ?? envSetting("MODGATE_CONFIG", env) ?? DEFAULT_CONFIG_PATH;
 }
 
 /** Reads and compiles a config file; throws ConfigError (located problems) or a file-system error. */

@@ -463,6 +463,24 @@ describe('modgate check', () => {
     }
   });
 
+  it('an empty $MODGATE_CONFIG counts as unset, as in the shell: check and resolve read config/modgate.yaml', async () => {
+    const own = await makeTempDir('cli-empty-env');
+    try {
+      await mkdir(join(own, 'config'));
+      await writeFile(join(own, 'config', 'modgate.yaml'), serveConfig({ one: 'platform/one' }));
+      // Not a file named "": `MODGATE_CONFIG= modgate check` is `modgate check`.
+      const checked = await modgate(own, ['check'], { MODGATE_CONFIG: '' });
+      expect(checked.stderr).toBe('');
+      expect(checked.code).toBe(0);
+      expect(checked.stdout).toBe('config/modgate.yaml: ok: 1 module on 1 host (go.example.com)\n');
+      const resolved = await modgate(own, ['resolve', 'go.example.com/one/pkg'], { MODGATE_CONFIG: '' });
+      expect(resolved.code, resolved.stderr).toBe(0);
+      expect(goImports(resolved.stdout)).toEqual([['go.example.com/one', 'git', 'https://gitlab.example.com/platform/one.git']]);
+    } finally {
+      await removeDir(own);
+    }
+  });
+
   it('with two FILEs, or a FILE and --config, is a usage error: exit 2', async () => {
     for (const args of [['check', 'good.yaml', 'bad.yaml'], ['check', '--config', 'good.yaml', 'bad.yaml']]) {
       const result = await modgate(dir, args);
@@ -559,7 +577,7 @@ describe('modgate resolve', () => {
 
 describe('bad invocations', () => {
   it('an unknown command, no command or an unknown flag: exit 2 with usage', async () => {
-    for (const args of [['frobnicate'], [], ['check', '--frob', 'good.yaml'], ['serve', 'extra'], ['serve', '--port', 'eighty']]) {
+    for (const args of [['frobnicate'], [], ['check', '--frob', 'good.yaml'], ['serve', 'extra'], ['serve', '--port', 'eighty'], ['serve', '--port', ''], ['serve', '--port', ' ']]) {
       const result = await modgate(dir, args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/usage:[\s\S]*modgate serve[\s\S]*modgate check[\s\S]*modgate resolve/);
@@ -630,6 +648,22 @@ describe('modgate serve', () => {
     expect((await exitWithin(server, PROMPT_EXIT_MS)).code).toBe(0);
     expect(server.stdout()).toBe('');
     expect(server.stderr()).toMatch(LISTENING);
+  });
+
+  it('an empty $PORT counts as unset: port 8080, not Number("") = 0 (a random port)', async () => {
+    const proc = spawnServe(dir, ['--config', 'good.yaml', '--hostname', LOOPBACK], { PORT: '', MODGATE_LOG: 'off' });
+    const closed = new Promise<void>((resolve) => proc.child.once('close', () => resolve()));
+    const listening = await proc.waitFor('the listening line', () => LISTENING.test(proc.stderr()), 30_000).then(
+      () => true,
+      () => false,
+    );
+    if (listening) {
+      expect(Number(LISTENING.exec(proc.stderr())![1])).toBe(8080);
+    } else {
+      // 8080 is taken on this machine: modgate says so, naming the port it tried.
+      await closed;
+      expect(proc.stderr()).toContain(`modgate: cannot listen on ${LOOPBACK}:8080: the port is taken`);
+    }
   });
 
   it('listens on $PORT and reads $MODGATE_CONFIG when no flags say otherwise', async () => {

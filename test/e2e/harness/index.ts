@@ -138,6 +138,7 @@ export {
   startTlsTerminator,
   writeNetrc,
   type GitlessPath,
+  type GitlessPathOptions,
   type HttpsFront,
   type HttpsFrontOptions,
   type NetrcEntry,

@@ -18,7 +18,7 @@ import { run, runOk } from './exec.js';
 import { startForwardProxy, type ForwardProxy } from './forward-proxy.js';
 import { closeServer, listenLoopback, LOOPBACK } from './net.js';
 import { makeTempDir, removeDir } from './tmp.js';
-import { toolPath } from './tools.js';
+import { findOnPath, toolPath } from './tools.js';
 
 export interface TestCertificates {
   dir: string;
@@ -248,22 +248,37 @@ export async function writeNetrc(home: string, entries: NetrcEntry | NetrcEntry[
 }
 
 export interface GitlessPath {
-  /** The bin directory: only a `go` symlink (cmd/go resolves symlinks to find GOROOT). */
+  /** The bin directory: a `go` symlink (cmd/go resolves symlinks to find GOROOT) and the `tools` asked for. */
   dir: string;
   /** The value for PATH. */
   PATH: string;
   close(): Promise<void>;
 }
 
+export interface GitlessPathOptions {
+  /** The bin directory to create (close() removes it); default a fresh temp dir. */
+  dir?: string;
+  /**
+   * Other programs to link next to go, by name as found on PATH (for a person's shell under this
+   * PATH, e.g. mktemp); those not installed are left out. The go command itself needs none of them.
+   */
+  tools?: readonly string[];
+}
+
 /**
- * A PATH holding only the go binary, proven to have no git: `command -v git` must fail under it
- * (a `golang:alpine`-like client; the module proxy must be enough).
+ * A PATH holding the go binary (and the `tools` asked for), proven to have no git: `command -v git`
+ * must fail under it (a `golang:alpine`-like client; the module proxy must be enough).
  */
-export async function pathWithoutGit(): Promise<GitlessPath> {
-  const root = await makeTempDir('nogit');
-  const dir = join(root, 'bin');
-  await mkdir(dir);
+export async function pathWithoutGit(options: GitlessPathOptions = {}): Promise<GitlessPath> {
+  const root = options.dir ?? (await makeTempDir('nogit'));
+  const dir = options.dir ?? join(root, 'bin');
+  await mkdir(dir, { recursive: true });
   await symlink(toolPath('go'), join(dir, 'go'));
+  for (const name of options.tools ?? []) {
+    if (name === 'go' || name.includes('/')) throw new Error(`pathWithoutGit: ${JSON.stringify(name)} is not another program's name`);
+    const found = findOnPath(name);
+    if (found !== undefined) await symlink(found, join(dir, name));
+  }
   const probe = await run('/bin/sh', ['-c', 'command -v git'], { env: { PATH: dir } });
   if (probe.code === 0) {
     await removeDir(root);

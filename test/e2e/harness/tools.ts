@@ -24,6 +24,11 @@ function searchPath(name: string, extraDirs: readonly string[]): string | undefi
   return dirs.map((dir) => join(dir, name)).find(isExecutable);
 }
 
+/** Absolute path of any program on PATH (a shell's `command -v`, executables only), or undefined. */
+export function findOnPath(name: string): string | undefined {
+  return searchPath(name, []);
+}
+
 const cache = new Map<ToolName, string | undefined>();
 
 function resolveTool(name: ToolName): string | undefined {
