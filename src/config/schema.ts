@@ -51,7 +51,12 @@ export const DiscoverySchema = z.strictObject({
   cacheEntries: z.number().int().min(1).optional(),
 });
 
-/** Node only (src/node/server.ts): how long a client may take, and how many may connect at once. */
+/** An IPv4 or IPv6 address, or a CIDR range of either. */
+const addressOrRange = z
+  .string()
+  .refine((v) => z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).safeParse(v).success, "must be an IP address or a CIDR range, like 127.0.0.1, 10.0.0.0/8 or fd00::/8");
+
+/** Node only (src/node/server.ts): how long a client may take, how many may connect at once, which proxies to believe. */
 export const ServerSchema = z.strictObject({
   /** Seconds a client has to send the request line and headers. */
   headersTimeout: z.number().positive().max(600).optional(),
@@ -61,6 +66,8 @@ export const ServerSchema = z.strictObject({
   keepAliveTimeout: z.number().positive().max(3600).optional(),
   /** Most connections open at once (per process); more are closed as they arrive. */
   maxConnections: z.number().int().min(1).max(1_000_000).optional(),
+  /** Peers whose X-Forwarded-For names the client (a reverse proxy in front of modgate); none by default. */
+  trustedProxies: z.array(addressOrRange).max(1000).optional(),
 });
 
 export const ModuleSchema = z.strictObject({

@@ -70,6 +70,8 @@ export interface CompiledServerLimits {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  /** server.trustedProxies: peers whose X-Forwarded-For names the client; absent: none. */
+  trustedProxies?: string[];
 }
 
 export interface CompiledConfig {

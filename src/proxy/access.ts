@@ -10,6 +10,7 @@
 import type { PlainAnswer } from "../http/responses.js";
 import { textAnswer } from "../http/responses.js";
 import { credentialOf, type Credential } from "../gitlab/credential.js";
+import type { Client } from "../http/client.js";
 import type { AccessDecisions } from "./auth/decisions.js";
 import type { AccessVerdict } from "../gitlab/client.js";
 import type { Visibility } from "../gitlab/project.js";
@@ -19,8 +20,8 @@ export interface AccessRequest {
   /** The GitLab project (full path) whose repository holds the module. */
   project: string;
   visibility: Visibility;
-  /** The request's Authorization header, as received. */
-  authorization: string | undefined;
+  /** Who asks: the Authorization header, as received, and the address. */
+  client: Client | undefined;
 }
 
 export type AccessCheck = (project: string, credential: Credential) => Promise<AccessVerdict>;
@@ -35,7 +36,7 @@ export class AccessControl {
   async decide(request: AccessRequest): Promise<PlainAnswer | undefined> {
     if (request.visibility === "public") return undefined;
     const host = hostOf(request.modulePath);
-    const credential = credentialOf(request.authorization);
+    const credential = credentialOf(request.client?.authorization);
     if (credential === undefined) {
       return unauthorized(host, `${request.modulePath}: a private module: send a GitLab token with read_repository; put it in ~/.netrc (machine ${host} login <you> password <token>) and use https`);
     }

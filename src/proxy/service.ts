@@ -8,6 +8,7 @@
 //   repo/code-repo.ts     the go command's codeRepo over GitLab (gitlab-host.ts)
 // Failures are typed errors mapped to statuses in one place (protocol/errors.ts).
 import { textAnswer, type PlainAnswer } from "../http/responses.js";
+import type { Client } from "../http/client.js";
 import type { GitlabClient } from "../gitlab/client.js";
 import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
@@ -58,27 +59,27 @@ export class ProxyService {
   }
 
   /**
-   * `authorization`: the request's Authorization header, used only to ask GitLab about access.
+   * `client`: who asks (Authorization header, address), read only to decide access to a non-public module.
    * Synchronous when the answer is already known for a public module (remembered stored
    * content, a fresh list): a warm proxy answer then costs what a literal go-get hit costs,
    * with no promise chain (`npm run bench`, docs/benchmarks.md). Non-public modules always
    * take the long way: their access decision is asynchronous.
    */
-  handle(request: ProxyRequest, authorization?: string): PlainAnswer | Promise<PlainAnswer> {
+  handle(request: ProxyRequest, client?: Client): PlainAnswer | Promise<PlainAnswer> {
     if (request.kind === "module") {
       const found = this.modules.peekPublic(request.modulePath);
       const known = found && this.answers.known(found, request.endpoint, request.version);
       if (known) return this.count(request.endpoint, outcomeOf(known.status), known, request.endpoint === "list" ? undefined : true);
     }
-    return this.handleAsync(request, authorization);
+    return this.handleAsync(request, client);
   }
 
-  private async handleAsync(request: ProxyRequest, authorization?: string): Promise<PlainAnswer> {
+  private async handleAsync(request: ProxyRequest, client?: Client): Promise<PlainAnswer> {
     if (request.kind === "sumdb") return this.count("sumdb", "not-found", textAnswer(404, "not found: this proxy does not serve the checksum database"));
     if (request.kind === "bad") return this.count("bad", "bad-request", textAnswer(400, `bad request: ${request.reason}`));
     const { modulePath, endpoint, version } = request;
     try {
-      const found = await this.open(modulePath, authorization);
+      const found = await this.open(modulePath, client);
       if (!isFound(found)) return this.count(endpoint, outcomeOf(found.status), found);
       const note: StoreNote = {};
       const answer = await this.answers.answer(found, endpoint, version, note);
@@ -90,9 +91,9 @@ export class ProxyService {
   }
 
   /** The module, when this client may read it; otherwise the access answer (401/403). */
-  private async open(modulePath: string, authorization: string | undefined): Promise<FoundModule | PlainAnswer> {
+  private async open(modulePath: string, client: Client | undefined): Promise<FoundModule | PlainAnswer> {
     const found = await this.modules.find(modulePath);
-    const denied = await this.access.decide({ modulePath, project: found.projectPath, visibility: found.visibility, authorization });
+    const denied = await this.access.decide({ modulePath, project: found.projectPath, visibility: found.visibility, client });
     return denied ?? found;
   }
 
