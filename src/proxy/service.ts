@@ -12,6 +12,8 @@ import type { Client } from "../http/client.js";
 import type { GitlabClient } from "../gitlab/client.js";
 import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
+import { FailedChecks } from "./auth/failed-checks.js";
+import type { CompiledFailedAuth } from "../core/compiled.js";
 import type { Locate } from "./location.js";
 import type { ProxyRequest } from "./protocol/request.js";
 import type { ContentStore, StoredObject } from "./store/store.js";
@@ -35,6 +37,10 @@ export interface ProxyServiceOptions {
   listTtlSeconds: number;
   /** Seconds an access decision per (credential, project) is remembered. */
   authTtlSeconds: number;
+  /** Limits on credential checks GitLab rejects (proxy.failedAuth); as given, for this process. */
+  failedAuth: CompiledFailedAuth;
+  /** The operator's lines about credential checks (GitLab's ban); default stderr. */
+  report?: (line: string) => void;
   now?: () => number;
   onEvent?: (event: ProxyEvent) => void;
 }
@@ -54,7 +60,12 @@ export class ProxyService {
       now,
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
-    this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, now), (project, credential) => o.gitlab.canRead(project, credential));
+    const { perClient, total, windowSeconds } = o.failedAuth;
+    this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, now), (project, credential) => o.gitlab.canRead(project, credential), {
+      failedChecks: new FailedChecks({ perClient, total, windowMs: windowSeconds * 1000 }, now),
+      now,
+      ...(o.report ? { report: o.report } : {}),
+    });
     this.answers = new ProtocolAnswers(o.listTtlSeconds);
   }
 
