@@ -42,8 +42,13 @@ export interface AccessControlOptions {
   now?: () => number;
 }
 
-/** After GitLab answers with its ban, checks are not sent for this long (it bans for an hour by default). */
-export const BAN_HOLD_MS = 60_000;
+/**
+ * After GitLab answers with its ban, checks are not sent for this long: a check
+ * GitLab refuses while banned costs nothing there (it reads the ban without
+ * counting), but each is a round trip and says nothing new. Short, so the ban
+ * lifting (GitLab: bantime, an hour by default) is noticed soon after.
+ */
+export const BAN_HOLD_MS = 15_000;
 /** Retry-After when the checks' queue is full: a check takes at most gitlab.apiTimeout. */
 const BUSY_RETRY_SECONDS = 5;
 

@@ -199,16 +199,16 @@ describe("AccessControl with the limits", () => {
     const first = (await access.decide(request(TOKEN)))!;
     expect(first.status).toBe(503);
     expect(first.headers["Retry-After"]).toBe(String(BAN_HOLD_MS / 1000));
-    expect(bodyText(first)).toMatch(/GitLab has temporarily banned modgate's address from checking tokens \(too many failed logins\); retry in 60 s/);
+    expect(bodyText(first)).toMatch(/GitLab has temporarily banned modgate's address from checking tokens \(too many failed logins\); retry in 15 s/);
     // Held back: not sent again while the hold lasts.
-    clock.now += 20_000;
+    clock.now += 10_000;
     const second = (await access.decide(request(TOKEN)))!;
     expect(second.status).toBe(503);
-    expect(second.headers["Retry-After"]).toBe("40");
+    expect(second.headers["Retry-After"]).toBe("5");
     expect(checks).toHaveLength(1);
     expect(lines).toEqual(["modgate: GitLab has banned modgate's address from Git HTTP authentication"]);
     banned = false;
-    clock.now += 40_000;
+    clock.now += 5_000;
     // Nothing was remembered: the same credential is checked again, and allowed.
     expect(await access.decide(request(TOKEN))).toBeUndefined();
     expect(checks).toHaveLength(2);
