@@ -8,6 +8,13 @@ import { clientAddress, NodeClient, TrustedProxies, trustedProxies } from "../..
 import { compileConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/config/problems.js";
 import { closeServer, listenLoopback, LOOPBACK } from "../e2e/harness/net.js";
+import { createApp } from "../../src/app/hono-app.js";
+import { Router } from "../../src/core/router.js";
+import { textAnswer } from "../../src/http/responses.js";
+import type { Client } from "../../src/http/client.js";
+import type { Modgate } from "../../src/app/modgate.js";
+import type { ProxyService } from "../../src/proxy/service.js";
+import { handBuilt } from "./configs.js";
 
 const TRUSTED = new TrustedProxies(["127.0.0.1", "10.0.0.0/8", "fd00::/8", "::1"]);
 
@@ -144,5 +151,30 @@ describe("server.trustedProxies in the config", () => {
         "2: server.trustedProxies[2]: must be an IP address or a CIDR range, like 127.0.0.1, 10.0.0.0/8 or fd00::/8",
       ]);
     }
+  });
+});
+
+describe("the Worker's client (Hono app)", () => {
+  /** A modgate whose proxy records the client it is handed. */
+  function recording(seen: Array<{ authorization: string | undefined; address: string }>): Modgate {
+    const router = new Router(handBuilt([]));
+    const proxy = {
+      handle: (_request: unknown, client?: Client) => {
+        seen.push({ authorization: client?.authorization, address: client?.address() ?? "(none)" });
+        return textAnswer(200, "ok");
+      },
+    } as unknown as ProxyService;
+    return { config: router.config, router, proxy };
+  }
+
+  it("is Cloudflare's CF-Connecting-IP; X-Forwarded-For is never read", async () => {
+    const seen: Array<{ authorization: string | undefined; address: string }> = [];
+    const app = createApp({ modgate: () => recording(seen) });
+    await app.request("https://go.example.com/go.example.com/x/@v/list", { headers: { "cf-connecting-ip": "2001:db8::7", "x-forwarded-for": "10.0.0.1", authorization: "Basic eDp5" } });
+    await app.request("https://go.example.com/go.example.com/x/@v/list", { headers: { "x-forwarded-for": "10.0.0.1" } });
+    expect(seen).toEqual([
+      { authorization: "Basic eDp5", address: "2001:db8::7" },
+      { authorization: undefined, address: "" },
+    ]);
   });
 });
