@@ -7,6 +7,7 @@ import type { Modgate } from "./modgate.js";
 import type { PlainAnswer } from "../http/responses.js";
 import { isReadMethod, METHOD_NOT_ALLOWED, route, type MemoSlot, type RuntimeServices } from "./routes.js";
 import { replay } from "../core/module-answers.js";
+import type { Client } from "../http/client.js";
 
 export { isReadMethod } from "./routes.js";
 export { MAX_PATH_BYTES, splitTarget, type Target } from "../core/target.js";
@@ -25,18 +26,18 @@ export function answer(
   target: string,
   modgate: Modgate,
   services?: RuntimeServices,
-  /** The Authorization header: only the module proxy's access decision reads it. */
-  authorization?: string,
+  /** Who asks (credential, address): only the module proxy's access decision reads it. */
+  client?: Client,
 ): PlainAnswer | Promise<PlainAnswer> {
   if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
   const key = authority === undefined ? target : authority + " " + target;
-  if (key.length > MEMO_MAX_KEY) return route(method, authority, target, modgate, services, undefined, authorization);
+  if (key.length > MEMO_MAX_KEY) return route(method, authority, target, modgate, services, undefined, client);
   const router = modgate.router;
   const known = router.answers.get(key);
   if (known && known.until === Infinity) return known.answer;
   if (known && router.now() < known.until) return replay(key, known, router);
   const slot: MemoSlot = { key, remember: true };
-  const result = route(method, authority, target, modgate, services, slot, authorization);
+  const result = route(method, authority, target, modgate, services, slot, client);
   if (slot.remember && !(result instanceof Promise)) router.answers.set(key, { answer: result, until: Infinity });
   return result;
 }

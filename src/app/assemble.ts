@@ -3,7 +3,7 @@
 // for group rules, the module proxy with the runtime's content store. Nothing
 // below src/app imports it. Each runtime brings its own cache (Node: an LRU; Workers: the Cache API),
 // its store and, on Workers, the env holding the token secret.
-import type { CompiledConfig } from "../core/compiled.js";
+import type { CompiledConfig, CompiledFailedAuth } from "../core/compiled.js";
 import { Router } from "../core/router.js";
 import { resolveReference, type Environment } from "../config/variables.js";
 import type { LookupCache } from "../discovery/lookup-cache.js";
@@ -33,12 +33,18 @@ export interface Runtime {
   fetch?: typeof fetch;
   /** The clock of look-ups and of the answers resting on them; default Date.now. */
   now?: () => number;
+  /**
+   * Processes serving with one address and counts of their own (`serve --workers N`): the cap
+   * on rejected credential checks from all clients (proxy.failedAuth.total) is GitLab's view of
+   * modgate's one address, so each process gets its share of it. Default 1.
+   */
+  processes?: number;
 }
 
 export function assemble(config: CompiledConfig, runtime: Runtime): Modgate {
   const gitlab = config.gitlab;
   if (!gitlab) return { config, router: new Router(config) };
-  const { url, apiTimeoutMs, token, maxConcurrentCalls } = gitlab;
+  const { url, apiTimeoutMs, token, maxConcurrentCalls, maxConcurrentChecks } = gitlab;
   const resolved = token === undefined ? {} : resolveReference(token, runtime.env ?? {});
   const onProxyEvent = runtime.onProxyEvent;
   // One client for everything that talks to GitLab: discovery and the proxy share its cap on
@@ -47,6 +53,7 @@ export function assemble(config: CompiledConfig, runtime: Runtime): Modgate {
     url,
     apiTimeoutMs,
     maxConcurrentCalls: maxConcurrentCalls ?? DEFAULTS.gitlab.maxConcurrentCalls,
+    maxConcurrentChecks: maxConcurrentChecks ?? DEFAULTS.gitlab.maxConcurrentChecks,
     ...(resolved.value === undefined ? {} : { token: resolved.value }),
     ...(resolved.missing ? { misconfigured: `modgate's GitLab token is not configured (set the secret ${resolved.missing})` } : {}),
     ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
@@ -71,8 +78,16 @@ export function assemble(config: CompiledConfig, runtime: Runtime): Modgate {
         gitlab: client,
         listTtlSeconds: config.proxy.listTtlSeconds,
         authTtlSeconds: config.proxy.authTtlSeconds,
+        failedAuth: failedAuthShare(config, runtime.processes ?? 1),
         ...(onProxyEvent ? { onEvent: onProxyEvent } : {}),
       })
     : undefined;
   return proxy ? { config, router, proxy } : { config, router };
+}
+
+/** proxy.failedAuth for one of `processes` processes: an equal share of the all-clients cap (at least 1). */
+function failedAuthShare(config: CompiledConfig, processes: number): CompiledFailedAuth {
+  const { perClient, total, windowSeconds } = config.proxy.failedAuth ?? DEFAULTS.proxy.failedAuth;
+  const share = Math.max(1, Math.floor(total / Math.max(1, processes)));
+  return { perClient: Math.min(perClient, share), total: share, windowSeconds };
 }

@@ -23,8 +23,9 @@ export function createApp(options: AppOptions): Hono {
   // some decoded paths match no route at all — those get the same handler.
   const handle = async (c: Context) => {
     const url = c.req.url;
-    const authorization = c.req.header("authorization");
-    return toResponse(await answer(c.req.method, splitTarget(url).authority, url, options.modgate(), undefined, authorization), c.req.method);
+    // The client's address is the platform's CF-Connecting-IP: Cloudflare sets it, a client cannot.
+    const client = { authorization: c.req.header("authorization"), address: () => c.req.header("cf-connecting-ip") ?? "" };
+    return toResponse(await answer(c.req.method, splitTarget(url).authority, url, options.modgate(), undefined, client), c.req.method);
   };
   app.all("*", handle);
   app.notFound(handle);

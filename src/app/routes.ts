@@ -17,6 +17,7 @@ import { textAnswer, type PlainAnswer } from "../http/responses.js";
 import { parseTarget } from "../core/target.js";
 import { goGetAnswer, type MemoSlot } from "../core/go-get.js";
 import { isProxyPath, parseProxyPath } from "../proxy/protocol/request.js";
+import type { Client } from "../http/client.js";
 
 export type { MemoSlot } from "../core/go-get.js";
 
@@ -41,7 +42,7 @@ export function route(
   modgate: Modgate,
   services?: RuntimeServices,
   memo?: MemoSlot,
-  authorization?: string,
+  client?: Client,
 ): PlainAnswer | Promise<PlainAnswer> {
   // 1. method
   if (!isReadMethod(method)) return METHOD_NOT_ALLOWED;
@@ -62,7 +63,7 @@ export function route(
   // 4. the module proxy: it parses its own paths
   if (modgate.proxy && isProxyPath(path)) {
     if (memo) memo.remember = false;
-    return modgate.proxy.handle(parseProxyPath(path), authorization);
+    return modgate.proxy.handle(parseProxyPath(path), client);
   }
 
   // 5.–7. the go-get core

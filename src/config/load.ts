@@ -64,6 +64,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
   problems.push(...duplicateRules(modules, modulePaths));
   const server = compileServerLimits(top?.server, problems);
   if (top?.proxy?.enabled) problems.push(...proxyConflicts(modules, modulePaths, top.proxy.url));
+  problems.push(...failedAuthConflicts(top?.proxy?.failedAuth));
   for (const m of modules) {
     if (m.proxyBase === undefined) continue;
     if (!top?.proxy?.enabled) {
@@ -91,12 +92,23 @@ export function compileConfig(text: string, file: string, options: CompileOption
       cacheDir: top?.proxy?.cacheDir ?? DEFAULTS.proxy.cacheDir,
       listTtlSeconds: top?.proxy?.listTtl ?? DEFAULTS.proxy.listTtlSeconds,
       authTtlSeconds: top?.proxy?.authTtl ?? DEFAULTS.proxy.authTtlSeconds,
+      failedAuth: {
+        perClient: top?.proxy?.failedAuth?.perClient ?? DEFAULTS.proxy.failedAuth.perClient,
+        total: top?.proxy?.failedAuth?.total ?? DEFAULTS.proxy.failedAuth.total,
+        windowSeconds: top?.proxy?.failedAuth?.window ?? DEFAULTS.proxy.failedAuth.windowSeconds,
+      },
     },
     modules,
   };
   // The API is needed by group rules, and by the proxy for every GitLab project.
   if (gitlab && (modules.some((m) => m.group) || compiled.proxy.enabled)) {
-    const api: CompiledGitlab = { url: gitlab.url, ssh: gitlab.ssh, apiTimeoutMs: gitlab.apiTimeoutMs, maxConcurrentCalls: gitlab.maxConcurrentCalls };
+    const api: CompiledGitlab = {
+      url: gitlab.url,
+      ssh: gitlab.ssh,
+      apiTimeoutMs: gitlab.apiTimeoutMs,
+      maxConcurrentCalls: gitlab.maxConcurrentCalls,
+      maxConcurrentChecks: gitlab.maxConcurrentChecks,
+    };
     if (gitlab.token !== undefined) api.token = gitlab.token;
     compiled.gitlab = api;
   }
@@ -225,4 +237,18 @@ function proxyConflicts(modules: readonly CompiledModule[], paths: Map<CompiledM
     }
   }
   return problems;
+}
+
+/** proxy.failedAuth: one client's share cannot be more than everyone's. */
+function failedAuthConflicts(input: { perClient?: number; total?: number } | undefined): Problem[] {
+  const perClient = input?.perClient ?? DEFAULTS.proxy.failedAuth.perClient;
+  const total = input?.total ?? DEFAULTS.proxy.failedAuth.total;
+  if (perClient <= total) return [];
+  const field = input?.perClient !== undefined ? "perClient" : "total";
+  return [
+    {
+      path: ["proxy", "failedAuth", field],
+      message: `proxy.failedAuth.perClient (${perClient}) is more than proxy.failedAuth.total (${total}): one client could use every client's share; make perClient at most total`,
+    },
+  ];
 }

@@ -16,6 +16,7 @@ export interface GitlabSettings {
   token?: string;
   apiTimeoutMs: number;
   maxConcurrentCalls: number;
+  maxConcurrentChecks: number;
 }
 
 const VARIABLE = /\{([^{}]*)\}/g;
@@ -55,6 +56,7 @@ export function checkGitlab(input: GitlabInput, problems: Problem[]): GitlabSett
     ssh: { user: input.ssh?.user ?? DEFAULTS.gitlab.ssh.user, host, port: input.ssh?.port ?? DEFAULTS.gitlab.ssh.port },
     apiTimeoutMs: Math.round((input.apiTimeout ?? DEFAULTS.gitlab.apiTimeoutSeconds) * 1000),
     maxConcurrentCalls: input.maxConcurrentCalls ?? DEFAULTS.gitlab.maxConcurrentCalls,
+    maxConcurrentChecks: input.maxConcurrentChecks ?? DEFAULTS.gitlab.maxConcurrentChecks,
   };
   if (input.token !== undefined) settings.token = input.token;
   return settings;

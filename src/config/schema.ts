@@ -40,6 +40,8 @@ export const GitlabSchema = z.strictObject({
   apiTimeout: z.number().positive().max(60).optional(),
   /** Most API calls in flight at once; more wait in a bounded queue, beyond it requests get 503. */
   maxConcurrentCalls: z.number().int().min(1).max(1000).optional(),
+  /** Most credential checks (a client's token, asked at GitLab's git endpoint) in flight at once; more wait briefly, then 503. */
+  maxConcurrentChecks: z.number().int().min(1).max(100).optional(),
 });
 
 export const DiscoverySchema = z.strictObject({
@@ -51,7 +53,12 @@ export const DiscoverySchema = z.strictObject({
   cacheEntries: z.number().int().min(1).optional(),
 });
 
-/** Node only (src/node/server.ts): how long a client may take, and how many may connect at once. */
+/** An IPv4 or IPv6 address, or a CIDR range of either. */
+const addressOrRange = z
+  .string()
+  .refine((v) => z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).safeParse(v).success, "must be an IP address or a CIDR range, like 127.0.0.1, 10.0.0.0/8 or fd00::/8");
+
+/** Node only (src/node/server.ts): how long a client may take, how many may connect at once, which proxies to believe. */
 export const ServerSchema = z.strictObject({
   /** Seconds a client has to send the request line and headers. */
   headersTimeout: z.number().positive().max(600).optional(),
@@ -61,6 +68,8 @@ export const ServerSchema = z.strictObject({
   keepAliveTimeout: z.number().positive().max(3600).optional(),
   /** Most connections open at once (per process); more are closed as they arrive. */
   maxConnections: z.number().int().min(1).max(1_000_000).optional(),
+  /** Peers whose X-Forwarded-For names the client (a reverse proxy in front of modgate); none by default. */
+  trustedProxies: z.array(addressOrRange).max(1000).optional(),
 });
 
 export const ModuleSchema = z.strictObject({
@@ -76,6 +85,16 @@ export const ModuleSchema = z.strictObject({
   browser: z.enum(BROWSERS).optional(),
 });
 
+/** Limits on credential checks GitLab rejects (src/proxy/auth/failed-checks.ts). */
+export const FailedAuthSchema = z.strictObject({
+  /** Rejected checks one client address may cause per window; more get 429. */
+  perClient: z.number().int().min(1).max(10_000).optional(),
+  /** Rejected checks all clients together may cause per window; more get 503. Keep it below GitLab's ban threshold. */
+  total: z.number().int().min(1).max(100_000).optional(),
+  /** The window, in seconds. */
+  window: z.number().int().min(1).max(86_400).optional(),
+});
+
 export const ProxySchema = z.strictObject({
   /** Serve the GOPROXY protocol for the GitLab modules of the config. */
   enabled: z.boolean().optional(),
@@ -87,6 +106,7 @@ export const ProxySchema = z.strictObject({
   listTtl: z.number().int().min(0).optional(),
   /** Seconds a client's access decision (credential, project) is remembered; 0 asks GitLab every time. */
   authTtl: z.number().int().min(0).max(3600).optional(),
+  failedAuth: FailedAuthSchema.optional(),
 });
 
 // Modules are checked one by one (see load.ts), so one bad module does not
@@ -108,6 +128,7 @@ export function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return Object.keys(TopSchema.shape);
   if (path[0] === "modules") return Object.keys(ModuleSchema.shape);
   if (path[0] === "discovery") return Object.keys(DiscoverySchema.shape);
+  if (path[0] === "proxy" && path[1] === "failedAuth") return Object.keys(FailedAuthSchema.shape);
   if (path[0] === "proxy") return Object.keys(ProxySchema.shape);
   if (path[0] === "server") return Object.keys(ServerSchema.shape);
   if (path[0] === "gitlab" && path[1] === "ssh") return Object.keys(SshSchema.shape);

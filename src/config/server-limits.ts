@@ -27,6 +27,7 @@ export function compileServerLimits(input: z.infer<typeof ServerSchema> | undefi
     requestTimeoutMs: ms(input?.requestTimeout, DEFAULT_SERVER_LIMITS.requestTimeoutMs),
     keepAliveTimeoutMs: ms(input?.keepAliveTimeout, DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs),
     maxConnections: input?.maxConnections ?? DEFAULT_SERVER_LIMITS.maxConnections,
+    ...(input?.trustedProxies?.length ? { trustedProxies: input.trustedProxies } : {}),
   };
   // node:http refuses a headers timeout longer than the request timeout (ERR_OUT_OF_RANGE):
   // the headers are part of the request.

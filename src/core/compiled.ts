@@ -45,6 +45,8 @@ export interface CompiledGitlab {
   apiTimeoutMs: number;
   /** Cap on API calls in flight; absent in builds older than the field (then the default). */
   maxConcurrentCalls?: number;
+  /** Cap on credential checks in flight; absent in builds older than the field (then the default). */
+  maxConcurrentChecks?: number;
 }
 
 export interface CompiledDiscovery {
@@ -62,6 +64,14 @@ export interface CompiledProxy {
   listTtlSeconds: number;
   /** Seconds an access decision per (client credential, project) is remembered. */
   authTtlSeconds: number;
+  /** Limits on rejected credential checks; absent in builds older than the field (then the defaults). */
+  failedAuth?: CompiledFailedAuth;
+}
+
+export interface CompiledFailedAuth {
+  perClient: number;
+  total: number;
+  windowSeconds: number;
 }
 
 /** The Node server's limits (src/node/server.ts); the Worker build leaves them out. */
@@ -70,6 +80,8 @@ export interface CompiledServerLimits {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  /** server.trustedProxies: peers whose X-Forwarded-For names the client; absent: none. */
+  trustedProxies?: string[];
 }
 
 export interface CompiledConfig {

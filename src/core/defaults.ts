@@ -15,6 +15,8 @@ export const DEFAULTS = {
     apiTimeoutSeconds: 5,
     /** A few dozen at most: each call holds a socket to GitLab, and GitLab rate-limits the token. */
     maxConcurrentCalls: 16,
+    /** Credential checks in flight: a few; a burst of made-up tokens must not take the API's sockets. */
+    maxConcurrentChecks: 4,
   },
   discovery: {
     cacheTtlSeconds: 600,
@@ -28,6 +30,13 @@ export const DEFAULTS = {
     listTtlSeconds: 60,
     /** Seconds a client's access decision is remembered: a revoked token stops working within this time. */
     authTtlSeconds: 60,
+    /**
+     * Rejected credential checks per window: per client address, and from all clients together.
+     * GitLab bans an address after rack_attack.git_basic_auth.maxretry failed logins in findtime
+     * (self-managed, when enabled: 10 in 60 s; GitLab.com: 30 in 3 min), and every client shares
+     * modgate's address: 8 in any 60 s stays below both.
+     */
+    failedAuth: { perClient: 5, total: 8, windowSeconds: 60 },
   },
   module: {
     vcs: "git" as Vcs,

@@ -21,6 +21,8 @@ export class CallGate {
   constructor(
     readonly max: number,
     private readonly maxWaitMs: number,
+    /** What the calls are, and the setting that caps them, for the refusal's reason. */
+    private readonly what = "GitLab API calls at once (gitlab.maxConcurrentCalls)",
   ) {
     this.maxWaiting = max * WAITING_PER_SLOT;
   }
@@ -36,7 +38,7 @@ export class CallGate {
       this.running++;
       return Promise.resolve(this.releaser());
     }
-    if (this.waiting.length >= this.maxWaiting) return Promise.reject(overloaded(`${this.maxWaiting} calls are already waiting`));
+    if (this.waiting.length >= this.maxWaiting) return Promise.reject(this.overloaded(`${this.maxWaiting} calls are already waiting`));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         grant: () => {
@@ -46,11 +48,15 @@ export class CallGate {
         timer: setTimeout(() => {
           const at = this.waiting.indexOf(waiter);
           if (at >= 0) this.waiting.splice(at, 1);
-          reject(overloaded(`no call slot came free within ${this.maxWaitMs / 1000} s`));
+          reject(this.overloaded(`no call slot came free within ${this.maxWaitMs / 1000} s`));
         }, this.maxWaitMs),
       };
       this.waiting.push(waiter);
     });
+  }
+
+  private overloaded(why: string): GitlabUnavailable {
+    return new GitlabUnavailable("overloaded", `too many ${this.what}: ${why}`);
   }
 
   /** Hands the slot to the next waiter, or frees it. Safe to call twice. */
@@ -64,8 +70,4 @@ export class CallGate {
       else this.running--;
     };
   }
-}
-
-function overloaded(why: string): GitlabUnavailable {
-  return new GitlabUnavailable("overloaded", `too many GitLab API calls at once (gitlab.maxConcurrentCalls): ${why}`);
 }

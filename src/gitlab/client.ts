@@ -30,6 +30,8 @@ export interface GitlabClientOptions {
   apiTimeoutMs: number;
   /** The cap on calls in flight (gitlab.maxConcurrentCalls, issue 9). */
   maxConcurrentCalls: number;
+  /** The cap on credential checks in flight (gitlab.maxConcurrentChecks, finding 7); default 4. */
+  maxConcurrentChecks?: number;
   /** Set when the token could not be resolved (a Worker secret not set): every call is refused with this reason. */
   misconfigured?: string;
   fetch?: typeof fetch;
@@ -101,6 +103,22 @@ const ARCHIVE_START_MS = 60_000;
 const MAX_PAGES = 1000;
 /** What the access check says it is: GitLab's git endpoint answers git clients. */
 const GIT_USER_AGENT = "git/2.43.0 (modgate access check)";
+/** Credential checks in flight when gitlab.maxConcurrentChecks is not set. */
+export const DEFAULT_MAX_CONCURRENT_CHECKS = 4;
+
+/**
+ * GitLab's answer on its git endpoint to an address banned from Git HTTP
+ * authentication (rack_attack.git_basic_auth: maxretry failures within
+ * findtime ban the address for bantime): 403, text/plain, this body. Since
+ * GitLab raises Gitlab::Auth::IpBlocked in find_for_git_client before looking
+ * at the credential (lib/gitlab/auth.rb), and ApplicationController answers it
+ * `render plain: e.message, status: :forbidden` with the message of
+ * lib/gitlab/auth/ip_blocked.rb. Older GitLabs banned through a Rack::Attack
+ * blocklist (config/initializers/rack_attack_git_basic_auth.rb), answered with
+ * Rack::Attack's default: 403 "Forbidden\n". Neither is a verdict on the
+ * credential: every credential gets it, valid ones too.
+ */
+const BANNED_BODY = /^(Too many failed authentication attempts from this IP|Forbidden)\s*$/;
 
 /**
  * How a call counts towards GitLab's state (the circuit, the operator's
@@ -142,6 +160,8 @@ export class GitlabClient {
   readonly apiTimeoutMs: number;
   /** The cap on calls in flight; everything that talks to GitLab takes its slots (issue 9). */
   readonly gate: CallGate;
+  /** The cap on credential checks in flight, apart from the API's (finding 7): a burst of made-up tokens waits here, not in the API's queue. */
+  readonly checkGate: CallGate;
   /** GitLab's state: discovery's circuit reads it, every call reports to it (see Role). */
   readonly health: GitlabHealth;
   readonly now: () => number;
@@ -163,6 +183,7 @@ export class GitlabClient {
     this.callDeadlineMs = 2 * options.apiTimeoutMs + CALL_GRACE_MS;
     this.identity = `${options.url}\u0000${fingerprint(options.token ?? "")}`;
     this.gate = new CallGate(options.maxConcurrentCalls, options.apiTimeoutMs);
+    this.checkGate = new CallGate(options.maxConcurrentChecks ?? DEFAULT_MAX_CONCURRENT_CHECKS, options.apiTimeoutMs, "credential checks at once (gitlab.maxConcurrentChecks)");
     this.health = new GitlabHealth(this.now, FAILURE_BACKOFF_MS, this.callDeadlineMs, options.onStateChange);
     // Called as a method, the global fetch would get this client as `this`: workerd then throws
     // "Illegal invocation" (Node does not mind), so the global is wrapped, never stored bare.
@@ -319,8 +340,10 @@ export class GitlabClient {
    * gitlab-ci-token, with the job token allowlist applied), deploy tokens
    * (their own login) — and checks download_code, which a Guest of a private
    * project lacks (GET /projects/:id alone would let a Guest through). The
-   * redirect policy keeps the credential on GitLab's own URL. It takes a
-   * slot of the cap like any call.
+   * redirect policy keeps the credential on GitLab's own URL. It waits for a
+   * slot of the checks' own cap (gitlab.maxConcurrentChecks), then takes one
+   * of the API's cap like any call. GitLab's ban of modgate's address
+   * (BANNED_BODY) is GitlabUnavailable("banned"), never a verdict.
    */
   async canRead(project: string, credential: Credential): Promise<AccessVerdict> {
     const call: Call = {
@@ -330,14 +353,34 @@ export class GitlabClient {
       headers: { Authorization: basicAuthorization(credential), "User-Agent": GIT_USER_AGENT },
       answers: [401, 403, 404],
     };
-    return this.call(call, async (response) => {
-      // Only the status matters: the ref advertisement is not read.
-      await response.body?.cancel().catch(() => {});
-      if (response.status === 200) return "allowed";
-      if (response.status === 401) return "rejected";
-      // 403: seen but no download_code (a Guest, a job token outside the allowlist); 404: not visible to it.
-      return "denied";
-    });
+    const release = await this.checkGate.acquire();
+    try {
+      return await this.call(call, async (response) => {
+        if (response.status === 403) {
+          // The body tells GitLab's ban from a refusal of this credential; both are a line of text.
+          const body = new TextDecoder().decode(await this.readBody(response));
+          if (BANNED_BODY.test(body)) {
+            throw new GitlabUnavailable(
+              "banned",
+              `GitLab has banned modgate's address from Git HTTP authentication after too many failed logins (403 ${JSON.stringify(body.trim())}): ` +
+                "private modules answer 503 until the ban lifts (GitLab's rack_attack git_basic_auth bantime, 1 h by default); " +
+                "add modgate's address to that setting's ip_whitelist, or lower proxy.failedAuth.total",
+              403,
+            );
+          }
+          // Seen but no download_code (a Guest, a job token outside the allowlist).
+          return "denied";
+        }
+        // Only the status matters: the ref advertisement is not read.
+        await response.body?.cancel().catch(() => {});
+        if (response.status === 200) return "allowed";
+        if (response.status === 401) return "rejected";
+        // 404: not visible to it.
+        return "denied";
+      });
+    } finally {
+      release();
+    }
   }
 
   private apiUrl(): string {

@@ -19,6 +19,7 @@ export const FAILURE_CAUSES = [
   "bad_answer",
   "misconfigured",
   "overloaded",
+  "banned",
 ] as const;
 
 export type FailureCause = (typeof FAILURE_CAUSES)[number];

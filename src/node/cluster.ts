@@ -17,6 +17,16 @@ export function isClusterWorker(): boolean {
   return cluster.isWorker;
 }
 
+/** The environment variable that tells each worker how many there are. */
+const WORKERS_VAR = "MODGATE_CLUSTER_WORKERS";
+
+/** How many processes serve together: the workers of this cluster, or 1. */
+export function clusterSize(): number {
+  if (!cluster.isWorker) return 1;
+  const n = Number(process.env[WORKERS_VAR]);
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
 /** Runs in the primary: forks the workers and supervises them until a stop signal. */
 /** A worker that dies sooner than this after its start counts as crashing at start-up. */
 const QUICK_EXIT_MS = 5_000;
@@ -25,7 +35,7 @@ const MAX_RESTART_DELAY_MS = 30_000;
 export function runPrimary(workers: number, report: (line: string) => void): Promise<number> {
   const startedAt = new Map<number, number>();
   const fork = () => {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [WORKERS_VAR]: String(workers) });
     startedAt.set(worker.id, Date.now());
   };
   for (let i = 0; i < workers; i++) fork();

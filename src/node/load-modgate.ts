@@ -7,6 +7,7 @@ import { loadConfigFile } from "./config-file.js";
 import { DiskStore } from "./disk-store.js";
 import type { ProxyEvent } from "../proxy/service.js";
 import { resolve } from "node:path";
+import { clusterSize } from "./cluster.js";
 
 export interface LoaderHooks {
   onEvent?: (event: LookupEvent) => void;
@@ -46,6 +47,8 @@ export class ModgateLoader {
         if (this.store?.dir !== dir) this.store = openStore(dir);
         return this.store;
       },
+      // Every worker of `serve --workers N` checks credentials from the same address.
+      processes: clusterSize(),
       ...(this.hooks.onEvent ? { onEvent: this.hooks.onEvent } : {}),
       ...(this.hooks.onGitlabState ? { onGitlabState: this.hooks.onGitlabState } : {}),
       ...(this.hooks.onProxyEvent ? { onProxyEvent: this.hooks.onProxyEvent } : {}),

@@ -9,6 +9,7 @@ import { answer, isReadMethod } from "../app/answer.js";
 import { isStreamBody, textAnswer, type PlainAnswer, type StreamBody } from "../http/responses.js";
 import type { Modgate } from "../app/modgate.js";
 import type { Metrics } from "./metrics.js";
+import { NodeClient, trustedProxies } from "./client-address.js";
 
 const INTERNAL_ERROR = textAnswer(500, "internal error");
 const METRICS_HEADERS = {
@@ -59,7 +60,10 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
     };
     let result: PlainAnswer | Promise<PlainAnswer>;
     try {
-      result = answer(method, req.headers.host, target, modgate(), services, req.headers.authorization);
+      const current = modgate();
+      // The client (credential, address) is read only by a non-public module's access decision.
+      const client = new NodeClient(req, trustedProxies(current.config.server?.trustedProxies));
+      result = answer(method, req.headers.host, target, current, services, client);
     } catch (err) {
       reportInternalError("answering", target, err);
       result = INTERNAL_ERROR;

@@ -11,6 +11,7 @@ import { applyLimits, limitsOf, reportDrops, serverOptions } from "./server-limi
 import { GitlabStateLog } from "../gitlab/state-log.js";
 import { count } from "./count.js";
 import { TagMoveLog } from "./tag-move-log.js";
+import { trustedProxies } from "./client-address.js";
 
 export interface ServerOptions {
   configPath: string;
@@ -53,6 +54,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   // Throws on a broken config: at start there is no last good one to keep.
   let modgate = loader.load();
+  trustedProxies(limitsOf(modgate.config).trustedProxies); // made now, so a bad entry fails here, not in a request
 
   const current = () => modgate;
   const write = options.accessLog;
@@ -86,7 +88,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     reload() {
       try {
-        modgate = loader.load();
+        const next = loader.load();
+        trustedProxies(limitsOf(next.config).trustedProxies);
+        modgate = next;
         applyLimits(server, limitsOf(modgate.config));
         metrics.countReload(true);
         report(`modgate: reloaded ${options.configPath} (${count(modgate.config.modules.length, "module")})`);

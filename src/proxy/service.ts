@@ -8,9 +8,12 @@
 //   repo/code-repo.ts     the go command's codeRepo over GitLab (gitlab-host.ts)
 // Failures are typed errors mapped to statuses in one place (protocol/errors.ts).
 import { textAnswer, type PlainAnswer } from "../http/responses.js";
+import type { Client } from "../http/client.js";
 import type { GitlabClient } from "../gitlab/client.js";
 import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
+import { FailedChecks } from "./auth/failed-checks.js";
+import type { CompiledFailedAuth } from "../core/compiled.js";
 import type { Locate } from "./location.js";
 import type { ProxyRequest } from "./protocol/request.js";
 import type { ContentStore, StoredObject } from "./store/store.js";
@@ -34,6 +37,10 @@ export interface ProxyServiceOptions {
   listTtlSeconds: number;
   /** Seconds an access decision per (credential, project) is remembered. */
   authTtlSeconds: number;
+  /** Limits on credential checks GitLab rejects (proxy.failedAuth); as given, for this process. */
+  failedAuth: CompiledFailedAuth;
+  /** The operator's lines about credential checks (GitLab's ban); default stderr. */
+  report?: (line: string) => void;
   now?: () => number;
   onEvent?: (event: ProxyEvent) => void;
 }
@@ -53,32 +60,37 @@ export class ProxyService {
       now,
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
-    this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, now), (project, credential) => o.gitlab.canRead(project, credential));
+    const { perClient, total, windowSeconds } = o.failedAuth;
+    this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, now), (project, credential) => o.gitlab.canRead(project, credential), {
+      failedChecks: new FailedChecks({ perClient, total, windowMs: windowSeconds * 1000 }, now),
+      now,
+      ...(o.report ? { report: o.report } : {}),
+    });
     this.answers = new ProtocolAnswers(o.listTtlSeconds);
   }
 
   /**
-   * `authorization`: the request's Authorization header, used only to ask GitLab about access.
+   * `client`: who asks (Authorization header, address), read only to decide access to a non-public module.
    * Synchronous when the answer is already known for a public module (remembered stored
    * content, a fresh list): a warm proxy answer then costs what a literal go-get hit costs,
    * with no promise chain (`npm run bench`, docs/benchmarks.md). Non-public modules always
    * take the long way: their access decision is asynchronous.
    */
-  handle(request: ProxyRequest, authorization?: string): PlainAnswer | Promise<PlainAnswer> {
+  handle(request: ProxyRequest, client?: Client): PlainAnswer | Promise<PlainAnswer> {
     if (request.kind === "module") {
       const found = this.modules.peekPublic(request.modulePath);
       const known = found && this.answers.known(found, request.endpoint, request.version);
       if (known) return this.count(request.endpoint, outcomeOf(known.status), known, request.endpoint === "list" ? undefined : true);
     }
-    return this.handleAsync(request, authorization);
+    return this.handleAsync(request, client);
   }
 
-  private async handleAsync(request: ProxyRequest, authorization?: string): Promise<PlainAnswer> {
+  private async handleAsync(request: ProxyRequest, client?: Client): Promise<PlainAnswer> {
     if (request.kind === "sumdb") return this.count("sumdb", "not-found", textAnswer(404, "not found: this proxy does not serve the checksum database"));
     if (request.kind === "bad") return this.count("bad", "bad-request", textAnswer(400, `bad request: ${request.reason}`));
     const { modulePath, endpoint, version } = request;
     try {
-      const found = await this.open(modulePath, authorization);
+      const found = await this.open(modulePath, client);
       if (!isFound(found)) return this.count(endpoint, outcomeOf(found.status), found);
       const note: StoreNote = {};
       const answer = await this.answers.answer(found, endpoint, version, note);
@@ -90,9 +102,9 @@ export class ProxyService {
   }
 
   /** The module, when this client may read it; otherwise the access answer (401/403). */
-  private async open(modulePath: string, authorization: string | undefined): Promise<FoundModule | PlainAnswer> {
+  private async open(modulePath: string, client: Client | undefined): Promise<FoundModule | PlainAnswer> {
     const found = await this.modules.find(modulePath);
-    const denied = await this.access.decide({ modulePath, project: found.projectPath, visibility: found.visibility, authorization });
+    const denied = await this.access.decide({ modulePath, project: found.projectPath, visibility: found.visibility, client });
     return denied ?? found;
   }
 

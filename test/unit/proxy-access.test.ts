@@ -11,8 +11,13 @@ import { bodyText } from "../../src/http/responses.js";
 const TOKEN = "glpat-secret-token-123";
 const basic = (user: string, secret: string) => basicAuthorization({ user, secret });
 
-function request(over: Partial<AccessRequest> = {}): AccessRequest {
-  return { modulePath: "go.example.com/team/lib", project: "platform/team/lib", visibility: "private", authorization: basic("me", TOKEN), ...over };
+type RequestOptions = Partial<Omit<AccessRequest, "client">> & { authorization?: string | undefined; address?: string };
+
+/** A request for the private module; `authorization: undefined` sends none. */
+function request(over: RequestOptions = {}): AccessRequest {
+  const { authorization, address, ...rest } = over;
+  const client = { authorization: "authorization" in over ? authorization : basic("me", TOKEN), address: () => address ?? "192.0.2.1" };
+  return { modulePath: "go.example.com/team/lib", project: "platform/team/lib", visibility: "private", client, ...rest };
 }
 
 /** An access control whose GitLab answers `verdict`, counting checks. */

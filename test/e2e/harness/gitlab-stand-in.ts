@@ -21,6 +21,7 @@ import {
   type RepositoryFeatures,
 } from './gitlab-repository-api.js';
 import { closeServer, listenLoopback, LOOPBACK } from './net.js';
+import { GIT_BAN_MESSAGE, GitBasicAuthBan, peerIp, type GitBasicAuthBanSpec } from './gitlab-auth-ban.js';
 
 /**
  * A GitLab stand-in: the part of GitLab's REST API v4 modgate uses (`GET /api/v4/projects/:id`,
@@ -51,6 +52,9 @@ import { closeServer, listenLoopback, LOOPBACK } from './net.js';
  *   or not the project exists; a credential GitLab rejects is 401; with an accepted one a missing
  *   or invisible project is 404, a visible one whose code it may not read 403 (GitAccess's texts).
  *   A moved project is cloneable under its former path too.
+ * - With `gitBasicAuthBan`, an address with too many failed Basic logins on the git endpoint is
+ *   banned from Git HTTP auth: 403 `Too many failed authentication attempts from this IP` to every
+ *   credential, valid ones too, for bantime (gitlab-auth-ban.ts has GitLab's rules and sources).
  * - modgate's own `token` is an administrator's read_api + read_repository personal token: it
  *   sees every project, as before the access model existed.
  * - Every git and API request is recorded with the credential's identity (`identityOf`: token kind
@@ -86,6 +90,8 @@ export interface GitLabStandInOptions {
   sshHost?: string;
   /** Feature flags changing repository list pagination (gitlab-repository-api.ts). */
   features?: RepositoryFeatures;
+  /** GitLab's rack_attack.git_basic_auth ban, with its thresholds; absent: off (GitLab's default for self-managed). */
+  gitBasicAuthBan?: GitBasicAuthBanSpec;
 }
 
 export type GitLabStandInMode = 'ok' | 'down' | 'refuse' | 'slow' | 'status';
@@ -148,6 +154,8 @@ export interface GitLabStandIn {
   gitRequests: GitLabGitRequest[];
   /** The access model: revoke(token), setRole(user, path, role), and the options it reads. */
   access: GitLabAccess;
+  /** The git auth ban (undefined unless `gitBasicAuthBan` was given): banned(ip, login), failures(ip), lift(). */
+  gitAuthBan: GitBasicAuthBan | undefined;
   /**
    * Every request line plus its headers as received (API, git and anything else). The token
    * appears here in PRIVATE-TOKEN/Authorization headers by design.
@@ -408,6 +416,7 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
   let url = '';
 
   const access = new GitLabAccess(opts.access ?? {}, { token: opts.token, username: SERVER_USER });
+  const ban = opts.gitBasicAuthBan === undefined ? undefined : new GitBasicAuthBan(opts.gitBasicAuthBan);
 
   /** A JSON answer in the shape handleApi sends. */
   function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): ApiAnswer {
@@ -543,6 +552,18 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
       identity: identityOf(auth),
     };
     gitRequests.push(record);
+    if (ban !== undefined && credentials !== undefined) {
+      // find_for_git_client: a banned address is refused before its credential counts for anything.
+      const ip = peerIp(req.socket.remoteAddress);
+      if (ban.banned(ip, credentials.login)) {
+        record.status = 403;
+        record.identity = 'banned';
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(GIT_BAN_MESSAGE);
+        return;
+      }
+      ban.record(ip, credentials.login, auth.kind !== 'rejected');
+    }
     const decision = access.decideGit(auth, project?.spec);
     if (decision.status !== 200) {
       record.status = decision.status;
@@ -586,6 +607,7 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     apiCalls,
     gitRequests,
     access,
+    gitAuthBan: ban,
     requestsLog,
     setMode(next, option) {
       mode = next;

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRepoRoot, makeRepo, type RepoRoot } from './git-repos.js';
-import { startGitLabStandIn, type GitLabStandIn } from './gitlab-stand-in.js';
+import { startGitLabStandIn, type GitLabStandIn, type GitLabStandInOptions } from './gitlab-stand-in.js';
 
 export const PRIVATE_HOST = 'go.example.com';
 export const PRIVATE_PROJECTS = {
@@ -41,7 +41,8 @@ export interface PrivateModulesLab {
 
 const mod = (path: string) => `module ${path}\n\ngo 1.21\n`;
 
-export async function startPrivateModulesLab(serverToken: string): Promise<PrivateModulesLab> {
+/** `standIn`: more options for the GitLab stand-in (its git auth ban, say). */
+export async function startPrivateModulesLab(serverToken: string, standIn: Pick<GitLabStandInOptions, 'gitBasicAuthBan'> = {}): Promise<PrivateModulesLab> {
   const H = PRIVATE_HOST;
   const P = PRIVATE_PROJECTS;
   const T = CLIENT_TOKENS;
@@ -51,6 +52,7 @@ export async function startPrivateModulesLab(serverToken: string): Promise<Priva
   await makeRepo(repos.dir, P.pub, { files: { 'go.mod': mod(`${H}/pub`), 'p.go': 'package pub\n' }, tags: ['v1.2.0'] });
   for (const p of [P.ciApp, P.ciOther]) await makeRepo(repos.dir, p, { files: { 'go.mod': mod(`example.com/${p}`) } });
   const lab = await startGitLabStandIn({
+    ...standIn,
     root: repos.dir,
     token: serverToken,
     projects: [
