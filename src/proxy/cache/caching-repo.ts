@@ -9,6 +9,7 @@ import type { Repo, ResolvedVersion } from "../repo/repo.js";
 import { infoJson } from "../repo/repo.js";
 import type { ContentStore, StoredObject } from "../store/store.js";
 import { Lru } from "../../lib/lru.js";
+import { BoundedMap } from "../../lib/bounded-map.js";
 import { Expiring } from "../../lib/expiring.js";
 import { escapeVersion } from "../../module/escape.js";
 import { canonicalVersion } from "../../module/path.js";
@@ -41,6 +42,11 @@ export class CachingRepo {
   private readonly list: Expiring<string[]>;
   private readonly queries = new Lru<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 1024 });
   private readonly builds = new Map<string, Promise<void>>();
+  /**
+   * Store keys by version: a warm answer looks its bytes up by key on every
+   * request, and escaping the version each time was most of that look-up.
+   */
+  private readonly keys = new BoundedMap<string, Record<FileKind, string>>(1024);
   /** Origin.Hash of stored .info files, by version: immutable, so remembered (moved-tag checks). */
   private readonly servedCommits = new Lru<string, string>({ max: 1024 });
 
@@ -62,7 +68,13 @@ export class CachingRepo {
 
   /** The store key of a version's file. */
   key(version: string, kind: FileKind): string {
-    return `${this.o.escapedPath}/@v/${escapeVersion(version)}.${kind}`;
+    let keys = this.keys.get(version);
+    if (keys === undefined) {
+      const base = `${this.o.escapedPath}/@v/${escapeVersion(version)}.`;
+      keys = { info: base + "info", mod: base + "mod", zip: base + "zip" };
+      this.keys.set(version, keys);
+    }
+    return keys[kind];
   }
 
   /** @v/list: reused for listTtl; the last good list while GitLab fails. */
@@ -70,9 +82,9 @@ export class CachingRepo {
     return this.list.get();
   }
 
-  /** The list when it is fresh, without waiting. */
-  peekVersions(): string[] | undefined {
-    return this.list.peek();
+  /** The list when it is fresh (at `now`, the clock as the caller read it), without waiting. */
+  peekVersions(now?: number): string[] | undefined {
+    return this.list.peek(now);
   }
 
   /** A query that is not a canonical version (a branch, a hash, `latest`): its answer can change, reused for listTtl. */
