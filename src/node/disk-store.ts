@@ -15,6 +15,8 @@ export class DiskStore implements ContentStore {
   /** The directory as given, resolved. */
   readonly dir: string;
   private readonly tmp: string;
+  /** A Node process outlives its answers: a cold .info may start its zip's build (store.ts). */
+  readonly backgroundWork = true;
 
   constructor(dir: string) {
     this.root = resolve(dir);
