@@ -11,9 +11,9 @@ export class Expiring<T> {
     private readonly fetch: () => Promise<T>,
   ) {}
 
-  /** The value when it is fresh, without waiting: undefined when it would have to be fetched. */
-  peek(): T | undefined {
-    return this.value && this.now() - this.value.at < this.ttlMs ? this.value.data : undefined;
+  /** The value when it is fresh, without waiting: undefined when it would have to be fetched. `now`: the clock read once by the caller. */
+  peek(now = this.now()): T | undefined {
+    return this.value && now - this.value.at < this.ttlMs ? this.value.data : undefined;
   }
 
   get(): Promise<T> {

@@ -19,6 +19,13 @@ export class Lru<K, V> {
   private readonly map = new Map<K, V>();
   private readonly sizes = new Map<K, number>();
   private total = 0;
+  /**
+   * The most recently used key, when known: a get of it needs no reordering.
+   * A warm proxy answer gets the same few keys again and again, and the
+   * delete and set of a reorder cost more than the look-up itself.
+   */
+  private newest: K | undefined;
+  private hasNewest = false;
 
   constructor(private readonly o: LruOptions<V>) {
     // A zero or negative bound would evict every entry on insertion: a caller's mistake, said at construction.
@@ -28,11 +35,14 @@ export class Lru<K, V> {
 
   /** The value, now the most recently used; undefined when absent. */
   get(key: K): V | undefined {
-    if (!this.map.has(key)) return undefined;
-    const value = this.map.get(key) as V;
+    const value = this.map.get(key);
+    if (value === undefined && !this.map.has(key)) return undefined;
+    if (this.hasNewest && this.newest === key) return value;
     // Re-insert: moves the key to the end of the Map's order (most recent).
     this.map.delete(key);
-    this.map.set(key, value);
+    this.map.set(key, value as V);
+    this.newest = key;
+    this.hasNewest = true;
     return value;
   }
 
@@ -51,6 +61,8 @@ export class Lru<K, V> {
     const size = this.o.sizeOf ? this.o.sizeOf(value) : 0;
     if (this.o.maxSize !== undefined && size > this.o.maxSize) return this;
     this.map.set(key, value);
+    this.newest = key;
+    this.hasNewest = true;
     if (this.o.sizeOf) {
       this.sizes.set(key, size);
       this.total += size;
@@ -65,6 +77,10 @@ export class Lru<K, V> {
   /** True when key was held. */
   delete(key: K): boolean {
     if (!this.map.delete(key)) return false;
+    if (this.hasNewest && this.newest === key) {
+      this.newest = undefined;
+      this.hasNewest = false;
+    }
     this.total -= this.sizes.get(key) ?? 0;
     this.sizes.delete(key);
     return true;

@@ -30,6 +30,8 @@ export class DiskStore implements ContentStore {
   readonly dir: string;
   /** This process's (this instance's) directory of temporary files. */
   readonly tmp: string;
+  /** A Node process outlives its answers: a cold .info may start its zip's build (store.ts). */
+  readonly backgroundWork = true;
 
   constructor(dir: string) {
     this.root = resolve(dir);

@@ -41,13 +41,14 @@ export class ProxyMetrics {
   private buildBytes = 0;
   private readonly gitlabCalls: Counts = new Map();
   private movedTags = 0;
+  private readonly labels = new Map<string, Map<string, { endpoint: string; key: string }>>();
 
   count(event: ProxyEvent): void {
     switch (event.type) {
       case "request": {
-        const endpoint = fixed(ENDPOINTS, event.endpoint);
-        add(this.requests, `${endpoint}\u0000${fixed(OUTCOMES, event.outcome)}`);
-        if (event.bytes) add(this.bytes, endpoint, event.bytes);
+        const labels = this.requestLabels(event.endpoint, event.outcome);
+        add(this.requests, labels.key);
+        if (event.bytes) add(this.bytes, labels.endpoint, event.bytes);
         if (event.fromStore !== undefined) this.store[event.fromStore ? "hit" : "miss"]++;
         return;
       }
@@ -68,6 +69,27 @@ export class ProxyMetrics {
         // Counted by the caller once per version (TagMoveLog), not once per list refresh.
         return;
     }
+  }
+
+  /**
+   * The series of a request's endpoint and outcome, made once per pair (a
+   * request is counted on every answer, warm ones included: no string is
+   * built per request).
+   */
+  private requestLabels(endpoint: string, outcome: string): { endpoint: string; key: string } {
+    let byOutcome = this.labels.get(endpoint);
+    if (byOutcome === undefined) {
+      byOutcome = new Map();
+      // Only the fixed sets' values are kept: anything else shares "other", so this stays bounded.
+      if (this.labels.size < ENDPOINTS.length + 1) this.labels.set(endpoint, byOutcome);
+    }
+    let labels = byOutcome.get(outcome);
+    if (labels === undefined) {
+      const fixedEndpoint = fixed(ENDPOINTS, endpoint);
+      labels = { endpoint: fixedEndpoint, key: `${fixedEndpoint}\u0000${fixed(OUTCOMES, outcome)}` };
+      if (byOutcome.size < OUTCOMES.length + 1) byOutcome.set(outcome, labels);
+    }
+    return labels;
   }
 
   /** One version whose tag GitLab moved after it was served, first noticed. */

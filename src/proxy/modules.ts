@@ -60,10 +60,15 @@ export class Modules {
 
   constructor(private readonly o: ModulesOptions) {}
 
-  /** The module when it is known, public and fresh: the synchronous path of warm public answers. */
-  peekPublic(modulePath: string): FoundModule | undefined {
+  /** The clock every look-up here is timed by: a warm answer reads it once and hands it on. */
+  now(): number {
+    return this.o.now();
+  }
+
+  /** The module when it is known, public and fresh at `now`: the synchronous path of warm public answers. */
+  peekPublic(modulePath: string, now = this.o.now()): FoundModule | undefined {
     const found = this.found.get(modulePath);
-    return found && found.isPublic && this.isFresh(found) ? found : undefined;
+    return found && found.isPublic && this.isFresh(found, now) ? found : undefined;
   }
 
   /** The module; NotExistError when no rule or project serves it, LocateUnavailable while that cannot be decided. */
@@ -81,8 +86,8 @@ export class Modules {
    * module of the project may have made it earlier), GitLab is asked again.
    * A reloaded config makes a new proxy, so its rules never meet old locations.
    */
-  private isFresh(found: FoundModule): boolean {
-    return this.o.now() - found.at < this.o.listTtlMs && found.project.peek() !== undefined;
+  private isFresh(found: FoundModule, now = this.o.now()): boolean {
+    return now - found.at < this.o.listTtlMs && found.project.peek(now) !== undefined;
   }
 
   private async locate(modulePath: string): Promise<FoundModule> {

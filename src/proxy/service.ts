@@ -78,8 +78,10 @@ export class ProxyService {
    */
   handle(request: ProxyRequest, client?: Client): PlainAnswer | Promise<PlainAnswer> {
     if (request.kind === "module") {
-      const found = this.modules.peekPublic(request.modulePath);
-      const known = found && this.answers.known(found, request.endpoint, request.version);
+      // One reading of the clock for every freshness check of this answer.
+      const now = this.modules.now();
+      const found = this.modules.peekPublic(request.modulePath, now);
+      const known = found && this.answers.known(found, request.endpoint, request.version, now);
       if (known) return this.count(request.endpoint, outcomeOf(known.status), known, request.endpoint === "list" ? undefined : true);
     }
     return this.handleAsync(request, client);
@@ -110,7 +112,11 @@ export class ProxyService {
 
   private count(endpoint: string, outcome: RequestOutcome, answer: PlainAnswer, fromStore?: boolean): PlainAnswer {
     const onEvent = this.o.onEvent;
-    if (onEvent) onEvent({ type: "request", endpoint, outcome, bytes: bodyBytes(answer), ...(fromStore === undefined ? {} : { fromStore }) });
+    if (onEvent) {
+      const event: ProxyEvent = { type: "request", endpoint, outcome, bytes: bodyBytes(answer) };
+      if (fromStore !== undefined) event.fromStore = fromStore;
+      onEvent(event);
+    }
     return answer;
   }
 

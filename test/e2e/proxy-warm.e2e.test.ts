@@ -87,7 +87,7 @@ describe.skipIf(!requireTools('git'))('module proxy, warm answers', () => {
   it('the version list is answered synchronously while it is fresh', async () => {
     const first = await ask(`/${HOST}/warm/@v/list`);
     expect(first.status).toBe(200);
-    expect(String(first.body)).toBe('v1.0.0\n');
+    expect(Buffer.from(first.body as Uint8Array | string).toString()).toBe('v1.0.0\n');
     const second = ask(`/${HOST}/warm/@v/list`);
     expect(second).not.toBeInstanceOf(Promise);
     expect(second).toBe(first);

@@ -37,6 +37,24 @@ describe("Lru", () => {
     expect(lru.has("none")).toBe(false);
   });
 
+  it("getting the most recent entry again keeps the order; deleting or replacing it does not confuse it", () => {
+    const lru = new Lru<string, number>({ max: 3 });
+    lru.set("a", 1).set("b", 2).set("c", 3);
+    expect(lru.get("c")).toBe(3);
+    expect(lru.get("c")).toBe(3);
+    expect(lru.get("a")).toBe(1); // order now b, c, a
+    expect(lru.get("a")).toBe(1);
+    lru.set("d", 4); // b goes
+    expect(lru.has("b")).toBe(false);
+    lru.delete("d"); // the newest gone: a get of it must not count as recent
+    expect(lru.get("d")).toBeUndefined();
+    lru.set("d", 4).set("e", 5); // c goes (order was c, a, then d, e)
+    expect([..."acde"].filter((k) => lru.has(k))).toEqual(["a", "d", "e"]);
+    expect(lru.get("a")).toBe(1);
+    lru.set("f", 6); // d goes: a was made recent
+    expect([..."adef"].filter((k) => lru.has(k))).toEqual(["a", "e", "f"]);
+  });
+
   it("has does not make an entry recent", () => {
     const lru = new Lru<string, number>({ max: 2 });
     lru.set("a", 1).set("b", 2);

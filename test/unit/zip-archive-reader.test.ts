@@ -70,3 +70,39 @@ describe('openArchive', () => {
     await expect(read()).rejects.toThrow(/directory says 99/);
   });
 });
+
+describe('archive entries small enough to inflate in one call', () => {
+  const deflated = (content: Uint8Array) => zipSync({ 'x/y.txt': [content, { level: 9 }] });
+
+  it('hand on what a streamed read gives, in one piece', async () => {
+    const content = new TextEncoder().encode('one call '.repeat(20_000)); // 180 KB: under 256 KiB
+    const archive = await openArchive(bytesSource(deflated(content)));
+    const chunks: Uint8Array[] = [];
+    for await (const c of archive.open(archive.entries[0]!) as unknown as AsyncIterable<Uint8Array>) chunks.push(c);
+    expect(chunks).toHaveLength(1);
+    expect(Buffer.from(chunks[0]!).equals(Buffer.from(content))).toBe(true);
+  });
+
+  it('refuse an entry that inflates past what the directory says, without inflating it all', async () => {
+    // 16 MB of zeros deflate to ~16 KB: small on the wire, a bomb once inflated.
+    const archive = await openArchive(bytesSource(deflated(new Uint8Array(16 << 20))));
+    const entry = { ...archive.entries[0]!, size: 1000 };
+    const read = async () => {
+      for await (const _ of archive.open(entry) as unknown as AsyncIterable<Uint8Array>) void _;
+    };
+    await expect(read()).rejects.toThrow(/inflates past the 1000 bytes the directory says/);
+  });
+
+  it('refuse damaged data, naming the entry', async () => {
+    const zip = deflated(new TextEncoder().encode('hello '.repeat(1000)));
+    const archive = await openArchive(bytesSource(zip));
+    const entry = archive.entries[0]!;
+    const view = new DataView(zip.buffer, zip.byteOffset);
+    const dataAt = entry.localHeaderOffset + 30 + view.getUint16(entry.localHeaderOffset + 26, true) + view.getUint16(entry.localHeaderOffset + 28, true);
+    zip[dataAt] = 0xff; // an invalid block type
+    const read = async () => {
+      for await (const _ of archive.open(entry) as unknown as AsyncIterable<Uint8Array>) void _;
+    };
+    await expect(read()).rejects.toThrow(/^archive: x\/y\.txt (cannot be inflated \(damaged archive\)|fails its CRC-32 check)/);
+  });
+});

@@ -105,7 +105,7 @@ describe('createModuleZip', () => {
       }
       return out;
     };
-    const contents = [1, 2, 3, 4].map((seed) => noise(seed, 256 << 10));
+    const contents = [1, 2, 3, 4].map((seed) => noise(seed, 512 << 10));
     const piece = 128 << 10;
     const files = (): ModuleFile[] =>
       contents.map((content, i) => ({
@@ -210,4 +210,27 @@ describe('createModuleZip', () => {
     await expect(zip.done).rejects.toThrow(/cancelled/);
     expect(fileCancelled).toBe(true);
   });
+});
+
+describe('small files are deflated in one call', () => {
+  /** The first entry's deflated bytes, found through the central directory (no zip comment). */
+  function firstEntryData(zip: Uint8Array): Uint8Array {
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    const cd = view.getUint32(zip.length - 22 + 16, true);
+    const compressed = view.getUint32(cd + 20, true);
+    const start = 30 + view.getUint16(26, true) + view.getUint16(28, true);
+    return zip.subarray(start, start + compressed);
+  }
+
+  for (const size of [0, 1, 1600, 200_000]) {
+    it(`a ${size}-byte file: the bytes a CompressionStream makes (zlib level 6), and the file back`, async () => {
+      const content = new TextEncoder().encode('package m // filler\n'.repeat(Math.ceil(size / 20)).slice(0, size));
+      const zip = createModuleZip({ modulePath: 'example.com/m', version: 'v1.0.0', files: [bytesFile('a.go', content)] });
+      const bytes = await readAll(zip.stream);
+      await zip.done;
+      const streamed = await readAll(new Blob([content]).stream().pipeThrough(new CompressionStream('deflate-raw')));
+      expect(Buffer.from(firstEntryData(bytes)).equals(Buffer.from(streamed))).toBe(true);
+      expect(Buffer.from(unzipSync(bytes)['example.com/m@v1.0.0/a.go']!).equals(Buffer.from(content))).toBe(true);
+    });
+  }
 });

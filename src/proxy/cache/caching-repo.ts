@@ -9,6 +9,7 @@ import type { Repo, ResolvedVersion } from "../repo/repo.js";
 import { infoJson } from "../repo/repo.js";
 import type { ContentStore, StoredObject } from "../store/store.js";
 import { Lru } from "../../lib/lru.js";
+import { BoundedMap } from "../../lib/bounded-map.js";
 import { Expiring } from "../../lib/expiring.js";
 import { escapeVersion } from "../../module/escape.js";
 import { canonicalVersion } from "../../module/path.js";
@@ -41,7 +42,13 @@ export function isCanonical(v: string): boolean {
 export class CachingRepo {
   private readonly list: Expiring<string[]>;
   private readonly queries = new Lru<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 1024 });
-  private readonly builds = new Map<string, Promise<void>>();
+  /** Zip builds in flight by store key; `background`: started by a cold .info, not by a request for the zip. */
+  private readonly builds = new Map<string, { done: Promise<void>; background: boolean }>();
+  /**
+   * Store keys by version: a warm answer looks its bytes up by key on every
+   * request, and escaping the version each time was most of that look-up.
+   */
+  private readonly keys = new BoundedMap<string, Record<FileKind, string>>(1024);
   /** Origin.Hash of stored .info files, by version: immutable, so remembered (moved-tag checks). */
   private readonly servedCommits = new Lru<string, string>({ max: 1024 });
   /** What the store records of zips (h1, size), by zip key: immutable, so remembered (size checks). */
@@ -65,7 +72,13 @@ export class CachingRepo {
 
   /** The store key of a version's file. */
   key(version: string, kind: FileKind): string {
-    return `${this.o.escapedPath}/@v/${escapeVersion(version)}.${kind}`;
+    let keys = this.keys.get(version);
+    if (keys === undefined) {
+      const base = `${this.o.escapedPath}/@v/${escapeVersion(version)}.`;
+      keys = { info: base + "info", mod: base + "mod", zip: base + "zip" };
+      this.keys.set(version, keys);
+    }
+    return keys[kind];
   }
 
   /** @v/list: reused for listTtl; the last good list while GitLab fails. */
@@ -73,9 +86,9 @@ export class CachingRepo {
     return this.list.get();
   }
 
-  /** The list when it is fresh, without waiting. */
-  peekVersions(): string[] | undefined {
-    return this.list.peek();
+  /** The list when it is fresh (at `now`, the clock as the caller read it), without waiting. */
+  peekVersions(now?: number): string[] | undefined {
+    return this.list.peek(now);
   }
 
   /** A query that is not a canonical version (a branch, a hash, `latest`): its answer can change, reused for listTtl. */
@@ -102,7 +115,9 @@ export class CachingRepo {
     const stored = await this.o.store.get(key);
     note.fromStore = stored !== undefined;
     if (stored) return stored.bytes();
-    return this.computeInfo(version);
+    const bytes = await this.computeInfo(version);
+    this.buildInBackground(version);
+    return bytes;
   }
 
   /** The go.mod of a canonical version; only versions whose .info succeeds are served (module-proxy-rules.md §3, +incompatible). */
@@ -126,7 +141,16 @@ export class CachingRepo {
     if (stored && !(await this.sizeAsRecorded(key, stored))) stored = undefined;
     note.fromStore = stored !== undefined;
     if (!stored) {
-      await this.build(version, key);
+      const joined = this.builds.get(key);
+      try {
+        await this.build(version, key);
+      } catch (err) {
+        // A build this request did not ask for (a cold .info's, started before it) failed: that
+        // failure is not this request's answer. It builds again (its own build, or one another
+        // request started since), and answers with what that gives, an error included.
+        if (joined?.background !== true) throw err;
+        await this.build(version, key);
+      }
       stored = await this.o.store.get(key);
       if (!stored) throw new Error(`the zip of ${this.modulePath}@${version} was built but is not in the store`);
     }
@@ -184,17 +208,39 @@ export class CachingRepo {
     return stored.bytes();
   }
 
-  /** One build per version at a time: concurrent requests for a cold zip share it. */
-  private build(version: string, key: string): Promise<void> {
-    let pending = this.builds.get(key);
-    if (!pending) {
-      pending = this.buildZip(version, key).finally(() => this.builds.delete(key));
-      this.builds.set(key, pending);
-    }
-    return pending;
+  /**
+   * After a cold .info, the go command asks .mod and then .zip (`go mod
+   * download`, `go get`): the zip's build starts now, while the .info is sent
+   * and the .mod asked, and the .zip request joins it (single flight). Only
+   * once the .info succeeded (a version that does not exist starts nothing),
+   * only where work may outlive an answer (ContentStore.backgroundWork), and
+   * only when no build is running. Its failure is nobody's answer: it is
+   * dropped, and a .zip request that joined it builds again (zip()).
+   */
+  private buildInBackground(version: string): void {
+    if (!this.o.store.backgroundWork) return;
+    const key = this.key(version, "zip");
+    if (this.builds.has(key)) return;
+    this.build(version, key, true).catch(() => {});
   }
 
-  private async buildZip(version: string, key: string): Promise<void> {
+  /** One build per version at a time: concurrent requests for a cold zip share it. */
+  private build(version: string, key: string, background = false): Promise<void> {
+    let pending = this.builds.get(key);
+    if (!pending) {
+      const entry = { done: this.buildZip(version, key, background), background };
+      entry.done = entry.done.finally(() => {
+        if (this.builds.get(key) === entry) this.builds.delete(key);
+      });
+      pending = entry;
+      this.builds.set(key, pending);
+    }
+    return pending.done;
+  }
+
+  private async buildZip(version: string, key: string, background: boolean): Promise<void> {
+    // A background build skips a zip already stored (by another process sharing the store, say).
+    if (background && (await this.o.store.get(key))) return;
     const started = this.o.now();
     await this.ensureInfo(version);
     const zip = await this.repo.zip(version);

@@ -12,6 +12,7 @@ import { MAX_REMEMBERED_BYTES, StoredAnswers } from "../cache/stored-answers.js"
 const JSON_TYPE = "application/json";
 const TEXT_TYPE = "text/plain; charset=utf-8";
 const ZIP_TYPE = "application/zip";
+const encoder = new TextEncoder();
 
 /** A year: what never changes may be kept as long as a cache likes. */
 const IMMUTABLE_AGE = 31536000;
@@ -25,12 +26,13 @@ export class ProtocolAnswers {
 
   /**
    * The answer when it is already in memory (a public module's fresh list or
-   * remembered immutable content); undefined: take the long way.
+   * remembered immutable content); undefined: take the long way. `now`:
+   * the clock as the caller read it for this request.
    */
-  known(m: FoundModule, endpoint: ProxyEndpoint, version: string | undefined): PlainAnswer | undefined {
+  known(m: FoundModule, endpoint: ProxyEndpoint, version: string | undefined, now?: number): PlainAnswer | undefined {
     switch (endpoint) {
       case "list": {
-        const versions = m.repo.peekVersions();
+        const versions = m.repo.peekVersions(now);
         return versions && this.listAnswers.get(versions);
       }
       case "info":
@@ -54,7 +56,8 @@ export class ProtocolAnswers {
         const versions = await repo.versions();
         let list = this.listAnswers.get(versions);
         if (!list) {
-          list = dataAnswer(200, TEXT_TYPE, versions.map((v) => v + "\n").join(""), listCache);
+          // Bytes, not text: the answer's size is then known without measuring its UTF-8 on every request.
+          list = dataAnswer(200, TEXT_TYPE, encoder.encode(versions.map((v) => v + "\n").join("")), listCache);
           this.listAnswers.set(versions, list);
         }
         return list;

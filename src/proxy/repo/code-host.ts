@@ -30,8 +30,12 @@ export interface CodeHost {
   readonly url: string;
   /** Tags whose names start with prefix. */
   tags(prefix: string): Promise<Tag[]>;
-  /** Resolves a tag, branch, HEAD or hex commit prefix; throws NotExistError("unknown revision …"). */
-  stat(rev: string): Promise<RevInfo>;
+  /**
+   * Resolves a tag, branch, HEAD or hex commit prefix; throws NotExistError("unknown revision …").
+   * `prefetch`: files the caller will read at the commit (its go.mod): asked as soon as the
+   * commit is known, alongside what the RevInfo still needs, and kept for readFile.
+   */
+  stat(rev: string, prefetch?: readonly string[]): Promise<RevInfo>;
   /** The default branch's head. */
   latest(): Promise<RevInfo>;
   /** Raw file bytes at a commit, undefined when absent. */

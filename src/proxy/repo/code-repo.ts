@@ -51,6 +51,12 @@ export class CodeRepo implements Repo {
   /** "v2" or "": the major of pseudo-versions without a base. */
   readonly pseudoMajor: string;
   readonly origin: Origin;
+  /**
+   * Where findDir looks for the module's go.mod: its directory, and for a major version
+   * past v1 outside the repository's root module also the vN subdirectory. Stat asks the host
+   * for them as soon as a revision's commit is known (CodeHost.stat's prefetch).
+   */
+  private readonly goModFiles: readonly string[];
 
   constructor(
     readonly host: CodeHost,
@@ -71,6 +77,9 @@ export class CodeRepo implements Repo {
     this.pathPrefix = pathPrefix;
     this.pseudoMajor = pathMajorPrefix(pathMajor);
     this.origin = { url: host.url, subdir: codeDir };
+    const file1 = joinPath(codeDir, "go.mod");
+    const hasDir2 = pathMajor !== "" && codeRoot !== path && !pathMajor.startsWith(".");
+    this.goModFiles = hasDir2 ? [file1, joinPath(joinPath(codeDir, pathMajor.slice(1)), "go.mod")] : [file1];
   }
 
   get modulePath(): string {
@@ -161,7 +170,7 @@ export class CodeRepo implements Repo {
     if (rev === "latest") return this.latest();
     let info: RevInfo;
     try {
-      info = await this.host.stat(this.revToRev(rev));
+      info = await this.host.stat(this.revToRev(rev), this.goModFiles);
     } catch (err) {
       if (err instanceof NotExistError) throw moduleError(this.modPath, "", invalidVersion(rev, err.message));
       throw err;
@@ -376,18 +385,22 @@ export class CodeRepo implements Repo {
   async findDir(version: string): Promise<FoundDir> {
     if (!semver.isValid(version)) throw moduleError(this.modPath, "", invalidVersion(version, "syntax error"));
     const rev = this.revToRev(version);
-    const info = await this.host.stat(rev);
+    const [file1, file2Path] = this.goModFiles;
+    const info = await this.host.stat(rev, this.goModFiles);
     const commit = info.name;
-    const file1 = joinPath(this.codeDir, "go.mod");
-    const gomod1 = await this.readGoMod(commit, file1);
+    // Both places a major version's go.mod may be are asked at once (one round trip to GitLab, not
+    // two); each read's failure still surfaces where the sequential reads would have met it.
+    const dir2 = file2Path === undefined ? "" : joinPath(this.codeDir, this.pathMajor.slice(1));
+    const read1 = settle(this.readGoMod(commit, file1!));
+    const read2 = file2Path === undefined ? undefined : settle(this.readGoMod(commit, file2Path));
+    const gomod1 = unwrap(await read1);
     const mpath1 = gomod1 === undefined ? "" : modulePath(decoder.decode(gomod1));
     const found1 = gomod1 !== undefined && (isMajor(mpath1, this.pathMajor) || (this.pathMajor === "" && mpath1.startsWith("gopkg.in/")));
 
     let file2 = "";
-    if (this.pathMajor !== "" && this.codeRoot !== this.modPath && !this.pathMajor.startsWith(".")) {
-      const dir2 = joinPath(this.codeDir, this.pathMajor.slice(1));
+    if (read2) {
       file2 = joinPath(dir2, "go.mod");
-      const gomod2 = await this.readGoMod(commit, file2);
+      const gomod2 = unwrap(await read2);
       const mpath2 = gomod2 === undefined ? "" : modulePath(decoder.decode(gomod2));
       const found2 = gomod2 !== undefined && isMajor(mpath2, this.pathMajor);
       if (found1 && found2) {
@@ -437,9 +450,19 @@ export class CodeRepo implements Repo {
     if (version !== canonicalVersion(version)) throw moduleError(this.modPath, "", `version ${version} is not canonical`);
     if (isPseudoVersion(version)) await this.stat(version);
     const { commit, dir } = await this.findDir(version);
+    // The root LICENSE is asked with the archive, not after it: one round trip to GitLab less. It is
+    // used only when the module's directory has none, and only then can its failure fail the zip.
+    const rootLicense = dir === "" ? undefined : this.host.readFile(commit, "LICENSE");
+    rootLicense?.catch(() => {});
     const content = await this.host.readZip(commit, dir);
-    if (dir !== "" && !content.files.some((f) => f.path === "LICENSE")) {
-      const license = await this.host.readFile(commit, "LICENSE");
+    if (rootLicense && !content.files.some((f) => f.path === "LICENSE")) {
+      let license: Uint8Array | undefined;
+      try {
+        license = await rootLicense;
+      } catch (err) {
+        await content.dispose();
+        throw err;
+      }
       if (license !== undefined) content.files.push(bytesFile("LICENSE", license));
     }
     return content;
@@ -450,6 +473,19 @@ export class CodeRepo implements Repo {
     const gomod = await this.goMod(version);
     return zipOf(this.modPath, version, gomod, await this.zipContent(version));
   }
+}
+
+/** A promise that never rejects: its outcome, to be unwrapped (and a failure thrown) when its turn comes. */
+function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+function unwrap<T>(outcome: { ok: true; value: T } | { ok: false; error: unknown }): T {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }
 
 function trimIncompatible(v: string): string {

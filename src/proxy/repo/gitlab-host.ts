@@ -4,7 +4,7 @@
 // What depends only on a commit id never changes, so it is remembered
 // (bounded); lists expire after listTtl.
 import { Lru } from "../../lib/lru.js";
-import { UNKNOWN_BRANCH, type GitlabClient, type GitlabTag } from "../../gitlab/client.js";
+import { UNKNOWN_BRANCH, type GitlabClient, type GitlabCommit, type GitlabTag } from "../../gitlab/client.js";
 import type { CodeHost, RevInfo, Tag, ZipContent } from "./code-host.js";
 import { NotExistError } from "../../module/errors.js";
 import { readZipFromGitlab, type ZipRuntime } from "./gitlab-zip.js";
@@ -52,6 +52,8 @@ export class GitlabHost implements CodeHost {
    * GitLab calls in all (`npm run bench`, cold download by hash).
    */
   private readonly stats = new Lru<string, { at: number; value: Promise<RevInfo> }>({ max: 1024 });
+  /** Raw file reads in flight, by (commit, path): failures are not remembered, so only these are shared. */
+  private readonly reading = new Map<string, Promise<Uint8Array | undefined>>();
 
   constructor(private readonly o: GitlabHostOptions) {
     this.url = o.url;
@@ -69,10 +71,10 @@ export class GitlabHost implements CodeHost {
    * lowercase hex prefix of at least 7 digits — unique among the ref tips, or
    * any commit a branch or tag contains (the go command fetches nothing else).
    */
-  stat(rev: string): Promise<RevInfo> {
+  stat(rev: string, prefetch?: readonly string[]): Promise<RevInfo> {
     const known = this.stats.get(rev);
     if (known && this.o.now() - known.at < this.o.listTtlMs) return known.value;
-    const entry = { at: this.o.now(), value: this.resolve(rev) };
+    const entry = { at: this.o.now(), value: this.resolve(rev, prefetch) };
     this.stats.set(rev, entry);
     // Failures (unknown revisions, GitLab down) are not remembered: asked again next time.
     entry.value.catch(() => {
@@ -81,12 +83,13 @@ export class GitlabHost implements CodeHost {
     return entry.value;
   }
 
-  private async resolve(rev: string): Promise<RevInfo> {
+  private async resolve(rev: string, prefetch: readonly string[] = []): Promise<RevInfo> {
     const { client, project } = this.o;
+    const named = this.commitNamed(rev);
     const tag = await this.tag(rev);
-    if (tag) return this.info(tag.commit, rev, `refs/tags/${rev}`);
+    if (tag) return this.info(tag.commit, rev, `refs/tags/${rev}`, named, prefetch);
     const branch = await client.branch(project, rev);
-    if (branch) return this.info(branch.commit, branch.commit, `refs/heads/${rev}`);
+    if (branch) return this.info(branch.commit, branch.commit, `refs/heads/${rev}`, named, prefetch);
     if (rev === "HEAD") return this.latest();
     if (isHashPrefix(rev)) {
       const tips = new Map<string, string>();
@@ -95,15 +98,31 @@ export class GitlabHost implements CodeHost {
       if (tips.size > 1) throw new NotExistError(`ambiguous revision ${rev}`);
       if (tips.size === 1) {
         const [hash] = tips.keys();
-        return this.info(hash!, hash!);
+        return this.info(hash!, hash!, undefined, undefined, prefetch);
       }
       const commit = await client.commit(project, rev);
       if (commit && commit.id.startsWith(rev) && (await client.isReachable(project, commit.id))) {
         this.o.memo.commitTimes.set(this.key(commit.id), commit.committedAt);
-        return this.info(commit.id, commit.id);
+        return this.info(commit.id, commit.id, undefined, undefined, prefetch);
       }
     }
     throw new NotExistError(`unknown revision ${rev}`);
+  }
+
+  /**
+   * The commit GitLab resolves `rev` to (commits/:ref takes a tag or branch
+   * name too), asked at the same time as the tag: a tag's commit time then
+   * comes with the tag instead of one round trip after it. Only a hint: it
+   * is used when it is the very commit the tag (or branch) names, otherwise
+   * that commit is asked by its id as before; its failure is nobody's.
+   * Not asked when the tag list at hand already names the commit and its
+   * time is known.
+   */
+  private commitNamed(rev: string): Promise<GitlabCommit | undefined> | undefined {
+    if (rev === "" || isHashPrefix(rev)) return undefined;
+    const listed = this.tagList.peek()?.find((t) => t.name === rev);
+    if (listed && this.o.memo.commitTimes.has(this.key(listed.commit))) return undefined;
+    return this.o.client.commit(this.o.project, rev).catch(() => undefined);
   }
 
   private tag(name: string): Promise<GitlabTag | undefined> {
@@ -126,8 +145,10 @@ export class GitlabHost implements CodeHost {
     return this.info(branch.commit, branch.commit, "HEAD");
   }
 
-  private async info(hash: string, version: string, ref?: string): Promise<RevInfo> {
-    const time = await this.commitTime(hash);
+  private async info(hash: string, version: string, ref?: string, named?: Promise<GitlabCommit | undefined>, prefetch: readonly string[] = []): Promise<RevInfo> {
+    // The commit is known: the files its caller will read are asked now, not after its time.
+    for (const path of prefetch) this.readFile(hash, path).catch(() => {});
+    const time = await this.commitTime(hash, named);
     const info: RevInfo = {
       name: hash,
       short: hash.slice(0, 12),
@@ -139,23 +160,39 @@ export class GitlabHost implements CodeHost {
     return info;
   }
 
-  private async commitTime(hash: string): Promise<Date> {
+  private async commitTime(hash: string, named?: Promise<GitlabCommit | undefined>): Promise<Date> {
     const key = this.key(hash);
     const known = this.o.memo.commitTimes.get(key);
     if (known) return known;
+    const hinted = await named;
+    if (hinted && hinted.id === hash) {
+      this.o.memo.commitTimes.set(key, hinted.committedAt);
+      return hinted.committedAt;
+    }
     const commit = await this.o.client.commit(this.o.project, hash);
     if (!commit) throw new NotExistError(`unknown revision ${hash}`);
     this.o.memo.commitTimes.set(key, commit.committedAt);
     return commit.committedAt;
   }
 
-  async readFile(commit: string, path: string): Promise<Uint8Array | undefined> {
+  readFile(commit: string, path: string): Promise<Uint8Array | undefined> {
     const key = `${this.key(commit)}\u0000${path}`;
     const known = this.o.memo.files.get(key);
-    if (known) return known.data ?? undefined;
-    const data = await this.o.client.file(this.o.project, commit, path);
-    if (data === undefined || data.length <= MAX_REMEMBERED_FILE) this.o.memo.files.set(key, { data: data ?? null });
-    return data;
+    if (known) return Promise.resolve(known.data ?? undefined);
+    // A read already on its way (a prefetch, a concurrent request) is joined, not asked again.
+    let reading = this.reading.get(key);
+    if (!reading) {
+      reading = this.o.client.file(this.o.project, commit, path).then((data) => {
+        if (data === undefined || data.length <= MAX_REMEMBERED_FILE) this.o.memo.files.set(key, { data: data ?? null });
+        return data;
+      });
+      const settled = (): void => {
+        if (this.reading.get(key) === reading) this.reading.delete(key);
+      };
+      reading.then(settled, settled);
+      this.reading.set(key, reading);
+    }
+    return reading;
   }
 
   /** gitRepo.RecentTag: the highest allowed tag merged into commit, checked highest first. */

@@ -49,6 +49,10 @@ export interface ReadZipOptions {
 }
 
 export async function readZipFromGitlab(o: ReadZipOptions): Promise<ZipContent> {
+  // The .gitattributes on the way to the module's directory do not depend on the archive: asked at
+  // the same time, so they are in when it has been read (each read is one round trip to GitLab).
+  const outside = readOutsideAttributes(o);
+  outside.catch(() => {}); // awaited below; if the archive fails first, this failure is nobody's
   const response = await o.client.archive(o.project, o.commit, o.dir);
   if (!response) throw new NotExistError(`no directory ${o.dir} at revision ${o.commit.slice(0, 12)}`);
   const spooled = await spool(response, o.runtime);
@@ -74,7 +78,7 @@ export async function readZipFromGitlab(o: ReadZipOptions): Promise<ZipContent> 
       files.set(name, { entry, name });
     }
 
-    const attributeFiles = await gatherAttributes(o, files, archive);
+    const attributeFiles = await gatherAttributes(o, await outside, files, archive);
     let result: ModuleFile[];
     if (attributeFiles.length === 0) {
       result = [...files.values()].map(({ entry, name }) => archiveFile(name, entry, archive));
@@ -113,17 +117,13 @@ async function spool(response: Response, runtime: ZipRuntime): Promise<RandomAcc
 }
 
 /**
- * Every .gitattributes that applies to the module's files: those on the way
- * from the repository root to the module's directory (read raw; the
- * archive holds only the directory), and those inside it.
+ * The .gitattributes on the way from the repository root to the module's
+ * directory, read raw (the archive holds only the directory): the root's and
+ * every directory's on the way down, the module directory's own included (it
+ * could be export-ignored by itself, so it is read raw too). Asked at once,
+ * kept root first.
  */
-async function gatherAttributes(
-  o: ReadZipOptions,
-  files: Map<string, { entry: ArchiveEntry }>,
-  archive: ArchiveReader,
-): Promise<GitattributesFile[]> {
-  // The root's and every directory's on the way down, the module directory's own included (it could be
-  // export-ignored by itself, so it is read raw too): asked at once, kept root first.
+async function readOutsideAttributes(o: ReadZipOptions): Promise<GitattributesFile[]> {
   const parts = o.dir === "" ? [] : o.dir.split("/");
   const dirs = parts.map((_, i) => parts.slice(0, i).join("/")).concat(o.dir);
   const raw = await Promise.all(dirs.map((d) => o.readFile(d === "" ? ".gitattributes" : `${d}/.gitattributes`)));
@@ -131,6 +131,20 @@ async function gatherAttributes(
   raw.forEach((content, i) => {
     if (content !== undefined) found.push({ dir: dirs[i]!, content });
   });
+  return found;
+}
+
+/**
+ * Every .gitattributes that applies to the module's files: those on the way
+ * to the module's directory (`outside`), then those inside it.
+ */
+async function gatherAttributes(
+  o: ReadZipOptions,
+  outside: GitattributesFile[],
+  files: Map<string, { entry: ArchiveEntry }>,
+  archive: ArchiveReader,
+): Promise<GitattributesFile[]> {
+  const found = [...outside];
   for (const [name, { entry }] of files) {
     if (name === ".gitattributes" || !name.endsWith("/.gitattributes") || entry.isSymlink) continue;
     const d = name.slice(0, -"/.gitattributes".length);

@@ -4,6 +4,12 @@ import type { Spool } from "../repo/gitlab-zip.js";
 
 export class MemoryStore implements ContentStore {
   private readonly objects = new Map<string, Uint8Array>();
+  readonly backgroundWork: boolean;
+
+  /** `backgroundWork`: see ContentStore; off unless the runtime says its process outlives an answer. */
+  constructor(o: { backgroundWork?: boolean } = {}) {
+    this.backgroundWork = o.backgroundWork ?? false;
+  }
 
   async get(key: string): Promise<StoredObject | undefined> {
     const data = this.objects.get(key);

@@ -13,6 +13,14 @@ export interface StoredObject {
 }
 
 export interface ContentStore {
+  /**
+   * True when work no request waits for may go on after an answer is sent:
+   * the store lives in a long-running process (Node). A cold `.info` then
+   * starts its version's zip build at once (cache/caching-repo.ts). A Worker
+   * cancels what a request left running once its answer is sent (nothing
+   * calls waitUntil), so the Workers' stores leave this unset.
+   */
+  readonly backgroundWork?: boolean;
   get(key: string): Promise<StoredObject | undefined>;
   /**
    * Writes atomically: readers see the whole object or nothing. The first

@@ -1,4 +1,4 @@
-import { inflateRaw } from './raw-deflate.js';
+import { inflateRaw, inflateRawBytes, ONE_CALL_BYTES } from './raw-deflate.js';
 import { updateCrc32 } from './zip-records.js';
 
 /**
@@ -168,6 +168,7 @@ function openEntry(source: RandomAccessSource, entry: ArchiveEntry, chunkSize: n
   if (entry.method !== 0 && entry.method !== 8) {
     throw new Error(`archive: ${entry.name} uses compression method ${entry.method}; only stored and deflate are supported`);
   }
+  if (entry.size <= ONE_CALL_BYTES && entry.compressedSize <= ONE_CALL_BYTES) return openSmallEntry(source, entry);
   let crc = 0;
   let produced = 0;
   let stopped = false;
@@ -245,6 +246,47 @@ function openEntry(source: RandomAccessSource, entry: ArchiveEntry, chunkSize: n
     // Inflated bytes held for the reader before feeding pauses: what one entry costs in memory.
     { highWaterMark: chunkSize, size: (chunk) => chunk.byteLength },
   );
+}
+
+/**
+ * A small entry (most files of a module): its stored bytes read in one piece and inflated in one
+ * call (raw-deflate.ts), with the same checks as a streamed one — what the directory says of its
+ * size and CRC-32 — and the same errors.
+ */
+function openSmallEntry(source: RandomAccessSource, entry: ArchiveEntry): ReadableStream<Uint8Array> {
+  let stopped = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const read = async (): Promise<void> => {
+        const header = dataView(await readExactly(source, entry.localHeaderOffset, 30, `local header of ${entry.name}`));
+        if (header.getUint32(0, true) !== LOCAL_SIG) throw new Error(`archive: ${entry.name} has no local header at its offset`);
+        const position = entry.localHeaderOffset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
+        const stored = entry.compressedSize === 0 ? new Uint8Array(0) : await readExactly(source, position, entry.compressedSize, entry.name);
+        let data: Uint8Array;
+        try {
+          data = entry.method === 8 ? inflateRawBytes(stored, entry.size) : stored;
+        } catch (error) {
+          if (error instanceof RangeError) throw new Error(`archive: ${entry.name} inflates past the ${entry.size} bytes the directory says`);
+          throw error;
+        }
+        if (data.length > entry.size) throw new Error(`archive: ${entry.name} inflates past the ${entry.size} bytes the directory says`);
+        if (data.length !== entry.size) throw new Error(`archive: ${entry.name} inflated to ${data.length} bytes, the directory says ${entry.size}`);
+        if (updateCrc32(0, data) !== entry.crc32) throw new Error(`archive: ${entry.name} fails its CRC-32 check (damaged or truncated archive)`);
+        if (stopped) return;
+        stopped = true;
+        if (data.length > 0) controller.enqueue(data);
+        controller.close();
+      };
+      read().catch((error: unknown) => {
+        if (stopped) return;
+        stopped = true;
+        controller.error(entryError(entry.name, error));
+      });
+    },
+    cancel() {
+      stopped = true;
+    },
+  });
 }
 
 /** The platform's inflate names no entry ("incorrect header check", ...): say which one it was. */

@@ -1,6 +1,6 @@
 import { hash1, sha256Stream, type HashedFile } from '../../module/dirhash.js';
 import type { ModuleFile } from './file.js';
-import { deflateRaw } from './raw-deflate.js';
+import { deflateRaw, deflateRawBytes, ONE_CALL_BYTES } from './raw-deflate.js';
 import { centralHeader, checkFits32, dataDescriptor, endRecords, entryFlags, localHeader, updateCrc32, type WrittenEntry } from './zip-records.js';
 
 export interface ModuleZipInput {
@@ -28,6 +28,12 @@ export interface ModuleZip {
 
 /** Zip bytes held ahead of the reader before producing pauses: memory stays bounded whatever the module size. */
 const HIGH_WATER_BYTES = 1 << 20;
+/**
+ * The zip is handed on in pieces of at least this size (the last one aside), not record by
+ * record: a store writes each piece it reads (a file write on Node), and three small pieces per
+ * entry cost a cold build of an ordinary module hundreds of writes.
+ */
+const PIECE_BYTES = 64 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -64,10 +70,21 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
       start(controller) {
         const produce = async (): Promise<ModuleZipSummary> => {
           let zipSize = 0;
+          let piece: Uint8Array[] = [];
+          let pieceBytes = 0;
+          const flush = (): void => {
+            if (pieceBytes === 0) return;
+            controller.enqueue(piece.length === 1 ? piece[0]! : concat(piece, pieceBytes));
+            piece = [];
+            pieceBytes = 0;
+          };
           const emit = (bytes: Uint8Array): void => {
             if (cancelled) throw cancelledError();
             zipSize += bytes.length;
-            controller.enqueue(bytes);
+            if (bytes.length === 0) return;
+            piece.push(bytes);
+            pieceBytes += bytes.length;
+            if (pieceBytes >= PIECE_BYTES) flush();
           };
           const waitForReader = async (): Promise<void> => {
             while (!cancelled && (controller.desiredSize ?? 1) <= 0) {
@@ -99,6 +116,36 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             emit(localHeader(entry.name, entry.flags));
             const hash = sha256Stream();
             let crc = 0;
+            if (file.size <= ONE_CALL_BYTES) {
+              // A small file (most of a module): read whole, then deflated in one call.
+              const chunks: Uint8Array[] = [];
+              currentReader = (await file.open()).getReader();
+              try {
+                for (;;) {
+                  const { value, done: eof } = await currentReader.read();
+                  if (eof) break;
+                  entry.size += value.length;
+                  if (entry.size > file.size) throw new Error(`module zip: ${file.path} has more than the ${file.size} bytes it declared`);
+                  hash.update(value);
+                  crc = updateCrc32(crc, value);
+                  chunks.push(value);
+                }
+                if (cancelled) throw new Error('module zip: the reader cancelled the stream');
+              } catch (error) {
+                void currentReader.cancel(error).catch(() => {});
+                throw error;
+              }
+              currentReader = undefined;
+              if (entry.size !== file.size) throw new Error(`module zip: ${file.path} has ${entry.size} bytes, not the ${file.size} it declared`);
+              const compressed = deflateRawBytes(chunks.length === 1 ? chunks[0]! : concat(chunks, entry.size));
+              entry.compressedSize = compressed.length;
+              emit(compressed);
+              entry.crc32 = crc;
+              emit(dataDescriptor(entry));
+              written.push(entry);
+              digests.push({ name, sha256: hash.digest() });
+              continue;
+            }
             const deflate = deflateRaw();
             const input = deflate.writable.getWriter();
             // The compressed side is read as fast as it comes: how far the producer runs ahead is
@@ -163,6 +210,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             emit(centralHeader(entry));
           }
           emit(endRecords(written.length, zipSize - directoryOffset, directoryOffset));
+          flush();
           // `done` means read, not only produced: a reader that cancels before the last byte fails it.
           await waitUntilAllRead();
           return { h1: hash1(digests), fileCount: digests.length, size: zipSize };
@@ -197,4 +245,14 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
     { highWaterMark: HIGH_WATER_BYTES, size: (chunk) => chunk.byteLength },
   );
   return { stream, done };
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
