@@ -6,7 +6,7 @@ import { COMPILED_FORMAT, variableName, type CompiledConfig, type CompiledModule
 import { Rule, type ResolvedModule } from "./rule.js";
 import { indexPage, type IndexEntry } from "../render/pages.js";
 import { htmlAnswer, publicCache, type PlainAnswer } from "../http/responses.js";
-import { BoundedMap } from "../lib/bounded-map.js";
+import { LRUCache } from "lru-cache";
 import type { DiscoveredRule } from "./discovered-rule.js";
 
 type AnyRule = Rule | DiscoveredRule;
@@ -137,7 +137,7 @@ export class Router {
    * Answers by Host and target (see answer.ts): those that need no GitLab look-up for the
    * config's life (until Infinity), a group rule's until the first look-up it rests on expires.
    */
-  readonly answers = new BoundedMap<string, { answer: PlainAnswer; until: number }>(ANSWER_MEMO_ENTRIES);
+  readonly answers = new LRUCache<string, { answer: PlainAnswer; until: number }>({ max: ANSWER_MEMO_ENTRIES });
   /** With a single host, every request is answered as that host. */
   private readonly onlyHost?: HostRoutes;
   private readonly discoveredRule?: RouterOptions["discoveredRule"];

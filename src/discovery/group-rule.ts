@@ -7,7 +7,7 @@ import { encodePath } from "../core/url-path.js";
 import { Rule, type ResolvedModule } from "../core/rule.js";
 import type { GitlabProject } from "../gitlab/project.js";
 import type { DiscoveredResolution, DiscoveredRule } from "../core/discovered-rule.js";
-import { BoundedMap } from "../lib/bounded-map.js";
+import { LRUCache } from "lru-cache";
 import { defaultBrowser } from "../core/defaults.js";
 import type { ProjectLookup } from "./project-lookup.js";
 
@@ -22,7 +22,7 @@ export class GroupRule implements DiscoveredRule {
   readonly depth: number;
   private readonly groupDepth: number;
   /** Rendered answers by import path and project state, so a cached hit does not render again. */
-  private readonly modules = new BoundedMap<string, ResolvedModule>(10_000);
+  private readonly modules = new LRUCache<string, ResolvedModule>({ max: 10_000 });
 
   constructor(
     readonly module: CompiledModule & { group: NonNullable<CompiledModule["group"]> },

@@ -1,5 +1,7 @@
-// A value fetched on demand and kept for a time: one fetch at a time, the
-// last good value served (stale) when a refresh fails.
+// The one way modgate keeps what it fetched for a time: Expiring for one
+// value (one fetch at a time, the last good value served when a refresh
+// fails), ExpiringMemo for values per key (failures forgotten at once).
+import { LRUCache } from "lru-cache";
 
 export class Expiring<T> {
   private value: { data: T; at: number } | undefined;
@@ -32,5 +34,34 @@ export class Expiring<T> {
       },
     );
     return this.pending;
+  }
+}
+
+/**
+ * Values made per key and reused for ttl: one making at a time per key (the
+ * promise is shared), a failure forgotten at once so the next caller asks
+ * again. Bounded, least recently used first out. The clock is injected, so
+ * tests and the caller's other caches age together.
+ */
+export class ExpiringMemo<K extends {}, V> {
+  private readonly cache?: LRUCache<K, Promise<V>>;
+
+  constructor(o: { max: number; ttlMs: number; now: () => number }) {
+    // ttl 0 means "keep forever" to lru-cache: a ttl of 0 here means "never reuse".
+    // ttlResolution 0: the injected clock is read on every check, never cached for a millisecond.
+    if (o.ttlMs > 0) this.cache = new LRUCache<K, Promise<V>>({ max: o.max, ttl: o.ttlMs, ttlResolution: 0, perf: { now: o.now } });
+  }
+
+  get(key: K, make: () => Promise<V>): Promise<V> {
+    const cache = this.cache;
+    if (!cache) return make();
+    const known = cache.get(key);
+    if (known) return known;
+    const value = make();
+    cache.set(key, value);
+    value.catch(() => {
+      if (cache.peek(key) === value) cache.delete(key);
+    });
+    return value;
   }
 }

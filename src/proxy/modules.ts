@@ -3,7 +3,7 @@
 // GitLab project behind it (asked again after listTtl), and one CachingRepo
 // per module around a CodeRepo over that project. Only what the config and
 // GitLab said is kept; who may read it is decided per request (access.ts).
-import { Lru } from "../lib/lru.js";
+import { LRUCache } from "lru-cache";
 import { Expiring } from "../lib/expiring.js";
 import type { GitlabClient } from "../gitlab/client.js";
 import type { GitlabProject, Visibility } from "../gitlab/project.js";
@@ -48,15 +48,15 @@ export interface ModulesOptions {
 
 export class Modules {
   private readonly memo = new HostMemo();
-  private readonly projects = new Lru<string, Expiring<GitlabProject | undefined>>({ max: 4096 });
-  private readonly hosts = new Lru<string, GitlabHost>({ max: 1024 });
-  private readonly repos = new Lru<string, CachingRepo>({ max: 4096 });
+  private readonly projects = new LRUCache<string, Expiring<GitlabProject | undefined>>({ max: 4096 });
+  private readonly hosts = new LRUCache<string, GitlabHost>({ max: 1024 });
+  private readonly repos = new LRUCache<string, CachingRepo>({ max: 4096 });
   /**
    * Module path → its project, for listTtl (as long as the project look-up
    * itself is trusted): locating the module and building its repository on
    * every request was most of a warm answer's cost after the file reads.
    */
-  private readonly found = new Lru<string, FoundModule>({ max: 4096 });
+  private readonly found = new LRUCache<string, FoundModule>({ max: 4096 });
 
   constructor(private readonly o: ModulesOptions) {}
 

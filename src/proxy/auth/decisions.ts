@@ -11,12 +11,12 @@
 // requests/s (issue 11's goal is 0.9; docs/benchmarks.md). Workers run the
 // same code.
 import { createHmac } from "node:crypto";
-import { Lru } from "../../lib/lru.js";
+import { LRUCache } from "lru-cache";
 import type { Credential } from "../../gitlab/credential.js";
 import type { AccessVerdict } from "../../gitlab/client.js";
 
 export class AccessDecisions {
-  private readonly decided: Lru<string, { verdict: AccessVerdict; until: number }>;
+  private readonly decided: LRUCache<string, { verdict: AccessVerdict; until: number }>;
   private readonly pending = new Map<string, Promise<AccessVerdict>>();
   /** Random per process, never stored: keys from another process (or a leaked dump of this map) name no credential. */
   private readonly hmacKey = crypto.getRandomValues(new Uint8Array(32));
@@ -26,7 +26,7 @@ export class AccessDecisions {
     private readonly now: () => number = Date.now,
     maxEntries = 10_000,
   ) {
-    this.decided = new Lru({ max: maxEntries });
+    this.decided = new LRUCache({ max: maxEntries });
   }
 
   /** The remembered verdict, or `check`'s (one check at a time per credential and project). */

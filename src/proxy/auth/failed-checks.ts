@@ -15,7 +15,7 @@
 // of them. Checks GitLab accepts ("allowed", "denied") free their slot and
 // count nothing; remembered decisions (decisions.ts) send no check at all.
 // Memory is bounded: at most `limit` instants per address, an LRU of addresses.
-import { Lru } from "../../lib/lru.js";
+import { LRUCache } from "lru-cache";
 
 export interface FailedCheckLimits {
   /** Rejected checks one client address may cause per window. */
@@ -51,14 +51,14 @@ class Window {
 }
 
 export class FailedChecks {
-  private readonly clients: Lru<string, Window>;
+  private readonly clients: LRUCache<string, Window>;
   private readonly all = new Window();
 
   constructor(
     readonly limits: FailedCheckLimits,
     private readonly now: () => number = Date.now,
   ) {
-    this.clients = new Lru({ max: limits.maxClients ?? DEFAULT_MAX_CLIENTS });
+    this.clients = new LRUCache({ max: limits.maxClients ?? DEFAULT_MAX_CLIENTS });
   }
 
   /** Addresses remembered now (tests: the bound holds). */

@@ -8,9 +8,8 @@
 import type { Repo, ResolvedVersion } from "../repo/repo.js";
 import { infoJson } from "../repo/repo.js";
 import type { ContentStore, StoredObject } from "../store/store.js";
-import { Lru } from "../../lib/lru.js";
-import { BoundedMap } from "../../lib/bounded-map.js";
-import { Expiring } from "../../lib/expiring.js";
+import { LRUCache } from "lru-cache";
+import { Expiring, ExpiringMemo } from "../../lib/expiring.js";
 import { escapeVersion } from "../../module/escape.js";
 import { canonicalVersion } from "../../module/path.js";
 import { isPseudoVersion } from "../../module/pseudo.js";
@@ -41,23 +40,24 @@ export function isCanonical(v: string): boolean {
 
 export class CachingRepo {
   private readonly list: Expiring<string[]>;
-  private readonly queries = new Lru<string, { at: number; value: Promise<ResolvedVersion> }>({ max: 1024 });
+  private readonly queries: ExpiringMemo<string, ResolvedVersion>;
   /** Zip builds in flight by store key; `background`: started by a cold .info, not by a request for the zip. */
   private readonly builds = new Map<string, { done: Promise<void>; background: boolean }>();
   /**
    * Store keys by version: a warm answer looks its bytes up by key on every
    * request, and escaping the version each time was most of that look-up.
    */
-  private readonly keys = new BoundedMap<string, Record<FileKind, string>>(1024);
+  private readonly keys = new LRUCache<string, Record<FileKind, string>>({ max: 1024 });
   /** Origin.Hash of stored .info files, by version: immutable, so remembered (moved-tag checks). */
-  private readonly servedCommits = new Lru<string, string>({ max: 1024 });
+  private readonly servedCommits = new LRUCache<string, string>({ max: 1024 });
   /** What the store records of zips (h1, size), by zip key: immutable, so remembered (size checks). */
-  private readonly zipRecords = new Lru<string, ZipRecord>({ max: 1024 });
+  private readonly zipRecords = new LRUCache<string, ZipRecord>({ max: 1024 });
 
   constructor(
     readonly repo: Repo,
     private readonly o: CachingRepoOptions,
   ) {
+    this.queries = new ExpiringMemo({ max: 1024, ttlMs: o.listTtlMs, now: o.now });
     this.list = new Expiring(o.listTtlMs, o.now, async () => {
       const list = await repo.versions();
       // After the answer: a slow store must not delay the list.
@@ -93,15 +93,14 @@ export class CachingRepo {
 
   /** A query that is not a canonical version (a branch, a hash, `latest`): its answer can change, reused for listTtl. */
   query(q: string): Promise<ResolvedVersion> {
-    const known = this.queries.get(q);
-    if (known && this.o.now() - known.at < this.o.listTtlMs) return known.value;
-    const value = q === "latest" ? this.repo.latest() : this.repo.stat(q);
-    this.queries.set(q, { at: this.o.now(), value });
-    value.then(
-      (info) => this.noticeMovedTag(info).catch((err: unknown) => console.error("modgate: checking a stored version against GitLab's tag failed:", err)),
-      () => this.queries.delete(q),
-    );
-    return value;
+    return this.queries.get(q, () => {
+      const value = q === "latest" ? this.repo.latest() : this.repo.stat(q);
+      value.then(
+        (info) => this.noticeMovedTag(info).catch((err: unknown) => console.error("modgate: checking a stored version against GitLab's tag failed:", err)),
+        () => {}, // forgotten by the memo: the next request asks again
+      );
+      return value;
+    });
   }
 
   /** The .info of a query as served for it (not stored: what a query names can change). */

@@ -8,7 +8,7 @@
 //
 // Only the content is remembered, never who may read it: the access decision
 // is made before this memo is asked, on every request.
-import { Lru } from "../../lib/lru.js";
+import { LRUCache } from "lru-cache";
 import { isStreamBody, type PlainAnswer } from "../../http/responses.js";
 
 /** A zip up to this size is held in memory; larger ones are streamed from the store each time. */
@@ -17,15 +17,15 @@ export const MAX_REMEMBERED_BYTES = 1024 * 1024;
 export const REMEMBERED_TOTAL_BYTES = 32 * 1024 * 1024;
 
 export class StoredAnswers {
-  private readonly answers: Lru<string, PlainAnswer>;
+  private readonly answers: LRUCache<string, PlainAnswer>;
 
   constructor(totalBytes = REMEMBERED_TOTAL_BYTES) {
-    this.answers = new Lru<string, PlainAnswer>({
+    this.answers = new LRUCache<string, PlainAnswer>({
       // The byte bound decides; the entry bound only keeps the map's bookkeeping small.
       max: 65_536,
       maxSize: totalBytes,
       // The key and headers cost too: count a fixed 256 bytes on top of the body, so small answers are bounded as well.
-      sizeOf: (a) => 256 + bodySize(a),
+      sizeCalculation: (a) => 256 + bodySize(a),
     });
   }
 

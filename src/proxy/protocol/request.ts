@@ -5,7 +5,7 @@
 // from discovery requests by their shape alone.
 import { unescapePath, unescapeVersion } from "../../module/escape.js";
 import { checkPath } from "../../module/path.js";
-import { BoundedMap } from "../../lib/bounded-map.js";
+import { LRUCache } from "lru-cache";
 
 export type ProxyEndpoint = "list" | "latest" | "info" | "mod" | "zip";
 
@@ -28,7 +28,7 @@ export function isProxyPath(path: string): boolean {
  * again and again. Parsing depends on the path alone. Bounded: paths are at
  * most MAX_PATH_BYTES, so this holds a few MiB at worst.
  */
-const parsed = new BoundedMap<string, ProxyRequest>(4096);
+const parsed = new LRUCache<string, ProxyRequest>({ max: 4096 });
 
 export function parseProxyPath(path: string): ProxyRequest {
   let request = parsed.get(path);

@@ -3,12 +3,12 @@
 // branch lists and `git log`/`merge-base`/`cat-file` by their API calls.
 // What depends only on a commit id never changes, so it is remembered
 // (bounded); lists expire after listTtl.
-import { Lru } from "../../lib/lru.js";
+import { LRUCache } from "lru-cache";
 import { UNKNOWN_BRANCH, type GitlabClient, type GitlabCommit, type GitlabTag } from "../../gitlab/client.js";
 import type { CodeHost, RevInfo, Tag, ZipContent } from "./code-host.js";
 import { NotExistError } from "../../module/errors.js";
 import { readZipFromGitlab, type ZipRuntime } from "./gitlab-zip.js";
-import { Expiring } from "../../lib/expiring.js";
+import { Expiring, ExpiringMemo } from "../../lib/expiring.js";
 
 /** Files larger than this are not remembered by (commit, path). */
 const MAX_REMEMBERED_FILE = 256 << 10;
@@ -30,9 +30,9 @@ export interface GitlabHostOptions {
 
 /** Facts keyed by commit id, which cannot change: shared across requests, bounded. */
 export class HostMemo {
-  readonly files = new Lru<string, { data: Uint8Array | null }>({ max: 4096, maxSize: 64 << 20, sizeOf: (v) => Math.max(1, v.data?.length ?? 1) });
-  readonly mergeBases = new Lru<string, { id: string | null }>({ max: 16384 });
-  readonly commitTimes = new Lru<string, Date>({ max: 16384 });
+  readonly files = new LRUCache<string, { data: Uint8Array | null }>({ max: 4096, maxSize: 64 << 20, sizeCalculation: (v) => Math.max(1, v.data?.length ?? 1) });
+  readonly mergeBases = new LRUCache<string, { id: string | null }>({ max: 16384 });
+  readonly commitTimes = new LRUCache<string, Date>({ max: 16384 });
 }
 
 export class GitlabHost implements CodeHost {
@@ -44,14 +44,14 @@ export class GitlabHost implements CodeHost {
    * .info, .mod and .zip each resolve its tag, which cost five GitLab calls
    * per version (`npm run bench`, cold download) instead of one.
    */
-  private readonly tagLookups = new Lru<string, { at: number; value: Promise<GitlabTag | undefined> }>({ max: 1024 });
+  private readonly tagLookups: ExpiringMemo<string, GitlabTag | undefined>;
   /**
    * Resolved revisions, for listTtl like the ref lists they rest on: one cold
    * pseudo-version (.info of the hash, then .info, .mod and .zip of the
    * version, each validating it) resolved the same hash a dozen times, 53
    * GitLab calls in all (`npm run bench`, cold download by hash).
    */
-  private readonly stats = new Lru<string, { at: number; value: Promise<RevInfo> }>({ max: 1024 });
+  private readonly stats: ExpiringMemo<string, RevInfo>;
   /** Raw file reads in flight, by (commit, path): failures are not remembered, so only these are shared. */
   private readonly reading = new Map<string, Promise<Uint8Array | undefined>>();
 
@@ -59,6 +59,8 @@ export class GitlabHost implements CodeHost {
     this.url = o.url;
     this.tagList = new Expiring(o.listTtlMs, o.now, () => o.client.tags(o.project, ""));
     this.branchList = new Expiring(o.listTtlMs, o.now, () => o.client.branches(o.project));
+    this.tagLookups = new ExpiringMemo({ max: 1024, ttlMs: o.listTtlMs, now: o.now });
+    this.stats = new ExpiringMemo({ max: 1024, ttlMs: o.listTtlMs, now: o.now });
   }
 
   async tags(prefix: string): Promise<Tag[]> {
@@ -72,15 +74,8 @@ export class GitlabHost implements CodeHost {
    * any commit a branch or tag contains (the go command fetches nothing else).
    */
   stat(rev: string, prefetch?: readonly string[]): Promise<RevInfo> {
-    const known = this.stats.get(rev);
-    if (known && this.o.now() - known.at < this.o.listTtlMs) return known.value;
-    const entry = { at: this.o.now(), value: this.resolve(rev, prefetch) };
-    this.stats.set(rev, entry);
     // Failures (unknown revisions, GitLab down) are not remembered: asked again next time.
-    entry.value.catch(() => {
-      if (this.stats.get(rev) === entry) this.stats.delete(rev);
-    });
-    return entry.value;
+    return this.stats.get(rev, () => this.resolve(rev, prefetch));
   }
 
   private async resolve(rev: string, prefetch: readonly string[] = []): Promise<RevInfo> {
@@ -126,16 +121,8 @@ export class GitlabHost implements CodeHost {
   }
 
   private tag(name: string): Promise<GitlabTag | undefined> {
-    const known = this.tagLookups.get(name);
-    if (known && this.o.now() - known.at < this.o.listTtlMs) return known.value;
-    const value = this.o.client.tag(this.o.project, name);
-    const entry = { at: this.o.now(), value };
-    this.tagLookups.set(name, entry);
     // A failed look-up is not remembered: the next request asks GitLab again.
-    value.catch(() => {
-      if (this.tagLookups.get(name) === entry) this.tagLookups.delete(name);
-    });
-    return value;
+    return this.tagLookups.get(name, () => this.o.client.tag(this.o.project, name));
   }
 
   async latest(): Promise<RevInfo> {
