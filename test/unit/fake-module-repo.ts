@@ -39,6 +39,9 @@ export class FakeRepo implements Repo {
   async retractedVersions(): Promise<(v: string) => boolean> {
     return () => false;
   }
+  async tagCommit(): Promise<string | undefined> {
+    return undefined;
+  }
   async tagCommits(): Promise<Map<string, string>> {
     return new Map();
   }

@@ -126,8 +126,7 @@ export class CachingRepo {
     const stored = await this.o.store.get(key);
     note.fromStore = stored !== undefined;
     if (stored) return stored.bytes();
-    await this.ensureInfo(version);
-    const data = await this.repo.goMod(version);
+    const data = await this.repo.goMod(version, await this.pinnedCommit(version));
     await this.o.store.put(key, data);
     return data;
   }
@@ -189,9 +188,36 @@ export class CachingRepo {
     return record;
   }
 
-  private async ensureInfo(version: string): Promise<void> {
-    if (await this.o.store.get(this.key(version, "info"))) return;
-    await this.computeInfo(version);
+  /**
+   * The commit everything of a version comes from: the one its stored .info
+   * names (Origin.Hash), the .info made and stored first when there is none
+   * (cmd/go's download cache: .mod and .zip follow the .info it keeps). Not
+   * where the tag points now: a tag GitLab moved after the .info was stored
+   * would give its .mod and .zip another commit's content. A .info made
+   * before this call is checked against the tag (after the answer; reported
+   * once as tag-moved). Undefined for a stored .info without a hash (never
+   * one this proxy wrote): then the tag as it is now.
+   */
+  private async pinnedCommit(version: string): Promise<string | undefined> {
+    let commit = this.servedCommits.get(version);
+    if (commit === undefined) {
+      const stored = await this.o.store.get(this.key(version, "info"));
+      commit = originHash(stored ? await stored.bytes() : await this.computeInfo(version));
+      if (commit === undefined) return undefined;
+      this.servedCommits.set(version, commit);
+      if (!stored) return commit;
+    }
+    this.checkTag(version);
+    return commit;
+  }
+
+  /** Whether a version's tag still names the commit its stored .info does; reported (tag-moved) when not. Never fails, never waited for. */
+  private checkTag(version: string): void {
+    if (!this.o.onEvent || isPseudoVersion(version)) return;
+    this.repo
+      .tagCommit(version)
+      .then((hash) => (hash === undefined ? undefined : this.noticeMovedTag({ version, hash })))
+      .catch(() => {}); // the tag deleted, GitLab failing: nothing to report
   }
 
   /** The .info of a canonical version from the repo, into the store; returns the bytes served. */
@@ -241,8 +267,7 @@ export class CachingRepo {
     // A background build skips a zip already stored (by another process sharing the store, say).
     if (background && (await this.o.store.get(key))) return;
     const started = this.o.now();
-    await this.ensureInfo(version);
-    const zip = await this.repo.zip(version);
+    const zip = await this.repo.zip(version, await this.pinnedCommit(version));
     // Only the build whose zip the store kept records its h1 and size: another
     // process stored this version first (this zip was discarded) and records its own.
     if (!(await this.o.store.put(key, zip.stream))) return void zip.done.catch(() => {});

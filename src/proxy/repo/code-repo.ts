@@ -135,6 +135,12 @@ export class CodeRepo implements Repo {
     return commits;
   }
 
+  /** Repo.tagCommit: the host's stat of the version's tag (the look-up stat and findDir share). */
+  async tagCommit(version: string): Promise<string | undefined> {
+    if (!semver.isValid(version) || isPseudoVersion(version)) return undefined;
+    return (await this.host.stat(this.revToRev(version), this.goModFiles)).name;
+  }
+
   /**
    * +incompatible versions are listed only while the module has no go.mod:
    * not when the highest compatible version has one, and per major not when
@@ -381,13 +387,16 @@ export class CodeRepo implements Repo {
     return (v) => intervals.some((r) => semver.compare(r.low, v) <= 0 && semver.compare(v, r.high) <= 0);
   }
 
-  /** codeRepo.findDir: where the module's go.mod is at a version, checked against the path's major version. */
-  async findDir(version: string): Promise<FoundDir> {
+  /**
+   * codeRepo.findDir: where the module's go.mod is at a version, checked against the path's major version.
+   * `pinned`: the commit the version's stored .info names (its Origin.Hash): looked at there, not where
+   * the tag points now (a tag GitLab moved after the .info was served keeps its first content).
+   */
+  async findDir(version: string, pinned?: string): Promise<FoundDir> {
     if (!semver.isValid(version)) throw moduleError(this.modPath, "", invalidVersion(version, "syntax error"));
     const rev = this.revToRev(version);
     const [file1, file2Path] = this.goModFiles;
-    const info = await this.host.stat(rev, this.goModFiles);
-    const commit = info.name;
+    const commit = pinned ?? (await this.host.stat(rev, this.goModFiles)).name;
     // Both places a major version's go.mod may be are asked at once (one round trip to GitLab, not
     // two); each read's failure still surfaces where the sequential reads would have met it.
     const dir2 = file2Path === undefined ? "" : joinPath(this.codeDir, this.pathMajor.slice(1));
@@ -431,11 +440,15 @@ export class CodeRepo implements Repo {
     return data;
   }
 
-  /** codeRepo.GoMod: the raw go.mod blob (no .gitattributes conversion), or the synthesized one. */
-  async goMod(version: string): Promise<Uint8Array> {
+  /**
+   * codeRepo.GoMod: the raw go.mod blob (no .gitattributes conversion), or the synthesized one.
+   * `pinned`: the commit of the version's stored .info (findDir); a pseudo-version it names was
+   * validated when that .info was made, so it is not validated again.
+   */
+  async goMod(version: string, pinned?: string): Promise<Uint8Array> {
     if (version !== canonicalVersion(version)) throw moduleError(this.modPath, "", `version ${version} is not canonical`);
-    if (isPseudoVersion(version)) await this.stat(version);
-    const found = await this.findDir(version);
+    if (pinned === undefined && isPseudoVersion(version)) await this.stat(version);
+    const found = await this.findDir(version, pinned);
     if (found.gomod) return found.gomod;
     const data = await this.host.readFile(found.commit, joinPath(found.dir, "go.mod"));
     return data ?? new TextEncoder().encode(legacyGoMod(this.modPath));
@@ -446,10 +459,10 @@ export class CodeRepo implements Repo {
    * plus the repository's root LICENSE for a module in a subdirectory that
    * has none of its own. The caller checks and writes them (src/proxy/zip).
    */
-  async zipContent(version: string): Promise<ZipContent> {
+  async zipContent(version: string, pinned?: string): Promise<ZipContent> {
     if (version !== canonicalVersion(version)) throw moduleError(this.modPath, "", `version ${version} is not canonical`);
-    if (isPseudoVersion(version)) await this.stat(version);
-    const { commit, dir } = await this.findDir(version);
+    if (pinned === undefined && isPseudoVersion(version)) await this.stat(version);
+    const { commit, dir } = await this.findDir(version, pinned);
     // The root LICENSE is asked with the archive, not after it: one round trip to GitLab less. It is
     // used only when the module's directory has none, and only then can its failure fail the zip.
     const rootLicense = dir === "" ? undefined : this.host.readFile(commit, "LICENSE");
@@ -468,10 +481,10 @@ export class CodeRepo implements Repo {
     return content;
   }
 
-  /** codeRepo.Zip: the files of zipContent, checked and written as modzip.Create does. */
-  async zip(version: string): Promise<ModuleZip> {
-    const gomod = await this.goMod(version);
-    return zipOf(this.modPath, version, gomod, await this.zipContent(version));
+  /** codeRepo.Zip: the files of zipContent, checked and written as modzip.Create does; `pinned` as for goMod. */
+  async zip(version: string, pinned?: string): Promise<ModuleZip> {
+    const gomod = await this.goMod(version, pinned);
+    return zipOf(this.modPath, version, gomod, await this.zipContent(version, pinned));
   }
 }
 

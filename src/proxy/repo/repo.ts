@@ -33,12 +33,20 @@ export interface Repo {
   stat(rev: string): Promise<ResolvedVersion>;
   /** The default branch's head as a version (Repo.Latest). */
   latest(): Promise<ResolvedVersion>;
-  /** The go.mod of a canonical version (Repo.GoMod). */
-  goMod(version: string): Promise<Uint8Array>;
-  /** The module zip of a canonical version, made as it is read (Repo.Zip). */
-  zip(version: string): Promise<ModuleZip>;
+  /**
+   * The go.mod of a canonical version (Repo.GoMod). `pinned`: the commit its stored .info names
+   * (Origin.Hash): everything of a version comes from that commit, wherever its tag points now.
+   */
+  goMod(version: string, pinned?: string): Promise<Uint8Array>;
+  /** The module zip of a canonical version, made as it is read (Repo.Zip); `pinned` as for goMod. */
+  zip(version: string, pinned?: string): Promise<ModuleZip>;
   /** Which versions the highest release's go.mod retracts (codeRepo.retractedVersions). */
   retractedVersions(): Promise<(v: string) => boolean>;
+  /**
+   * The commit a tag version's tag names now (remembered for listTtl, as stat's look-up is);
+   * undefined for a pseudo-version. What a stored .info is checked against when its .mod or .zip is made.
+   */
+  tagCommit(version: string): Promise<string | undefined>;
   /** The commit each tag version names now: what stored versions are checked against (moved tags). */
   tagCommits(): Promise<Map<string, string>>;
 }

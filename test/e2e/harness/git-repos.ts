@@ -125,3 +125,11 @@ export async function addCommit(repo: BareRepo, spec: CommitSpec): Promise<BareR
     await removeDir(work);
   }
 }
+
+/**
+ * Moves a tag to another commit in the bare repository (`git tag -f`), as a push --force of a tag
+ * does on GitLab: the stand-in reads the repository on every request, so the move is seen at once.
+ */
+export async function moveTag(repo: BareRepo, tag: string, commit: string): Promise<void> {
+  await git(repo.dir, ['tag', '-f', tag, commit]);
+}

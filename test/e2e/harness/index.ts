@@ -43,6 +43,7 @@ export {
   createRepoRoot,
   goMod,
   makeRepo,
+  moveTag,
   type BareRepo,
   type CommitSpec,
   type RepoRoot,
