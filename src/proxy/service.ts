@@ -90,6 +90,7 @@ export class ProxyService {
   private async handleAsync(request: ProxyRequest, client?: Client): Promise<PlainAnswer> {
     if (request.kind === "sumdb") return this.count("sumdb", "not-found", textAnswer(404, "not found: this proxy does not serve the checksum database"));
     if (request.kind === "bad") return this.count("bad", "bad-request", textAnswer(400, `bad request: ${request.reason}`));
+    if (request.kind === "missing") return this.count(request.endpoint, "not-found", textAnswer(404, `not found: ${request.reason}`));
     const { modulePath, endpoint, version } = request;
     try {
       const found = await this.open(modulePath, client);

@@ -86,6 +86,10 @@ const CASES: Case[] = [
   { name: '/sumdb/: 404 without GitLab', path: '/sumdb/sum.golang.org/supported', status: 404, type: TEXT, noGitlab: true },
   { name: 'an unknown version: 404 with the go command’s words', path: `/${HOST}/tools/@v/v9.9.9.info`, status: 404, type: TEXT, body: /^not found: .*unknown revision v9\.9\.9.*\n$/ },
   { name: '.mod of a non-canonical version: 404', path: `/${HOST}/tools/@v/main.mod`, status: 404, type: TEXT },
+  // No file name holds these (255 bytes): 404 "invalid version" at once, never a 500 with the store's error.
+  { name: 'a 300-character version: 404 without GitLab', path: `/${HOST}/tools/@v/v1.0.0-${'a'.repeat(293)}.info`, status: 404, type: TEXT, body: /^not found: go\.example\.com\/tools@v1\.0\.0-a+…: invalid version: version too long \(300 bytes escaped; at most 247\)\n$/, noGitlab: true },
+  { name: 'a 248-byte escaped version (.ziphash would not fit): 404', path: `/${HOST}/tools/@v/v1.0.0-${'!a'.repeat(121)}.zip`, status: 404, type: TEXT, body: /invalid version: version too long \(249 bytes escaped/, noGitlab: true },
+  { name: 'a 256-byte module path element: 404 without GitLab', path: `/${HOST}/tools/${'b'.repeat(256)}/@v/list`, status: 404, type: TEXT, body: /^not found: module .*: malformed module path: path element longer than 255 bytes\n$/, noGitlab: true },
 ];
 
 /** Resolves once the stand-in has had no API call for 300 ms. */
@@ -204,6 +208,13 @@ describe.skipIf(!requireTools('git'))('module proxy HTTP contract (modgate serve
     }
     const unknown = await httpRequest(modgate.url, { path: '/example.org/x/@v/list', host: HOST });
     expect(unknown.status).toBe(404);
+  });
+
+  it('over-long versions write nothing to the log, however often they are asked', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await httpRequest(modgate.url, { path: `/${HOST}/tools/@v/v1.0.0-${'c'.repeat(300)}.mod` })).status).toBe(404);
+    }
+    expect(modgate.output()).not.toMatch(/ENAMETOOLONG|internal error/);
   });
 
   it('a second zip request gets the same bytes (from the store)', async () => {

@@ -33,4 +33,15 @@ describe("parseProxyPath", () => {
   it("still refuses what the decoding reveals to be no module path", () => {
     expect(parseProxyPath("/go.example.com/%41/@v/list").kind).toBe("bad"); // "A" unescaped: upper case must be "!a"
   });
+
+  it("answers a version or path element no file name holds as missing (404), not as a request to serve", () => {
+    const long = parseProxyPath(`/go.example.com/tools/@v/v1.0.0-${"a".repeat(293)}.info`);
+    expect(long).toMatchObject({ kind: "missing", endpoint: "info" });
+    expect((long as { reason: string }).reason).toMatch(/invalid version: version too long \(300 bytes escaped; at most 247\)$/);
+    // The escaped form counts: "!a" is two bytes of a file name.
+    expect(parseProxyPath(`/go.example.com/tools/@v/v1.0.0-${"!a".repeat(120)}.zip`).kind).toBe("module"); // 247 bytes
+    expect(parseProxyPath(`/go.example.com/tools/@v/v1.0.0-${"!a".repeat(120)}b.zip`).kind).toBe("missing"); // 248
+    expect(parseProxyPath(`/go.example.com/${"b".repeat(255)}/@v/list`).kind).toBe("module");
+    expect(parseProxyPath(`/go.example.com/${"b".repeat(256)}/@latest`)).toMatchObject({ kind: "missing", endpoint: "latest" });
+  });
 });

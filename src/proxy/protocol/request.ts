@@ -3,7 +3,7 @@
 // `/<module>/@latest`, module paths and versions `!`-case-encoded. A path
 // element starting with "@" is never a go-get path, so these are told apart
 // from discovery requests by their shape alone.
-import { unescapePath, unescapeVersion } from "../../module/escape.js";
+import { escapePath, escapeVersion, unescapePath, unescapeVersion } from "../../module/escape.js";
 import { checkPath } from "../../module/path.js";
 import { LRUCache } from "lru-cache";
 
@@ -14,7 +14,21 @@ export type ProxyRequest =
   /** The checksum database: never served here, 404 sends the client to it directly. */
   | { kind: "sumdb" }
   /** Not a request the go command sends (bad escaping, bad shape): 400 with why. */
-  | { kind: "bad"; reason: string };
+  | { kind: "bad"; reason: string }
+  /**
+   * A module path or version no store can hold (a file name element past 255 bytes): 404 with
+   * the go command's "invalid version" words, before anything is looked up. Not 400: the go
+   * command sets no such limit and may well ask it; a 404 lets it try the next proxy (or direct).
+   */
+  | { kind: "missing"; endpoint: ProxyEndpoint; reason: string };
+
+/** The longest file name element a file system holds (NAME_MAX, ext4, APFS, NTFS: 255 bytes). */
+export const MAX_NAME_BYTES = 255;
+/**
+ * The longest escaped version served: its store files (and the go command's download cache's)
+ * are `<version>.info|.mod|.zip|.ziphash`, so the longest suffix must still fit one name.
+ */
+export const MAX_VERSION_BYTES = MAX_NAME_BYTES - ".ziphash".length;
 
 /** True when a raw path is the proxy's rather than a go-get or browser path. */
 export function isProxyPath(path: string): boolean {
@@ -79,6 +93,12 @@ function parse(path: string): ProxyRequest {
   } catch (err) {
     return { kind: "bad", reason: (err as Error).message };
   }
+  const longElement = escapePath(modulePath)
+    .split("/")
+    .find((e) => utf8Bytes(e) > MAX_NAME_BYTES);
+  if (longElement !== undefined) {
+    return { kind: "missing", endpoint, reason: `module ${JSON.stringify(modulePath.slice(0, 64) + "…")}: malformed module path: path element longer than ${MAX_NAME_BYTES} bytes` };
+  }
   if (escapedVersion === undefined) return { kind: "module", modulePath, endpoint };
   let version: string;
   try {
@@ -87,6 +107,10 @@ function parse(path: string): ProxyRequest {
     return { kind: "bad", reason: (err as Error).message };
   }
   if (version === "") return { kind: "bad", reason: "empty version" };
+  const bytes = utf8Bytes(escapeVersion(version));
+  if (bytes > MAX_VERSION_BYTES) {
+    return { kind: "missing", endpoint, reason: `${modulePath}@${version.slice(0, 64)}…: invalid version: version too long (${bytes} bytes escaped; at most ${MAX_VERSION_BYTES})` };
+  }
   return { kind: "module", modulePath, endpoint, version };
 }
 
@@ -98,4 +122,8 @@ function percentDecode(s: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function utf8Bytes(s: string): number {
+  return new TextEncoder().encode(s).length;
 }
