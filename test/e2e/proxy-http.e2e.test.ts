@@ -217,6 +217,20 @@ describe.skipIf(!requireTools('git'))('module proxy HTTP contract (modgate serve
     expect(modgate.output()).not.toMatch(/ENAMETOOLONG|internal error/);
   });
 
+  it('a made-up version asks GitLab once per listTtl: repeats of its .info, .mod and .zip ask nothing', async () => {
+    await gitlabQuiet(lab);
+    const first = await httpRequest(modgate.url, { path: `/${HOST}/tools/@v/v8.8.8.info` });
+    expect(first.status).toBe(404);
+    await gitlabQuiet(lab);
+    const callsBefore = lab.apiCalls.length;
+    for (const ext of ['info', 'mod', 'zip', 'info']) {
+      const r = await httpRequest(modgate.url, { path: `/${HOST}/tools/@v/v8.8.8.${ext}` });
+      expect(r.status).toBe(404);
+      expect(r.body.toString()).toMatch(/unknown revision v8\.8\.8/);
+    }
+    expect(lab.apiCalls.slice(callsBefore).map((a) => a.path)).toEqual([]);
+  });
+
   it('a second zip request gets the same bytes (from the store)', async () => {
     const a = await httpRequest(modgate.url, { path: `/${HOST}/tools/@v/v1.0.0.zip` });
     const b = await httpRequest(modgate.url, { path: `/${HOST}/tools/@v/v1.0.0.zip` });

@@ -52,12 +52,20 @@ export class CachingRepo {
   private readonly servedCommits = new LRUCache<string, string>({ max: 1024 });
   /** What the store records of zips (h1, size), by zip key: immutable, so remembered (size checks). */
   private readonly zipRecords = new LRUCache<string, ZipRecord>({ max: 1024 });
+  /**
+   * Revisions GitLab said do not exist (stat and queries: a made-up version, an unknown branch),
+   * remembered for listTtl as lists are: each cost two GitLab calls again on every repeat. Only
+   * NotExistError: a GitLab failure is never remembered. Undefined when listTtl is 0.
+   */
+  private readonly misses?: LRUCache<string, NotExistError>;
 
   constructor(
     readonly repo: Repo,
     private readonly o: CachingRepoOptions,
   ) {
     this.queries = new ExpiringMemo({ max: 1024, ttlMs: o.listTtlMs, now: o.now });
+    // ttlResolution 0: the injected clock is read on every check (as ExpiringMemo does).
+    if (o.listTtlMs > 0) this.misses = new LRUCache({ max: 4096, ttl: o.listTtlMs, ttlResolution: 0, perf: { now: o.now } });
     this.list = new Expiring(o.listTtlMs, o.now, async () => {
       const list = await repo.versions();
       // After the answer: a slow store must not delay the list.
@@ -94,13 +102,27 @@ export class CachingRepo {
   /** A query that is not a canonical version (a branch, a hash, `latest`): its answer can change, reused for listTtl. */
   query(q: string): Promise<ResolvedVersion> {
     return this.queries.get(q, () => {
-      const value = q === "latest" ? this.repo.latest() : this.repo.stat(q);
+      const value = this.rememberMiss(q, () => (q === "latest" ? this.repo.latest() : this.repo.stat(q)));
       value.then(
         (info) => this.noticeMovedTag(info).catch((err: unknown) => console.error("modgate: checking a stored version against GitLab's tag failed:", err)),
         () => {}, // forgotten by the memo: the next request asks again
       );
       return value;
     });
+  }
+
+  /** What `ask` answers for a revision, unless GitLab said within listTtl that it does not exist (then that again, asking nothing). */
+  private rememberMiss(rev: string, ask: () => Promise<ResolvedVersion>): Promise<ResolvedVersion> {
+    const misses = this.misses;
+    const known = misses?.get(rev);
+    if (known) return Promise.reject(known);
+    const value = ask();
+    if (misses) {
+      value.catch((err: unknown) => {
+        if (err instanceof NotExistError) misses.set(rev, err);
+      });
+    }
+    return value;
   }
 
   /** The .info of a query as served for it (not stored: what a query names can change). */
@@ -223,7 +245,7 @@ export class CachingRepo {
   /** The .info of a canonical version from the repo, into the store; returns the bytes served. */
   private async computeInfo(version: string): Promise<Uint8Array> {
     const key = this.key(version, "info");
-    const info = await this.repo.stat(version);
+    const info = await this.rememberMiss(version, () => this.repo.stat(version));
     // Another request (or cluster worker) may have stored it first: the
     // store keeps that one, and it is what this answer serves too.
     await this.noticeMovedTag(info);
