@@ -79,6 +79,7 @@ export function assemble(config: CompiledConfig, runtime: Runtime): Modgate {
         listTtlSeconds: config.proxy.listTtlSeconds,
         authTtlSeconds: config.proxy.authTtlSeconds,
         failedAuth: failedAuthShare(config, runtime.processes ?? 1),
+        maxConcurrentBuilds: config.proxy.maxConcurrentBuilds ?? DEFAULTS.proxy.maxConcurrentBuilds,
         ...(onProxyEvent ? { onEvent: onProxyEvent } : {}),
       })
     : undefined;

@@ -97,6 +97,7 @@ export function compileConfig(text: string, file: string, options: CompileOption
         total: top?.proxy?.failedAuth?.total ?? DEFAULTS.proxy.failedAuth.total,
         windowSeconds: top?.proxy?.failedAuth?.window ?? DEFAULTS.proxy.failedAuth.windowSeconds,
       },
+      maxConcurrentBuilds: top?.proxy?.maxConcurrentBuilds ?? DEFAULTS.proxy.maxConcurrentBuilds,
     },
     modules,
   };

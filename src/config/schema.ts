@@ -107,6 +107,8 @@ export const ProxySchema = z.strictObject({
   /** Seconds a client's access decision (credential, project) is remembered; 0 asks GitLab every time. */
   authTtl: z.number().int().min(0).max(3600).optional(),
   failedAuth: FailedAuthSchema.optional(),
+  /** Most zips built at once (each reads an archive from GitLab); more wait in a bounded queue, beyond it 503. */
+  maxConcurrentBuilds: z.number().int().min(1).max(256).optional(),
 });
 
 // Modules are checked one by one (see load.ts), so one bad module does not

@@ -66,6 +66,8 @@ export interface CompiledProxy {
   authTtlSeconds: number;
   /** Limits on rejected credential checks; absent in builds older than the field (then the defaults). */
   failedAuth?: CompiledFailedAuth;
+  /** Most zips built at once per process; absent in builds older than the field (then the default). */
+  maxConcurrentBuilds?: number;
 }
 
 export interface CompiledFailedAuth {

@@ -37,6 +37,8 @@ export const DEFAULTS = {
      * modgate's address: 8 in any 60 s stays below both.
      */
     failedAuth: { perClient: 5, total: 8, windowSeconds: 60 },
+    /** Zips built at once per process; up to 8× as many wait, more get 503 with Retry-After. */
+    maxConcurrentBuilds: 4,
   },
   module: {
     vcs: "git" as Vcs,

@@ -12,6 +12,7 @@ import type { ContentStore } from "./store/store.js";
 import { CodeRepo } from "./repo/code-repo.js";
 import { GitlabHost, HostMemo } from "./repo/gitlab-host.js";
 import { CachingRepo } from "./cache/caching-repo.js";
+import type { Semaphore } from "../lib/semaphore.js";
 import { escapePath } from "../module/escape.js";
 import { NotExistError } from "../module/errors.js";
 import type { ProxyEvent } from "./events.js";
@@ -44,6 +45,8 @@ export interface ModulesOptions {
   listTtlMs: number;
   now: () => number;
   onEvent?: (event: ProxyEvent) => void;
+  /** The zip builds' cap, shared by every module (proxy.maxConcurrentBuilds). */
+  builds?: Semaphore;
 }
 
 export class Modules {
@@ -111,6 +114,7 @@ export class Modules {
         listTtlMs: this.o.listTtlMs,
         now: this.o.now,
         ...(this.o.onEvent ? { onEvent: this.o.onEvent } : {}),
+        ...(this.o.builds ? { builds: this.o.builds } : {}),
       });
       this.repos.set(repoKey, repo);
     }

@@ -20,7 +20,7 @@ import type { ContentStore, StoredObject } from "./store/store.js";
 import { Modules, type FoundModule } from "./modules.js";
 import { ProtocolAnswers } from "./protocol/answers.js";
 import { errorAnswer, outcomeOf } from "./protocol/errors.js";
-import type { StoreNote } from "./cache/caching-repo.js";
+import { buildGate, type StoreNote } from "./cache/caching-repo.js";
 import type { ProxyEvent, RequestOutcome } from "./events.js";
 import { summarize, type ModuleSummary } from "./summary.js";
 
@@ -39,6 +39,8 @@ export interface ProxyServiceOptions {
   authTtlSeconds: number;
   /** Limits on credential checks GitLab rejects (proxy.failedAuth); as given, for this process. */
   failedAuth: CompiledFailedAuth;
+  /** Most zips built at once (proxy.maxConcurrentBuilds), across every module; default: no cap. */
+  maxConcurrentBuilds?: number;
   /** The operator's lines about credential checks (GitLab's ban); default stderr. */
   report?: (line: string) => void;
   now?: () => number;
@@ -59,6 +61,7 @@ export class ProxyService {
       listTtlMs: o.listTtlSeconds * 1000,
       now,
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      ...(o.maxConcurrentBuilds === undefined ? {} : { builds: buildGate(o.maxConcurrentBuilds) }),
     });
     const { perClient, total, windowSeconds } = o.failedAuth;
     this.access = new AccessControl(new AccessDecisions(o.authTtlSeconds * 1000, now), (project, credential) => o.gitlab.canRead(project, credential), {

@@ -14,6 +14,8 @@ import { escapeVersion } from "../../module/escape.js";
 import { canonicalVersion } from "../../module/path.js";
 import { isPseudoVersion } from "../../module/pseudo.js";
 import { NotExistError } from "../../module/errors.js";
+import { Semaphore, SemaphoreFull } from "../../lib/semaphore.js";
+import { TooManyBuildsError } from "../repo/errors.js";
 import type { ProxyEvent } from "../events.js";
 import { encodeZipRecord, parseZipRecord, zipRecordKey, type ZipRecord } from "./zip-record.js";
 
@@ -31,6 +33,15 @@ export interface CachingRepoOptions {
   listTtlMs: number;
   now: () => number;
   onEvent?: (event: ProxyEvent) => void;
+  /** The cap on zip builds at once, shared by every module of the service (proxy.maxConcurrentBuilds); none: no cap. */
+  builds?: Semaphore;
+}
+
+/** How many builds may wait per build slot (proxy.maxConcurrentBuilds) before more are refused with 503. */
+export const WAITING_BUILDS_PER_SLOT = 8;
+
+export function buildGate(maxConcurrentBuilds: number): Semaphore {
+  return new Semaphore(maxConcurrentBuilds, maxConcurrentBuilds * WAITING_BUILDS_PER_SLOT);
 }
 
 /** A version the go command asks .mod and .zip for: canonical, pseudo-versions included. */
@@ -285,7 +296,26 @@ export class CachingRepo {
     return pending.done;
   }
 
+  /**
+   * One build, holding a place of the builds' cap (proxy.maxConcurrentBuilds) from its first GitLab call
+   * to its zip stored; waits for one while the queue has room, else TooManyBuildsError (503). Requests
+   * that join a build in flight take no place of their own. A background build (a cold .info's) never
+   * waits: with no place free it does not start, and the .zip request builds it in its turn.
+   */
   private async buildZip(version: string, key: string, background: boolean): Promise<void> {
+    const gate = this.o.builds;
+    if (!gate) return this.buildZipNow(version, key, background);
+    const release = background ? gate.tryAcquire() : await gate.acquire().catch(tooMany);
+    // Dropped like any failed background build: a .zip request that joined it builds again.
+    if (!release) throw new TooManyBuildsError("no zip build place free for a background build");
+    try {
+      await this.buildZipNow(version, key, background);
+    } finally {
+      release();
+    }
+  }
+
+  private async buildZipNow(version: string, key: string, background: boolean): Promise<void> {
     // A background build skips a zip already stored (by another process sharing the store, say).
     if (background && (await this.o.store.get(key))) return;
     const started = this.o.now();
@@ -326,6 +356,11 @@ export class CachingRepo {
     }
     if (served !== now.hash) this.o.onEvent({ type: "tag-moved", module: this.modulePath, version: now.version, servedCommit: served, tagCommit: now.hash });
   }
+}
+
+function tooMany(err: unknown): never {
+  if (!(err instanceof SemaphoreFull)) throw err;
+  throw new TooManyBuildsError(`too many zip builds at once (proxy.maxConcurrentBuilds: ${err.max} building, ${err.waiting} waiting); try again later`);
 }
 
 function requireCanonical(modulePath: string, v: string): void {

@@ -5,10 +5,13 @@
 // anything else is our fault, 500.
 import { textAnswer, type PlainAnswer } from "../../http/responses.js";
 import { GitlabUnavailable } from "../../gitlab/failure.js";
-import { TooLargeError } from "../repo/errors.js";
+import { TooLargeError, TooManyBuildsError } from "../repo/errors.js";
 import { NotExistError } from "../../module/errors.js";
 import { LocateUnavailable } from "../modules.js";
 import type { RequestOutcome } from "../events.js";
+
+/** Retry-After of "too many builds": about what a typical build takes. */
+export const BUILDS_RETRY_AFTER_SECONDS = 10;
 
 export function errorAnswer(err: unknown): PlainAnswer {
   if (err instanceof NotExistError) return textAnswer(404, `not found: ${oneLine(err.message)}`);
@@ -25,6 +28,8 @@ export function errorAnswer(err: unknown): PlainAnswer {
   if (err instanceof TooLargeError) {
     return err.transient ? textAnswer(503, err.message, { "Retry-After": "60" }) : textAnswer(507, oneLine(err.message));
   }
+  // Too many zips being built at once (proxy.maxConcurrentBuilds) and its queue full: retry shortly.
+  if (err instanceof TooManyBuildsError) return textAnswer(503, oneLine(err.message), { "Retry-After": String(BUILDS_RETRY_AFTER_SECONDS) });
   console.error("modgate: proxy internal error:", err);
   return textAnswer(500, "internal error");
 }

@@ -20,3 +20,15 @@ export class TooLargeError extends Error {
     this.name = "TooLargeError";
   }
 }
+
+/**
+ * proxy.maxConcurrentBuilds zips are being built and as many as may wait are
+ * waiting: 503 with Retry-After (worth a retry, never a 404 that would send
+ * the client on to the next proxy).
+ */
+export class TooManyBuildsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TooManyBuildsError";
+  }
+}
