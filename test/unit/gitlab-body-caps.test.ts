@@ -73,7 +73,7 @@ describe("readCapped", () => {
 
   it("reads a body up to the cap whole, with or without Content-Length", async () => {
     const size = (1 << 20) - 3;
-    for (const headers of [{}, { "content-length": String(size) }]) {
+    for (const headers of [{}, { "content-length": String(size) }] as Record<string, string>[]) {
       const bytes = await readCapped(new Response(lazyBody(size, 7).stream, { headers }), "file", 1 << 20);
       expect(bytes.length).toBe(size);
       expect(bytes[size - 1]).toBe(7);
