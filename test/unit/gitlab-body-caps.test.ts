@@ -192,7 +192,7 @@ describe("readZipFromGitlab applies declared sizes before reading", () => {
     return client((async (input: RequestInfo | URL) => {
       const url = new URL(String(input));
       asked.push(url.pathname.replace(/^.*\/repository\//, ""));
-      if (url.pathname.endsWith("/repository/archive.zip")) return new Response(zip, { status: 200 });
+      if (url.pathname.endsWith("/repository/archive.zip")) return new Response(zip as Uint8Array<ArrayBuffer>, { status: 200 });
       if (url.pathname.endsWith("/repository/tree")) {
         return Response.json([
           { id: "1".repeat(40), path: "a.txt", type: "blob", mode: "100644" },
