@@ -103,6 +103,16 @@ const ARCHIVE_START_MS = 60_000;
 const MAX_PAGES = 1000;
 /** What the access check says it is: GitLab's git endpoint answers git clients. */
 const GIT_USER_AGENT = "git/2.43.0 (modgate access check)";
+/**
+ * The most of a JSON answer read (a page of 100 tags, branches or tree
+ * entries is a few dozen KiB; a project, a commit, far less): more is not
+ * GitLab answering as documented, and is not held.
+ */
+export const MAX_JSON_BYTES = 16 << 20;
+/** The most of a raw file or blob read when the caller names no limit: codehost.MaxZipFile. */
+export const MAX_RAW_BYTES = 500 << 20;
+/** The most of a 403's body read by the access check (the ban's line of text). */
+const MAX_REFUSAL_BYTES = 64 << 10;
 /** Credential checks in flight when gitlab.maxConcurrentChecks is not set. */
 export const DEFAULT_MAX_CONCURRENT_CHECKS = 4;
 
@@ -152,6 +162,25 @@ interface Call {
    * (GitLab builds an archive before its first byte).
    */
   streamed?: boolean;
+}
+
+/**
+ * A body larger than its reader's limit: said by Content-Length before
+ * anything was read, or found while streaming, when the read stops. Every
+ * read of a GitLab body has a limit; the caller says what an answer over it
+ * means (a file over the go command's limit, GitLab answering badly).
+ */
+export class BodyTooLargeError extends Error {
+  constructor(
+    /** The call's endpoint (file, blob, tree, ...). */
+    readonly endpoint: string,
+    readonly limit: number,
+    /** The size GitLab declared (Content-Length), when that is how it was found. */
+    readonly declared?: number,
+  ) {
+    super(`GitLab's ${endpoint} answer is larger than ${limit} bytes${declared !== undefined ? ` (Content-Length ${declared})` : ""}`);
+    this.name = "BodyTooLargeError";
+  }
 }
 
 export class GitlabClient {
@@ -294,21 +323,27 @@ export class GitlabClient {
     });
   }
 
-  /** A file's raw bytes at a commit (no .gitattributes conversion), or undefined when there is none. */
-  async file(project: string, sha: string, path: string): Promise<Uint8Array | undefined> {
+  /**
+   * A file's raw bytes at a commit (no .gitattributes conversion), or
+   * undefined when there is none. Never more than `maxBytes` is read: a
+   * larger file is BodyTooLargeError, found from Content-Length when GitLab
+   * sends one, else once the limit is passed.
+   */
+  async file(project: string, sha: string, path: string, maxBytes = MAX_RAW_BYTES): Promise<Uint8Array | undefined> {
     const url = `${this.projectUrl(project)}/repository/files/${encodeURIComponent(path)}/raw?${new URLSearchParams({ ref: sha })}`;
     return this.call(this.apiCall("file", url, [404]), async (response) => {
       if (response.status === 404) {
         await response.body?.cancel();
         return undefined;
       }
-      return new Uint8Array(await this.readBody(response));
+      return this.readBody(response, "file", maxBytes);
     });
   }
 
-  async blob(project: string, id: string): Promise<Uint8Array> {
+  /** A blob's raw bytes; never more than `maxBytes` read (BodyTooLargeError, as for file). */
+  async blob(project: string, id: string, maxBytes = MAX_RAW_BYTES): Promise<Uint8Array> {
     const call = this.apiCall("blob", `${this.projectUrl(project)}/repository/blobs/${encodeURIComponent(id)}/raw`, []);
-    return this.call(call, async (response) => new Uint8Array(await this.readBody(response)));
+    return this.call(call, async (response) => this.readBody(response, "blob", maxBytes));
   }
 
   /**
@@ -358,7 +393,14 @@ export class GitlabClient {
       return await this.call(call, async (response) => {
         if (response.status === 403) {
           // The body tells GitLab's ban from a refusal of this credential; both are a line of text.
-          const body = new TextDecoder().decode(await this.readBody(response));
+          // More than a line of text is not the ban's answer.
+          let body: string;
+          try {
+            body = new TextDecoder().decode(await this.readBody(response, "access", MAX_REFUSAL_BYTES));
+          } catch (err) {
+            if (err instanceof BodyTooLargeError) return "denied";
+            throw err;
+          }
           if (BANNED_BODY.test(body)) {
             throw new GitlabUnavailable(
               "banned",
@@ -405,7 +447,7 @@ export class GitlabClient {
         await response.body?.cancel();
         return undefined;
       }
-      return this.parseJson(response);
+      return this.parseJson(response, call.endpoint);
     });
   }
 
@@ -431,7 +473,7 @@ export class GitlabClient {
           await response.body?.cancel();
           return undefined;
         }
-        return { body: await this.parseJson(response), next: nextPage(response.headers) };
+        return { body: await this.parseJson(response, endpoint), next: nextPage(response.headers) };
       });
       if (answer === undefined) return undefined;
       if (!Array.isArray(answer.body)) throw new GitlabUnavailable("bad_answer", `GitLab answered ${endpoint} with something that is not a list`, 200);
@@ -444,8 +486,15 @@ export class GitlabClient {
     throw new GitlabUnavailable("bad_answer", `GitLab's ${endpoint} list did not end after ${MAX_PAGES} pages`, 200);
   }
 
-  private async parseJson(response: Response): Promise<unknown> {
-    const text = new TextDecoder().decode(await this.readBody(response));
+  private async parseJson(response: Response, endpoint: string): Promise<unknown> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.readBody(response, endpoint, MAX_JSON_BYTES);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw new GitlabUnavailable("bad_answer", `${err.message}: not an answer modgate reads`, response.status);
+      throw err;
+    }
+    const text = new TextDecoder().decode(bytes);
     try {
       return JSON.parse(text);
     } catch {
@@ -453,13 +502,17 @@ export class GitlabClient {
     }
   }
 
-  /** The whole body; a body cut off or timed out is GitLab failing like no answer at all. */
-  private async readBody(response: Response): Promise<ArrayBuffer> {
-    try {
-      return await response.arrayBuffer();
-    } catch (err) {
+  /**
+   * The whole body, never more than `limit` bytes of it: a Content-Length
+   * over the limit refuses it before reading, and the stream is stopped as
+   * soon as it passes the limit (BodyTooLargeError either way). A body cut
+   * off or timed out is GitLab failing like no answer at all.
+   */
+  private async readBody(response: Response, endpoint: string, limit: number): Promise<Uint8Array> {
+    return readCapped(response, endpoint, limit).catch((err: unknown) => {
+      if (err instanceof BodyTooLargeError) throw err;
       throw fetchFailure(err, this.url, this.apiTimeoutMs);
-    }
+    });
   }
 
   /**
@@ -525,6 +578,54 @@ export class GitlabClient {
     if (rest) this.health.failed(failure);
     throw failure;
   }
+}
+
+/**
+ * Reads a body whole, up to `limit` bytes (see GitlabClient.readBody):
+ * Content-Length, when present, is checked first and sizes the buffer;
+ * otherwise the chunks are kept until the end and joined.
+ */
+export async function readCapped(response: Response, endpoint: string, limit: number): Promise<Uint8Array> {
+  const header = response.headers.get("content-length");
+  // With a Content-Encoding, Content-Length counts the encoded bytes, not what fetch hands on.
+  const encoding = response.headers.get("content-encoding");
+  const plain = encoding === null || encoding.trim() === "" || encoding.trim().toLowerCase() === "identity";
+  const declared = plain && header !== null && /^[0-9]+$/.test(header.trim()) ? Number(header.trim()) : undefined;
+  if (declared !== undefined && declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw new BodyTooLargeError(endpoint, limit, declared);
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  // A declared size fills one buffer in place; anything else is kept in chunks, joined at the end.
+  let buffer = declared !== undefined ? new Uint8Array(declared) : undefined;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (total + value.length > limit) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(endpoint, limit);
+    }
+    if (buffer && total + value.length > buffer.length) {
+      // More than declared (still within the limit): on in chunks.
+      chunks.push(buffer.subarray(0, total));
+      buffer = undefined;
+    }
+    if (buffer) buffer.set(value, total);
+    else chunks.push(value);
+    total += value.length;
+  }
+  if (buffer) return total === buffer.length ? buffer : buffer.subarray(0, total);
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** FNV-1a of the token: enough to tell tokens apart in cache keys, and not the token. */

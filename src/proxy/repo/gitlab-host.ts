@@ -7,7 +7,7 @@ import { LRUCache } from "lru-cache";
 import { UNKNOWN_BRANCH, type GitlabClient, type GitlabCommit, type GitlabTag } from "../../gitlab/client.js";
 import type { CodeHost, RevInfo, Tag, ZipContent } from "./code-host.js";
 import { NotExistError } from "../../module/errors.js";
-import { readZipFromGitlab, type ZipRuntime } from "./gitlab-zip.js";
+import { readRawFile, readZipFromGitlab, type ZipRuntime } from "./gitlab-zip.js";
 import { Expiring, ExpiringMemo } from "../../lib/expiring.js";
 
 /** Files larger than this are not remembered by (commit, path). */
@@ -169,7 +169,7 @@ export class GitlabHost implements CodeHost {
     // A read already on its way (a prefetch, a concurrent request) is joined, not asked again.
     let reading = this.reading.get(key);
     if (!reading) {
-      reading = this.o.client.file(this.o.project, commit, path).then((data) => {
+      reading = readRawFile(this.o.client, this.o.project, commit, path).then((data) => {
         if (data === undefined || data.length <= MAX_REMEMBERED_FILE) this.o.memo.files.set(key, { data: data ?? null });
         return data;
       });

@@ -50,7 +50,10 @@ const REPORTED: readonly (keyof PathAttributes)[] = [
 ];
 
 const MAX_LINE_LENGTH = 2048;
-const MAX_FILE_SIZE = 100 * 1024 * 1024;
+/** attr.c ATTR_MAX_FILE_SIZE: a .gitattributes of this many bytes or more is ignored ("ignoring overly large gitattributes blob"). */
+export const ATTR_MAX_FILE_SIZE = 100 * 1024 * 1024;
+/** Warnings kept for the logs: a file of a million bad lines must not make a million strings. */
+const MAX_WARNINGS = 100;
 const BLANK = ' \t\r\n';
 
 type State = readonly [name: string, value: AttrValue];
@@ -74,7 +77,12 @@ export class GitAttributes {
   readonly warnings: string[] = [];
 
   constructor(files: readonly GitattributesFile[]) {
-    const usable = files.filter((f) => !f.isSymlink && byteLength(f.content) <= MAX_FILE_SIZE);
+    const usable = files.filter((f) => {
+      if (f.isSymlink) return false;
+      if (byteLength(f.content) < ATTR_MAX_FILE_SIZE) return true;
+      this.warn(`ignoring overly large gitattributes blob '${f.dir === '' ? '' : f.dir + '/'}.gitattributes'`);
+      return false;
+    });
     this.files = usable.map((f) => this.parseFile(f)).sort((a, b) => depth(a.dir) - depth(b.dir));
   }
 
@@ -117,29 +125,62 @@ export class GitAttributes {
     }
   }
 
+  private warn(message: string): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(message);
+  }
+
+  /**
+   * Line by line over the bytes: a line is decoded only when it holds more
+   * than blanks or a comment and is short enough to count, so a huge file of
+   * blank lines or comments costs no more than its bytes (never a string, or
+   * an array of lines, the size of the file).
+   */
   private parseFile(file: GitattributesFile): ParsedFile {
-    const text = typeof file.content === 'string' ? file.content : new TextDecoder().decode(file.content);
+    const bytes = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
     const source = file.dir === '' ? '.gitattributes' : `${file.dir}/.gitattributes`;
     const rules: Rule[] = [];
-    const lines = text.split('\n');
-    lines.forEach((line, index) => {
-      const where = `${source}:${index + 1}`;
-      const parsed = parseLine(line, where, this.warnings);
-      if (parsed === undefined) return;
+    const decoder = new TextDecoder();
+    const lineWarnings: string[] = [];
+    let lineNumber = 0;
+    for (let start = 0; start <= bytes.length; ) {
+      let end = bytes.indexOf(NEWLINE, start);
+      if (end < 0) end = bytes.length;
+      lineNumber++;
+      const from = start;
+      start = end + 1;
+      let at = from;
+      while (at < end && isBlankByte(bytes[at]!)) at++;
+      if (at >= end || bytes[at] === HASH) continue;
+      const where = `${source}:${lineNumber}`;
+      if (end - from >= MAX_LINE_LENGTH) {
+        this.warn(`ignoring overly long attributes line ${where}`);
+        continue;
+      }
+      lineWarnings.length = 0;
+      const parsed = parseLine(decoder.decode(bytes.subarray(from, end)), where, lineWarnings);
+      for (const w of lineWarnings) this.warn(w);
+      if (parsed === undefined) continue;
       if (parsed.macro !== undefined) {
         // Macros may only be defined at the top level (attr.c macro_ok): elsewhere the line is dropped.
         if (file.dir !== '') {
-          this.warnings.push(`[attr]${parsed.macro} not allowed: ${where}`);
-          return;
+          this.warn(`[attr]${parsed.macro} not allowed: ${where}`);
+          continue;
         }
         // Later definitions win (determine_macros walks lines from the end).
         this.macros.set(parsed.macro, parsed.states);
-        return;
+        continue;
       }
       rules.push({ matches: patternMatcher(parsed.pattern, file.dir), states: parsed.states });
-    });
+    }
     return { dir: file.dir, rules };
   }
+}
+
+const NEWLINE = 0x0a;
+const HASH = 0x23;
+
+function isBlankByte(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
 }
 
 type ParsedLine = { pattern: string; macro?: undefined; states: State[] } | { macro: string; pattern?: undefined; states: State[] };
