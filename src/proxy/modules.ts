@@ -119,7 +119,9 @@ export class Modules {
     if (!project) throw new UnknownProject(`${modulePath}: no such GitLab project (or modgate's token cannot see it)`);
     // Only a look-up made within listTtl grants anonymous access: Expiring hands out the last value
     // while GitLab fails, and a project made private since must not stay public through an outage.
-    const fresh = lookup.peek() !== undefined;
+    // (Fetched for this request counts as fresh too: with listTtl 0 nothing else ever is.)
+    const fetchedAt = lookup.fetchedAt();
+    const fresh = lookup.peek() !== undefined || (fetchedAt !== undefined && fetchedAt >= at);
     const isPublic = fresh && isPubliclyReadable(project);
     const url = located.repo.startsWith("http") || located.repo.startsWith("ssh") ? located.repo : `${this.o.client.url}/${project.pathWithNamespace}.git`;
     const host = this.host(project, url);
