@@ -3,13 +3,16 @@
 // decisions and store keys per GitLab project (finding 3), the 401 for a
 // mapped path without a project (finding 8).
 import { describe, expect, it } from "vitest";
-import { isPubliclyReadable, parseProject } from "../../src/gitlab/project.js";
+import { isPubliclyReadable, parseProject, type GitlabProject } from "../../src/gitlab/project.js";
+import type { GitlabClient } from "../../src/gitlab/client.js";
+import { GitlabUnavailable } from "../../src/gitlab/failure.js";
+import { MemoryStore } from "../../src/proxy/store/memory-store.js";
 import { StoredAnswers, rescoped } from "../../src/proxy/cache/stored-answers.js";
 import { dataAnswer, bodyText } from "../../src/http/responses.js";
 import { AccessControl } from "../../src/proxy/access.js";
 import { AccessDecisions } from "../../src/proxy/auth/decisions.js";
 import { basicAuthorization } from "../../src/gitlab/credential.js";
-import { storePrefix } from "../../src/proxy/modules.js";
+import { Modules, UnknownProject, storePrefix } from "../../src/proxy/modules.js";
 
 describe("isPubliclyReadable (finding 1)", () => {
   it.each([
@@ -87,5 +90,58 @@ describe("AccessControl.challengeUnknown (finding 8)", () => {
 
   it("with a credential: nothing (the 404 stands)", () => {
     expect(access.challengeUnknown("go.example.com/g/nothing", { authorization: basicAuthorization({ user: "u", secret: "s" }), address: () => "" })).toBeUndefined();
+  });
+});
+
+describe("Modules: who may read comes from the proxy's own fresh look-up (finding 2)", () => {
+  function modules(listTtlMs: number) {
+    const clock = { now: 1_000 };
+    const state: { project: GitlabProject | undefined; failing: boolean } = {
+      project: { id: 7, pathWithNamespace: "g/p", defaultBranch: "main", visibility: "public", repositoryAccessLevel: "enabled" },
+      failing: false,
+    };
+    const client = {
+      url: "https://gitlab.example.com",
+      project: async () => {
+        if (state.failing) throw new GitlabUnavailable("unreachable", "GitLab is down");
+        return state.project;
+      },
+    } as unknown as GitlabClient;
+    const m = new Modules({
+      // Discovery's (cached) answer carries no visibility: the proxy never takes it for access.
+      locate: () => ({ kind: "found", project: "g/p", codeRoot: "go.example.com/p", subdir: "", repo: "https://gitlab.example.com/g/p.git" }),
+      client,
+      store: new MemoryStore(),
+      listTtlMs,
+      now: () => clock.now,
+    });
+    return { m, clock, state };
+  }
+
+  it("a project made private is private after listTtl; a look-up kept while GitLab fails never grants public", async () => {
+    const { m, clock, state } = modules(60_000);
+    expect((await m.find("go.example.com/p")).isPublic).toBe(true);
+    state.project = { ...state.project!, visibility: "private" };
+    clock.now += 60_001;
+    expect((await m.find("go.example.com/p")).isPublic).toBe(false);
+    state.project = { ...state.project!, visibility: "public" };
+    clock.now += 60_001;
+    expect((await m.find("go.example.com/p")).isPublic).toBe(true);
+    state.failing = true;
+    clock.now += 60_001;
+    const stale = await m.find("go.example.com/p");
+    expect(stale.isPublic).toBe(false);
+    expect(stale.projectId).toBe(7);
+  });
+
+  it("with listTtl 0 the look-up made for the request counts", async () => {
+    const { m } = modules(0);
+    expect((await m.find("go.example.com/p")).isPublic).toBe(true);
+  });
+
+  it("a mapped path without a project is UnknownProject (401 without a credential)", async () => {
+    const { m, state } = modules(60_000);
+    state.project = undefined;
+    await expect(m.find("go.example.com/p")).rejects.toBeInstanceOf(UnknownProject);
   });
 });
