@@ -3,7 +3,9 @@
 // (module-proxy-rules.md §2.1). The config alone decides for static rules;
 // group rules ask discovery (cached). Anything else is not modgate's.
 // This is the one place the go-get rules and the module proxy meet: the
-// proxy is handed this function and never sees the router.
+// proxy is handed this function and never sees the router. Who may read the
+// project is not passed on: discovery's answer may be up to discovery.cacheTtl
+// old (longer while GitLab fails); the proxy asks GitLab itself (modules.ts).
 import type { Router } from "../core/router.js";
 import type { ResolvedModule } from "../core/rule.js";
 import { splitElements } from "../core/importpath.js";
@@ -21,7 +23,7 @@ export function locateModule(router: Router, modulePath: string): Promise<Locate
   if (match.kind === "static") return found(match.module);
   return match.rule.resolve(match.below).then((resolution): Located => {
     if (resolution.kind === "unavailable") return resolution;
-    if (resolution.kind === "missing") return { kind: "missing", reason: `no GitLab project for ${modulePath}` };
+    if (resolution.kind === "missing") return { kind: "missing", reason: `no GitLab project for ${modulePath}`, mapped: true };
     return found(resolution.module);
   });
 }
@@ -36,6 +38,5 @@ function found(module: ResolvedModule): Located {
     codeRoot: module.root,
     subdir: module.subdir ?? "",
     repo: module.repo,
-    ...(module.visibility ? { visibility: module.visibility } : {}),
   };
 }

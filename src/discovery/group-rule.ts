@@ -5,7 +5,7 @@ import type { CompiledModule, Transport } from "../core/compiled.js";
 import { cloneUrl, webUrl, type GitlabEndpoints } from "../core/gitlab-urls.js";
 import { encodePath } from "../core/url-path.js";
 import { Rule, type ResolvedModule } from "../core/rule.js";
-import type { GitlabProject } from "../gitlab/project.js";
+import { isPubliclyReadable, type GitlabProject } from "../gitlab/project.js";
 import type { DiscoveredResolution, DiscoveredRule } from "../core/discovered-rule.js";
 import { LRUCache } from "lru-cache";
 import { defaultBrowser } from "../core/defaults.js";
@@ -80,7 +80,7 @@ export class GroupRule implements DiscoveredRule {
 
   /** The answer for a project found under `subpath`; a moved project keeps the requested import path. */
   private moduleFor(subpath: string, project: GitlabProject): ResolvedModule {
-    const key = `${subpath}\u0000${project.pathWithNamespace}\u0000${project.defaultBranch}\u0000${project.visibility}`;
+    const key = `${subpath}\u0000${project.pathWithNamespace}\u0000${project.defaultBranch}\u0000${project.visibility}\u0000${project.repositoryAccessLevel ?? ""}`;
     let module = this.modules.get(key);
     if (!module) {
       module = this.render(subpath, project);
@@ -90,7 +90,8 @@ export class GroupRule implements DiscoveredRule {
   }
 
   private render(subpath: string, project: GitlabProject): ResolvedModule {
-    const isPublic = project.visibility === "public";
+    // Public only when anyone may clone it: a public project with a members-only repository is not.
+    const isPublic = isPubliclyReadable(project);
     const chosen = this.module.group.transport;
     // auto with the proxy on: private and internal projects through modgate's proxy (the client needs
     // only a token for the vanity host, no git, no ssh key); public ones over https, as the go command's

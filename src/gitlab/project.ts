@@ -37,9 +37,23 @@ export interface GitlabProject {
   /**
    * Only when GitLab sent it: "the fields returned in responses vary based
    * on the permissions of the authenticated user" (Projects API), so its
-   * absence says nothing. Read for a later use; nothing decides on it yet.
+   * absence says nothing about the project, and modgate then treats it as
+   * not public (isPubliclyReadable).
    */
   repositoryAccessLevel?: RepositoryAccessLevel;
+}
+
+/**
+ * Whether anyone, signed in or not, may read the project's code: visibility
+ * public AND repository "Everyone With Access" (repository_access_level
+ * enabled). A public project whose repository is members-only ("private") or
+ * switched off ("disabled") refuses anonymous clones at GitLab, so modgate
+ * must not serve it to everyone either; an absent field counts as not public.
+ * The one test of "public" for the proxy (access, Cache-Control), go-get's
+ * transport auto and the pages.
+ */
+export function isPubliclyReadable(project: Pick<GitlabProject, "visibility" | "repositoryAccessLevel">): boolean {
+  return project.visibility === "public" && project.repositoryAccessLevel === "enabled";
 }
 
 export function isVisibility(v: unknown): v is Visibility {

@@ -18,6 +18,11 @@ export class Expiring<T> {
     return this.value && now - this.value.at < this.ttlMs ? this.value.data : undefined;
   }
 
+  /** When the value held was fetched (undefined: never): a stale value kept while the source fails is older than its ttl. */
+  fetchedAt(): number | undefined {
+    return this.value?.at;
+  }
+
   get(): Promise<T> {
     if (this.value && this.now() - this.value.at < this.ttlMs) return Promise.resolve(this.value.data);
     this.pending ??= this.fetch().then(

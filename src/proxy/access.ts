@@ -21,13 +21,15 @@ import type { AccessDecisions } from "./auth/decisions.js";
 import { isRefusal, type CheckRefusal, type FailedChecks } from "./auth/failed-checks.js";
 import type { AccessVerdict } from "../gitlab/client.js";
 import { GitlabUnavailable } from "../gitlab/failure.js";
-import type { Visibility } from "../gitlab/project.js";
 
 export interface AccessRequest {
   modulePath: string;
   /** The GitLab project (full path) whose repository holds the module. */
   project: string;
-  visibility: Visibility;
+  /** GitLab's id of the project: what a remembered decision is keyed by (a new project at a moved one's path is another). */
+  projectId?: number | undefined;
+  /** Anyone may read it (modules.ts: FoundModule.isPublic, from a fresh look-up). */
+  isPublic: boolean;
   /** Who asks: the Authorization header, as received, and the address. */
   client: Client | undefined;
 }
@@ -78,20 +80,29 @@ export class AccessControl {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * For a path a rule maps but where no project was found (finding 8): a client without a usable
+   * credential gets the very 401 of a private module, as GitLab's git endpoint answers 401 for
+   * both; undefined when it sent one (then the 404 stands).
+   */
+  challengeUnknown(modulePath: string, client: Client | undefined): PlainAnswer | undefined {
+    const credential = credentialOf(client?.authorization);
+    if (credential !== undefined && credential !== "malformed") return undefined;
+    const host = hostOf(modulePath);
+    return credential === undefined ? missingCredential(modulePath, host) : malformedCredential(modulePath, host);
+  }
+
   /** undefined: allowed; otherwise the answer to give instead. GitLab failing throws (a 5xx, never a decision). */
   async decide(request: AccessRequest): Promise<PlainAnswer | undefined> {
-    if (request.visibility === "public") return undefined;
+    if (request.isPublic) return undefined;
     const host = hostOf(request.modulePath);
     const credential = credentialOf(request.client?.authorization);
-    if (credential === undefined) {
-      return unauthorized(host, `${request.modulePath}: a private module: send a GitLab token with read_repository; put it in ~/.netrc (machine ${host} login <you> password <token>) and use https`);
-    }
-    if (credential === "malformed") {
-      return unauthorized(host, `${request.modulePath}: the Authorization header is not HTTP Basic or Bearer credentials; put a GitLab token in ~/.netrc for ${host}`);
-    }
+    if (credential === undefined) return missingCredential(request.modulePath, host);
+    if (credential === "malformed") return malformedCredential(request.modulePath, host);
     let verdict: AccessVerdict;
     try {
-      verdict = await this.decisions.decide(credential, request.project, () => this.guardedCheck(request, credential));
+      const key = request.projectId === undefined ? request.project : `#${request.projectId}`;
+      verdict = await this.decisions.decide(credential, key, () => this.guardedCheck(request, credential));
     } catch (err) {
       const answer = notDecided(err, request.modulePath, host);
       if (answer) return answer;
@@ -172,6 +183,14 @@ function notDecided(err: unknown, modulePath: string, host: string): PlainAnswer
     return textAnswer(503, `${modulePath}: too many token checks at once; retry in ${BUSY_RETRY_SECONDS} s`, { ...PRIVATE, "Retry-After": String(BUSY_RETRY_SECONDS) });
   }
   return undefined;
+}
+
+function missingCredential(modulePath: string, host: string): PlainAnswer {
+  return unauthorized(host, `${modulePath}: a private module: send a GitLab token with read_repository; put it in ~/.netrc (machine ${host} login <you> password <token>) and use https`);
+}
+
+function malformedCredential(modulePath: string, host: string): PlainAnswer {
+  return unauthorized(host, `${modulePath}: the Authorization header is not HTTP Basic or Bearer credentials; put a GitLab token in ~/.netrc for ${host}`);
 }
 
 function unauthorized(host: string, line: string): PlainAnswer {

@@ -1,7 +1,5 @@
 // Where a module lives, as the proxy is told by whoever wires it (src/app/locate.ts
 // from the go-get rules): the proxy never reads the config's rules itself.
-import type { Visibility } from "../gitlab/project.js";
-
 export type Located =
   | {
       kind: "found";
@@ -13,10 +11,16 @@ export type Located =
       subdir: string;
       /** The repository URL of the go-import answer. */
       repo: string;
-      /** Known when discovery found the project through the API. */
-      visibility?: Visibility;
     }
-  | { kind: "missing"; reason: string }
+  | {
+      kind: "missing";
+      reason: string;
+      /**
+       * A rule maps the path (a group rule, a template) but no project was found: without a
+       * credential this is answered like a private project (401), so it tells nobody which exist.
+       */
+      mapped?: boolean;
+    }
   | { kind: "unavailable"; reason: string };
 
 /** The module path's location; a function so a reload's new rules come with a new proxy. */

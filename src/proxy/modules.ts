@@ -6,7 +6,7 @@
 import { LRUCache } from "lru-cache";
 import { Expiring } from "../lib/expiring.js";
 import type { GitlabClient } from "../gitlab/client.js";
-import type { GitlabProject, Visibility } from "../gitlab/project.js";
+import { isPubliclyReadable, type GitlabProject, type Visibility } from "../gitlab/project.js";
 import type { Locate } from "./location.js";
 import type { ContentStore } from "./store/store.js";
 import { CodeRepo } from "./repo/code-repo.js";
@@ -24,10 +24,28 @@ export interface FoundModule {
   project: Expiring<GitlabProject | undefined>;
   /** The project's current full path: what the access decision asks GitLab about. */
   projectPath: string;
+  /** GitLab's id of that project: access decisions and stored content are the project's, not the path's. */
+  projectId: number | undefined;
   visibility: Visibility;
-  /** Public content may be kept by shared caches; anything else is the reader's alone. */
+  /**
+   * Anyone may read it (isPubliclyReadable), as the proxy's own project look-up
+   * said at most listTtl ago: never discovery's cached visibility, never a
+   * look-up kept past its time while GitLab fails. Public content is answered
+   * without a credential and may be kept by shared caches; anything else only
+   * to a reader GitLab accepts, and is that reader's alone.
+   */
   isPublic: boolean;
   repo: CachingRepo;
+}
+
+/**
+ * A rule maps the module path, but GitLab has no project there that modgate's
+ * token can see. Answered 404 to a client with a credential; without one, 401
+ * like a private project (service.ts), so anonymous clients learn nothing of
+ * which non-public projects exist.
+ */
+export class UnknownProject extends NotExistError {
+  override readonly name: string = "UnknownProject";
 }
 
 /** Discovery could not decide (GitLab failing, or its call queue full): answered 503 like a go-get answer. */
@@ -96,21 +114,26 @@ export class Modules {
   private async locate(modulePath: string): Promise<FoundModule> {
     const at = this.o.now();
     const located = await this.o.locate(modulePath);
-    if (located.kind === "missing") throw new NotExistError(located.reason);
+    if (located.kind === "missing") throw located.mapped ? new UnknownProject(located.reason) : new NotExistError(located.reason);
     if (located.kind === "unavailable") throw new LocateUnavailable(located.reason);
     const lookup = this.projectLookup(located.project);
     const project = await lookup.get();
     // The GitLab path is not named: it is internal, and the client needs only to know there is no module.
-    if (!project) throw new NotExistError(`${modulePath}: no such GitLab project (or modgate's token cannot see it)`);
-    const visibility = located.visibility ?? project.visibility;
+    if (!project) throw new UnknownProject(`${modulePath}: no such GitLab project (or modgate's token cannot see it)`);
+    // Only a look-up made within listTtl grants anonymous access: Expiring hands out the last value
+    // while GitLab fails, and a project made private since must not stay public through an outage.
+    // (Fetched for this request counts as fresh too: with listTtl 0 nothing else ever is.)
+    const fetchedAt = lookup.fetchedAt();
+    const fresh = lookup.peek() !== undefined || (fetchedAt !== undefined && fetchedAt >= at);
+    const isPublic = fresh && isPubliclyReadable(project);
     const url = located.repo.startsWith("http") || located.repo.startsWith("ssh") ? located.repo : `${this.o.client.url}/${project.pathWithNamespace}.git`;
     const host = this.host(project, url);
-    const repoKey = `${modulePath}\u0000${located.codeRoot}\u0000${located.subdir}\u0000${hostKey(project, url)}`;
+    const repoKey = `${modulePath}\u0000${located.codeRoot}\u0000${located.subdir}\u0000${project.id ?? ""}\u0000${hostKey(project, url)}`;
     let repo = this.repos.get(repoKey);
     if (!repo) {
       repo = new CachingRepo(new CodeRepo(host, { path: modulePath, codeRoot: located.codeRoot, subdir: located.subdir }), {
         store: this.o.store,
-        escapedPath: escapePath(modulePath),
+        escapedPath: storePrefix(modulePath, project),
         listTtlMs: this.o.listTtlMs,
         now: this.o.now,
         ...(this.o.onEvent ? { onEvent: this.o.onEvent } : {}),
@@ -118,7 +141,7 @@ export class Modules {
       });
       this.repos.set(repoKey, repo);
     }
-    return { at, project: lookup, projectPath: project.pathWithNamespace, visibility, isPublic: visibility === "public", repo };
+    return { at, project: lookup, projectPath: project.pathWithNamespace, projectId: project.id, visibility: project.visibility, isPublic, repo };
   }
 
   private host(project: GitlabProject, url: string): GitlabHost {
@@ -150,6 +173,20 @@ export class Modules {
   }
 }
 
+/**
+ * The store keys' prefix of a module as served from `project`: stored content
+ * belongs to the GitLab project it was built from (finding 3). A path moved
+ * away and a new project created at it is another id, so another key space:
+ * the old project's versions are never served under the new one's rules,
+ * its own are built from its repository, and the store's first write still
+ * wins within each. `@p` cannot be in an escaped module path (no `@`), like `@v`.
+ * A project without an id (never from GitLab's API) keeps the path's own keys.
+ */
+export function storePrefix(modulePath: string, project: GitlabProject): string {
+  const escaped = escapePath(modulePath);
+  return project.id === undefined ? escaped : `${escaped}/@p/${project.id}`;
+}
+
 function hostKey(project: GitlabProject, url: string): string {
-  return `${project.pathWithNamespace}\u0000${project.defaultBranch}\u0000${url}`;
+  return `${project.id ?? ""}\u0000${project.pathWithNamespace}\u0000${project.defaultBranch}\u0000${url}`;
 }

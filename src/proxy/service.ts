@@ -17,7 +17,7 @@ import type { CompiledFailedAuth } from "../core/compiled.js";
 import type { Locate } from "./location.js";
 import type { ProxyRequest } from "./protocol/request.js";
 import type { ContentStore, StoredObject } from "./store/store.js";
-import { Modules, type FoundModule } from "./modules.js";
+import { Modules, UnknownProject, type FoundModule } from "./modules.js";
 import { ProtocolAnswers } from "./protocol/answers.js";
 import { errorAnswer, outcomeOf } from "./protocol/errors.js";
 import { buildGate, type StoreNote } from "./cache/caching-repo.js";
@@ -102,7 +102,8 @@ export class ProxyService {
       const answer = await this.answers.answer(found, endpoint, version, note);
       return this.count(endpoint, "ok", answer, note.fromStore);
     } catch (err) {
-      const answer = errorAnswer(err);
+      // No project where a rule maps the path: without a credential, the private module's 401 (finding 8).
+      const answer = (err instanceof UnknownProject && this.access.challengeUnknown(modulePath, client)) || errorAnswer(err);
       return this.count(endpoint, outcomeOf(answer.status), answer);
     }
   }
@@ -110,7 +111,7 @@ export class ProxyService {
   /** The module, when this client may read it; otherwise the access answer (401/403). */
   private async open(modulePath: string, client: Client | undefined): Promise<FoundModule | PlainAnswer> {
     const found = await this.modules.find(modulePath);
-    const denied = await this.access.decide({ modulePath, project: found.projectPath, visibility: found.visibility, client });
+    const denied = await this.access.decide({ modulePath, project: found.projectPath, projectId: found.projectId, isPublic: found.isPublic, client });
     return denied ?? found;
   }
 

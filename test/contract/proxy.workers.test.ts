@@ -55,7 +55,9 @@ const CASES: Case[] = [
   { name: "@latest", path: "/go.example.com/pub/@latest", status: 200, type: "application/json", body: /"Version":"v1\.1\.1-0\.\d{14}-[0-9a-f]{12}"/ },
   { name: "a branch query", path: "/go.example.com/pub/@v/main.info", status: 200, body: /"Version":"v1\.1\.1-0\.\d{14}-[0-9a-f]{12}"/ },
   { name: "unknown version: 404", path: "/go.example.com/pub/@v/v9.9.9.info", status: 404, body: /^not found: / },
-  { name: "a project GitLab lacks: 404", path: "/go.example.com/gone/@v/list", status: 404, body: /^not found: / },
+  // No credential: the private module's 401, so anonymous clients cannot tell missing from private (finding 8).
+  { name: "a project GitLab lacks, no credential: 401", path: "/go.example.com/gone/@v/list", status: 401, wwwAuthenticate: `Basic realm="${HOST}"`, body: /go\.example\.com\/gone: a private module/ },
+  { name: "a project GitLab lacks, a credential: 404", path: "/go.example.com/gone/@v/list", auth: "token", status: 404, body: /^not found: / },
   { name: "a path no rule owns: 404", path: "/go.example.com/elsewhere/@v/list", status: 404 },
   { name: "a non-canonical .zip: 404", path: "/go.example.com/pub/@v/v1.1.zip", status: 404 },
   { name: "a bad escape: 400", path: "/go.example.com/Pub/@v/list", status: 400, body: /^bad request: / },
@@ -94,12 +96,17 @@ describe("module proxy in workerd, R2 store (MODGATE_STORE)", () => {
     await check(app, c);
   });
 
-  it("keeps the zip and its h1 in R2, under the escaped path", async () => {
+  it("keeps the zip and its h1 in R2, under the escaped path and the GitLab project's id", async () => {
     const zip = await check(app, CASES.find((c) => c.name === "zip")!);
-    const stored = await bucket.get("go.example.com/pub/@v/v1.1.0.zip");
+    // Miniflare's R2 binding lists; modgate's own R2BucketLike needs no list.
+    const listing = bucket as unknown as { list(o: { prefix: string }): Promise<{ objects: Array<{ key: string }> }> };
+    const keys = (await listing.list({ prefix: "go.example.com/pub/@p/" })).objects.map((o) => o.key);
+    const zipKey = keys.find((k) => /^go\.example\.com\/pub\/@p\/\d+\/@v\/v1\.1\.0\.zip$/.test(k));
+    expect(zipKey, keys.join(" ")).toBeDefined();
+    const stored = await bucket.get(zipKey!);
     expect(stored, "the zip is in the bucket").not.toBeNull();
     expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(zip);
-    const h1 = await bucket.get("go.example.com/pub/@v/v1.1.0.ziphash");
+    const h1 = await bucket.get(zipKey!.replace(/\.zip$/, ".ziphash"));
     // The record: the h1, then the zip's size (src/proxy/cache/zip-record.ts).
     expect(new TextDecoder().decode(await h1!.arrayBuffer())).toMatch(new RegExp(`^h1:[A-Za-z0-9+/]{43}=\\n${zip.length}\\n$`));
   });

@@ -118,8 +118,23 @@ describe.skipIf(!requireTools('go', 'git'))('GOPROXY=modgate,second: modgate sup
     expect(other.body.toString()).toBe(`not found: ${OTHER}: no modules are served for example.org\n`);
   });
 
+  // A group rule with no such project is 401 without a credential (no existence oracle, README
+  // "What the proxy promises"): the chain stops there, as for a private module.
+  it('a group rule with no such project, asked without a credential: the private module\'s 401, the chain stops', async () => {
+    const modulePath = `${HOST}/oss/nothing`;
+    const before = second.requestsFor(modulePath).length;
+    const chained = await chainEnv();
+    try {
+      const r = await chained.goModDownload(`${modulePath}@v1.0.0`);
+      expect(r.code).not.toBe(0);
+      expect(`${r.info?.Error ?? ''}${r.stderr}`).toMatch(/401 Unauthorized[\s\S]*go\.example\.com\/oss\/nothing: a private module/);
+      expect(second.requestsFor(modulePath).length, context()).toBe(before);
+    } finally {
+      await chained.close();
+    }
+  });
+
   for (const [name, modulePath, reason] of [
-    ['a group rule with no such project', `${HOST}/oss/nothing`, /not found: no GitLab project for go\.example\.com\/oss\/nothing/],
     ['a directory of a project that is no module', `${HOST}/tools/notamodule`, /not found: .*notamodule.*unknown revision/],
   ] as const) {
     it(`an owned path that is no module (${name}) gets modgate's 404: the chain goes on, the go command shows the reason`, async () => {

@@ -4,7 +4,7 @@
 // removes the whole version, and the next download builds it again with the
 // h1 the go command recorded the first time. Repositories reach modgate
 // through the GitLab stand-in's REST API.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,13 @@ describe.skipIf(!requireTools('go', 'git'))('modgate store verify', () => {
     expect(d.info?.Error, d.stderr).toBeUndefined();
     return d.info!;
   };
-  const stored = (version: string, ext: string) => join(store, `${HOST}/tools/@v/${version}.${ext}`);
+  /** The store keys are the GitLab project's: `<module>/@p/<project id>/@v/…` (one project here). */
+  const projectDir = () => {
+    const ids = readdirSync(join(store, `${HOST}/tools/@p`));
+    expect(ids).toHaveLength(1);
+    return `${HOST}/tools/@p/${ids[0]}`;
+  };
+  const stored = (version: string, ext: string) => join(store, `${projectDir()}/@v/${version}.${ext}`);
 
   it('builds through the proxy, verifies, names a changed zip, removes it with --fix, and the next download builds it again', async () => {
     const first = await download('v1.0.0');
@@ -91,7 +97,7 @@ describe.skipIf(!requireTools('go', 'git'))('modgate store verify', () => {
     expect(bad.code, bad.stdout + bad.stderr).toBe(1);
     const lines = bad.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(new RegExp(`^${MODULE}@v1\\.0\\.0: its files hash to h1:\\S+, recorded ${escape(first.Sum!)} \\(${HOST}/tools/@v/v1\\.0\\.0\\.zip\\)$`));
+    expect(lines[0]).toMatch(new RegExp(`^${MODULE}@v1\\.0\\.0: its files hash to h1:\\S+, recorded ${escape(first.Sum!)} \\(${projectDir()}/@v/v1\\.0\\.0\\.zip\\)$`));
     expect(lines[1]).toBe(`${store}: 2 versions checked, 1 bad: run with --fix to remove them`);
     expect(existsSync(zipPath)).toBe(true); // without --fix nothing is removed
 

@@ -123,7 +123,7 @@ const basic = (user: string, secret: string) => basicAuthorization({ user, secre
 const request = (secret: string, address = "198.51.100.1"): AccessRequest => ({
   modulePath: "go.example.com/team/lib",
   project: "platform/team/lib",
-  visibility: "private",
+  isPublic: false,
   client: { authorization: basic("u", secret), address: () => address },
 });
 

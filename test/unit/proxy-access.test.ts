@@ -17,7 +17,7 @@ type RequestOptions = Partial<Omit<AccessRequest, "client">> & { authorization?:
 function request(over: RequestOptions = {}): AccessRequest {
   const { authorization, address, ...rest } = over;
   const client = { authorization: "authorization" in over ? authorization : basic("me", TOKEN), address: () => address ?? "192.0.2.1" };
-  return { modulePath: "go.example.com/team/lib", project: "platform/team/lib", visibility: "private", client, ...rest };
+  return { modulePath: "go.example.com/team/lib", project: "platform/team/lib", isPublic: false, client, ...rest };
 }
 
 /** An access control whose GitLab answers `verdict`, counting checks. */
@@ -53,14 +53,14 @@ describe("credentialOf", () => {
 describe("AccessControl.decide", () => {
   it("lets anyone read a public project, and does not check a credential sent anyway", async () => {
     const { access, checks } = control("denied");
-    expect(await access.decide(request({ visibility: "public" }))).toBeUndefined();
-    expect(await access.decide(request({ visibility: "public", authorization: undefined }))).toBeUndefined();
+    expect(await access.decide(request({ isPublic: true }))).toBeUndefined();
+    expect(await access.decide(request({ isPublic: true, authorization: undefined }))).toBeUndefined();
     expect(checks).toHaveLength(0);
   });
 
   it.each(["private", "internal"] as const)("answers 401 with a Basic challenge when a %s project's request has no credential", async (visibility) => {
     const { access, checks } = control("allowed");
-    const a = (await access.decide(request({ visibility, authorization: undefined })))!;
+    const a = (await access.decide(request({ isPublic: false, authorization: undefined })))!;
     expect(a.status).toBe(401);
     expect(a.headers["WWW-Authenticate"]).toBe('Basic realm="go.example.com"');
     expect(bodyText(a)).toMatch(/^go\.example\.com\/team\/lib: .*~\/\.netrc \(machine go\.example\.com login <you> password <token>\)/);

@@ -89,11 +89,12 @@ async function removeVersion(store: ContentStore, zipKey: string): Promise<void>
   await store.delete(`${base}.mod`);
 }
 
-/** `<escaped module>/@v/<escaped version>.zip` → module@version. */
+/** `<escaped module>[/@p/<project id>]/@v/<escaped version>.zip` → module@version (the key, printed beside it, names the project). */
 function versionName(zipKey: string): string {
   const at = zipKey.lastIndexOf("/@v/");
+  const project = /\/@p\/(\d+)$/.exec(zipKey.slice(0, at));
   try {
-    return `${unescapePath(zipKey.slice(0, at))}@${unescapeVersion(zipKey.slice(at + 4, -ZIP.length))}`;
+    return `${unescapePath(zipKey.slice(0, project ? project.index : at))}@${unescapeVersion(zipKey.slice(at + 4, -ZIP.length))}`;
   } catch {
     return zipKey;
   }

@@ -99,6 +99,12 @@ export interface JobTokenScopeSpec {
 export interface AccessProject {
   path: string;
   visibility: GitLabVisibility;
+  /**
+   * Settings → Visibility → Repository (the API's repository_access_level): `enabled` (default,
+   * "Everyone With Access"), `private` ("Only Project Members": Reporter and up, even in a public
+   * project), `disabled` (nobody reads the code).
+   */
+  repositoryAccessLevel?: 'enabled' | 'private' | 'disabled';
   jobTokenScope?: JobTokenScopeSpec;
 }
 
@@ -385,6 +391,15 @@ export class GitLabAccess {
   /** ProjectPolicy :download_code: Guest of a private project reads the project, not its code. */
   canDownloadCode(actor: Actor, project: AccessProject): boolean {
     if (!this.canReadProject(actor, project)) return false;
+    const level = project.repositoryAccessLevel ?? 'enabled';
+    if (level === 'disabled') return false;
+    if (level === 'private') {
+      // The repository feature for members only: Reporter and up (admins too), whatever the visibility.
+      if (actor.kind !== 'user') return false;
+      if (actor.admin) return true;
+      const member = roleOn(actor.memberships, project.path);
+      return member !== undefined && ACCESS_LEVELS[member] >= ACCESS_LEVELS.reporter;
+    }
     if (project.visibility === 'public' || actor.kind === 'deploy-token') return true;
     if (actor.kind !== 'user') return false;
     if (actor.admin) return true;
@@ -411,7 +426,9 @@ export class GitLabAccess {
     const challenge = { 'www-authenticate': 'Basic realm="GitLab"' };
     if (auth.kind === 'rejected') return { status: 401, body: GIT_MESSAGES.accessDenied, headers: challenge };
     if (auth.kind === 'anonymous') {
-      if (project?.visibility === 'public') return { status: 200 };
+      // An anonymous clone needs the code open to everyone: a public project whose repository is
+      // members-only (or off) challenges like a private one.
+      if (project?.visibility === 'public' && (project.repositoryAccessLevel ?? 'enabled') === 'enabled') return { status: 200 };
       return { status: 401, body: GIT_MESSAGES.accessDenied, headers: challenge };
     }
     if (!this.mayDownloadByScope(auth)) return { status: 403, body: GIT_MESSAGES.authDownload };

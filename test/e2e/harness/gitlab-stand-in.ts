@@ -72,6 +72,12 @@ export interface StandInProject {
   visibility: GitLabVisibility;
   /** Default `main`. */
   defaultBranch?: string;
+  /**
+   * The API's repository_access_level (default `enabled`): `private` is a members-only repository
+   * (GitLab then refuses anonymous clones even of a public project), `disabled` no repository.
+   * Like visibility, it may be changed while the stand-in runs.
+   */
+  repositoryAccessLevel?: 'enabled' | 'private' | 'disabled';
   /** Paths the project had before it was moved or renamed; GitLab still finds it under them. */
   formerPaths?: string[];
   /** CI/CD job token settings: default "Limit access to this project" on with an empty allowlist. */
@@ -339,6 +345,7 @@ function projectBody(url: string, sshHost: string, catalog: Catalog, entry: Proj
     last_activity_at: CREATED_AT,
     namespace: namespaceBody(url, catalog, parentOf(path)),
     visibility: entry.spec.visibility,
+    repository_access_level: entry.spec.repositoryAccessLevel ?? 'enabled',
     archived: false,
     empty_repo: false,
   };
