@@ -112,12 +112,14 @@ export class Modules {
     if (!found) return this.lookUp(modulePath, false);
     const state = this.lookups.get(modulePath);
     if (state && (isRunning(state, now) || now < state.retryAt)) return found;
-    const refresh = this.lookUp(modulePath, true).catch((err: unknown) => {
+    // Started either way; nobody waits for it while GitLab is known to fail (lookUp handles its failure).
+    const refresh = this.lookUp(modulePath, true);
+    if (this.o.client.health.isFailing) return found;
+    const answer = refresh.catch((err: unknown) => {
       if (err instanceof NotExistError) throw err;
       return found;
     });
-    if (this.o.client.health.isFailing) return found;
-    return graceOf(refresh, this.o.refreshGraceMs ?? REFRESH_GRACE_MS, found);
+    return graceOf(answer, this.o.refreshGraceMs ?? REFRESH_GRACE_MS, found);
   }
 
   /**
