@@ -7,7 +7,7 @@
 // when something failed to start or answered a wrong status.
 //
 //   tsx scripts/bench/main.ts [--duration S] [--connections C] [--rounds N]
-//                             [--parts scenarios,scale,cluster,memory,workers,proxy,proxy-runtimes]
+//                             [--parts scenarios,scale,cluster,memory,workers,proxy,proxy-outage,proxy-runtimes]
 //                             [--smoke] [--out DIR]
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir, type as osType } from "node:os";
@@ -24,8 +24,9 @@ import { CLI, closeClientSockets, difference, get, REPO_ROOT, startLimit, startM
 import { bundleSize, timeToFirstAnswer } from "./workers.js";
 import { measureColdDownload, proxyConfigYaml, proxyScenarios, startProxyLab } from "./proxy.js";
 import { measureRuntimes } from "./proxy-runtimes.js";
+import { measureOutage } from "./proxy-outage.js";
 
-const PARTS = ["scenarios", "scale", "cluster", "memory", "workers", "proxy", "proxy-runtimes"] as const;
+const PARTS = ["scenarios", "scale", "cluster", "memory", "workers", "proxy", "proxy-outage", "proxy-runtimes"] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -294,6 +295,9 @@ async function main(): Promise<number> {
       } finally {
         await lab.close();
       }
+    });
+    await part("proxy-outage", async () => {
+      results.outage = await measureOutage({ duration: o.duration, connections: o.connections, tmp }, problems, log);
     });
     await part("proxy-runtimes", async () => {
       // The smoke builds one small module once: it proves the part runs, not how fast.

@@ -5,6 +5,7 @@ import type { MemoryResult, StartupResult } from "./memory.js";
 import type { RuntimesResults } from "./proxy-runtimes.js";
 import type { BundleResult, StartResult } from "./workers.js";
 import type { ColdResult } from "./proxy.js";
+import type { OutageRow } from "./proxy-outage.js";
 
 export const GOAL = 0.9;
 
@@ -59,6 +60,8 @@ export interface Results {
   proxyApiCallsWhileMeasuring?: number;
   /** Cold `go mod download` through the proxy and in direct mode, per query. */
   cold?: ColdResult[];
+  /** Warm answers of a public module with GitLab up, down and hanging, its look-ups due (finding 6). */
+  outage?: OutageRow[];
   /** Module proxy zips on Node and in workerd, and a warm private zip against a public one. */
   runtimes?: RuntimesResults;
   problems: string[];
@@ -218,6 +221,13 @@ export function privateTable(w: NonNullable<RuntimesResults["privateWarm"]>): st
 }
 
 /** Everything for the terminal. */
+export function outageTable(rows: OutageRow[]): string {
+  return table(
+    ["GitLab", "answer", "req/s", "p50 ms", "p99 ms", "server CPU", "other statuses"],
+    rows.map((r) => [r.gitlab, r.what, int(r.m.rps), ms(r.m.p50), ms(r.m.p99), cpu(r.m.serverCpu), Object.entries(r.m.wrong).map(([s, n]) => `${s}: ${n}`).join(", ") || "none"]),
+  );
+}
+
 export function textReport(r: Results): string {
   const parts: string[] = [];
   if (r.scenarios.length > 0) parts.push(`Scenarios (500 modules; median of ${r.meta.rounds} round(s) of ${r.meta.duration} s, ${r.meta.connections} connections)\n\n${pairTable(r.scenarios)}`);
@@ -228,6 +238,7 @@ export function textReport(r: Results): string {
   if (r.bundles.length > 0) parts.push(`Workers\n\n${workersTable(r)}`);
   if (r.proxy.length > 0) parts.push(`Module proxy, warm\n\n${pairTable(r.proxy)}`);
   if (r.cold && r.cold.length > 0) parts.push(`Module proxy, cold download\n\n${coldTable(r.cold)}`);
+  if (r.outage && r.outage.length > 0) parts.push(`Module proxy while GitLab fails\n\n${outageTable(r.outage)}`);
   if (r.runtimes && r.runtimes.zips.length > 0) parts.push(`Module proxy zips\n\n${zipTable(r.runtimes)}`);
   if (r.runtimes?.privateWarm) parts.push(`Private zip, warm (ratio ${r.runtimes.privateWarm.ratio.toFixed(2)})\n\n${privateTable(r.runtimes.privateWarm)}`);
   return parts.join("\n\n") + "\n";
@@ -246,6 +257,7 @@ export const SECTION = {
   memory: "Memory",
   workers: "Workers",
   proxy: "Module proxy",
+  outage: "Module proxy while GitLab fails (finding 6)",
   runtimesZips: "Module proxy zips: Node and Worker (issue 12)",
   runtimesPrivate: "Private zip, warm, against public (Node, issue 11's goal)",
   problems: "Problems",
@@ -360,6 +372,16 @@ export function markdown(r: Results): string {
       coldTable(r.cold),
       "",
       "For a tag the go command fetches only that commit (\`git fetch --depth=1\`, codehost/git.go), so the history's length costs direct mode nothing; for a commit on no tag (the hash row) it fetches every branch and tag with their whole history, then looks for the pseudo-version's base tag in it, where the proxy asks GitLab for merge bases. Doubts: the stand-in answers from the local disk with the git CLI, so both modes see no network latency and none of GitLab's own cost; on a real GitLab each REST call and each git round trip costs tens of milliseconds more, and a clone of a large history costs GitLab CPU the archive does not. The zip column is the go command's module zip; the pack is the whole repository's objects (`git count-objects -v` size-pack after `git gc`).",
+      "",
+    );
+  }
+  if (r.outage && r.outage.length > 0) {
+    out.push(
+      `## ${SECTION.outage}`,
+      "",
+      `A public module's stored \`.info\` and its list through \`modgate serve\` (disk store) while the GitLab stand-in answers (*up*), answers 500 to every API call (*down*) or accepts calls and never answers (*hanging*; gitlab.apiTimeout 10 s). proxy.listTtl is 1 s, so the module's look-up and its list are due throughout: with GitLab failing the last good ones answer at once (stale lists with \`Cache-Control: no-cache\`) while one look-up at a time goes on in the background (src/proxy/modules.ts find(), lib/expiring.ts read()). Same load as the scenarios (${r.meta.connections} connections, ${r.meta.duration} s, one round). Before this, every request waited on the due look-up (the issue's figures: 5,252 req/s up, 5 down, 0 hanging).`,
+      "",
+      outageTable(r.outage),
       "",
     );
   }

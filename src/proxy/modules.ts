@@ -3,8 +3,11 @@
 // GitLab project behind it (asked again after listTtl), and one CachingRepo
 // per module around a CodeRepo over that project. Only what the config and
 // GitLab said is kept; who may read it is decided per request (access.ts).
+// Once a module was found, a due look-up never holds its requests up while
+// GitLab fails or hangs (finding 6): the last good location answers (stale)
+// and the look-up goes on in the background, one at a time per module.
 import { LRUCache } from "lru-cache";
-import { Expiring } from "../lib/expiring.js";
+import { Expiring, graceOf } from "../lib/expiring.js";
 import type { GitlabClient } from "../gitlab/client.js";
 import { isPubliclyReadable, type GitlabProject, type Visibility } from "../gitlab/project.js";
 import type { Locate } from "./location.js";
@@ -65,7 +68,24 @@ export interface ModulesOptions {
   onEvent?: (event: ProxyEvent) => void;
   /** The zip builds' cap, shared by every module (proxy.maxConcurrentBuilds). */
   builds?: Semaphore;
+  /** How long a request waits for a due look-up of a module found before; default REFRESH_GRACE_MS. */
+  refreshGraceMs?: number;
 }
+
+/**
+ * A request whose module's look-up is due waits this long for it while GitLab
+ * is thought up (a project made private is refused as soon as listTtl has
+ * passed), then is answered from the last good look-up (stale): a hanging
+ * GitLab costs one request per listTtl at most this much, never a timeout.
+ */
+export const REFRESH_GRACE_MS = 1_000;
+/** After a failed look-up of a module found before, its requests take the last good one without asking for this long (at most listTtl). */
+const RETRY_MS = 1_000;
+/** A look-up in flight this long is taken to have been abandoned (work cancelled after its answer, as on Workers). */
+const ABANDONED_MS = 60_000;
+
+/** A look-up that settled for the project's last good answer (GitLab failed): not a fresh look-up. */
+class StaleLookup extends Error {}
 
 export class Modules {
   private readonly memo = new HostMemo();
@@ -92,14 +112,35 @@ export class Modules {
     return found && found.isPublic && this.isFresh(found, now) ? found : undefined;
   }
 
-  /** The module; NotExistError when no rule or project serves it, LocateUnavailable while that cannot be decided. */
+  /**
+   * Look-ups in flight per module (one at a time), and after a failed one
+   * when the next may go. Dropped once one succeeds.
+   */
+  private readonly lookups = new LRUCache<string, { pending?: Promise<FoundModule>; since: number; retryAt: number }>({ max: 4096 });
+
+  /**
+   * The module; NotExistError when no rule or project serves it, LocateUnavailable while that cannot be decided.
+   * Found before and due again: asked again, but waited for only while GitLab
+   * is thought up, and only REFRESH_GRACE_MS; otherwise (GitLab known to
+   * fail, a look-up already running or just failed, the grace over, the
+   * look-up failing) the last good location answers. A look-up GitLab
+   * answers "no such module" is the answer (and forgets the location).
+   */
   async find(modulePath: string): Promise<FoundModule> {
-    let found = this.found.get(modulePath);
-    if (!found || !this.isFresh(found)) {
-      found = await this.locate(modulePath);
-      this.found.set(modulePath, found);
-    }
-    return found;
+    const now = this.o.now();
+    const found = this.found.get(modulePath);
+    if (found && this.isFresh(found, now)) return found;
+    if (!found) return this.lookUp(modulePath, false);
+    const state = this.lookups.get(modulePath);
+    if (state && (isRunning(state, now) || now < state.retryAt)) return found;
+    // Started either way; nobody waits for it while GitLab is known to fail (lookUp handles its failure).
+    const refresh = this.lookUp(modulePath, true);
+    if (this.o.client.health.isFailing) return found;
+    const answer = refresh.catch((err: unknown) => {
+      if (err instanceof NotExistError) throw err;
+      return found;
+    });
+    return graceOf(answer, this.o.refreshGraceMs ?? REFRESH_GRACE_MS, found);
   }
 
   /**
@@ -109,6 +150,40 @@ export class Modules {
    */
   private isFresh(found: FoundModule, now = this.o.now()): boolean {
     return now - found.at < this.o.listTtlMs && found.project.peek(now) !== undefined;
+  }
+
+  /**
+   * The module's look-up, one at a time. `again`: a location is known, so a
+   * look-up that GitLab did not answer (the project's last good answer
+   * served instead) is a failure, not a fresh location.
+   */
+  private lookUp(modulePath: string, again: boolean): Promise<FoundModule> {
+    const now = this.o.now();
+    const state = this.lookups.get(modulePath);
+    if (state?.pending && isRunning(state, now)) return state.pending;
+    const entry: { pending?: Promise<FoundModule>; since: number; retryAt: number } = { since: now, retryAt: 0 };
+    const pending = this.locate(modulePath).then(
+      (found) => {
+        if (again && found.project.peek() === undefined) throw new StaleLookup(`${modulePath}: GitLab did not answer the project look-up`);
+        this.found.set(modulePath, found);
+        if (this.lookups.get(modulePath) === entry) this.lookups.delete(modulePath);
+        return found;
+      },
+    );
+    entry.pending = pending.catch((err: unknown) => {
+      if (err instanceof NotExistError) {
+        this.found.delete(modulePath);
+        if (this.lookups.get(modulePath) === entry) this.lookups.delete(modulePath);
+      } else {
+        entry.pending = undefined;
+        entry.retryAt = this.o.now() + Math.min(this.o.listTtlMs, RETRY_MS);
+      }
+      throw err;
+    });
+    // Nobody may wait for a background look-up: its failure is not unhandled.
+    entry.pending.catch(() => {});
+    this.lookups.set(modulePath, entry);
+    return entry.pending;
   }
 
   private async locate(modulePath: string): Promise<FoundModule> {
@@ -138,6 +213,7 @@ export class Modules {
         now: this.o.now,
         ...(this.o.onEvent ? { onEvent: this.o.onEvent } : {}),
         ...(this.o.builds ? { builds: this.o.builds } : {}),
+        failing: () => this.o.client.health.isFailing,
       });
       this.repos.set(repoKey, repo);
     }
@@ -185,6 +261,10 @@ export class Modules {
 export function storePrefix(modulePath: string, project: GitlabProject): string {
   const escaped = escapePath(modulePath);
   return project.id === undefined ? escaped : `${escaped}/@p/${project.id}`;
+}
+
+function isRunning(state: { pending?: Promise<FoundModule>; since: number }, now: number): boolean {
+  return state.pending !== undefined && now - state.since < ABANDONED_MS;
 }
 
 function hostKey(project: GitlabProject, url: string): string {

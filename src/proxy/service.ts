@@ -10,6 +10,7 @@
 import { textAnswer, type PlainAnswer } from "../http/responses.js";
 import type { Client } from "../http/client.js";
 import type { GitlabClient } from "../gitlab/client.js";
+import { GitlabUnavailable } from "../gitlab/failure.js";
 import { AccessControl } from "./access.js";
 import { AccessDecisions } from "./auth/decisions.js";
 import { FailedChecks } from "./auth/failed-checks.js";
@@ -111,7 +112,14 @@ export class ProxyService {
   /** The module, when this client may read it; otherwise the access answer (401/403). */
   private async open(modulePath: string, client: Client | undefined): Promise<FoundModule | PlainAnswer> {
     const found = await this.modules.find(modulePath);
-    const denied = await this.access.decide({ modulePath, project: found.projectPath, projectId: found.projectId, isPublic: found.isPublic, client });
+    let denied: PlainAnswer | undefined;
+    try {
+      denied = await this.access.decide({ modulePath, project: found.projectPath, projectId: found.projectId, isPublic: found.isPublic, client });
+    } catch (err) {
+      // No remembered decision for this credential, and GitLab cannot make one: 503, never a grant nor a 404 (finding 6).
+      if (err instanceof GitlabUnavailable) return undecided(modulePath, err);
+      throw err;
+    }
     return denied ?? found;
   }
 
@@ -137,6 +145,14 @@ export class ProxyService {
       return errorAnswer(err);
     }
   }
+}
+
+/** A non-public module whose reader GitLab cannot check now (its remembered decision, if any, expired). */
+function undecided(modulePath: string, err: GitlabUnavailable): PlainAnswer {
+  return textAnswer(503, `${modulePath}: GitLab is unavailable (${err.kind}), so modgate cannot check your access to this private module now; try again later`, {
+    "Cache-Control": "no-store",
+    "Retry-After": "30",
+  });
 }
 
 function isFound(x: FoundModule | PlainAnswer): x is FoundModule {

@@ -31,7 +31,7 @@ describe('npm run bench:smoke', () => {
     for (const scenario of [...SCENARIOS, ...proxyScenarios('v1.0.0')]) {
       expect(tableLines.some((line) => line.includes(`| ${scenario.name} `)), `no table row for "${scenario.name}":\n${result.stdout}`).toBe(true);
     }
-    for (const section of ['Scenarios', 'Scale', 'Cluster', 'Memory', 'Workers', 'Module proxy, warm', 'Module proxy, cold download', 'Module proxy zips', 'Private zip, warm']) {
+    for (const section of ['Scenarios', 'Scale', 'Cluster', 'Memory', 'Workers', 'Module proxy, warm', 'Module proxy, cold download', 'Module proxy while GitLab fails', 'Module proxy zips', 'Private zip, warm']) {
       expect(result.stdout).toContain(section);
     }
     // Both ways of downloading the long-history module, @latest included, each with its GitLab calls.

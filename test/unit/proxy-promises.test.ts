@@ -102,6 +102,7 @@ describe("Modules: who may read comes from the proxy's own fresh look-up (findin
     };
     const client = {
       url: "https://gitlab.example.com",
+      health: { isFailing: false },
       project: async () => {
         if (state.failing) throw new GitlabUnavailable("unreachable", "GitLab is down");
         return state.project;
@@ -118,7 +119,10 @@ describe("Modules: who may read comes from the proxy's own fresh look-up (findin
     return { m, clock, state };
   }
 
-  it("a project made private is private after listTtl; a look-up kept while GitLab fails never grants public", async () => {
+  // While GitLab fails, a module last known public stays served from its last good location
+  // (finding 6 asks for it; finding 2's "never from a stale look-up" holds whenever GitLab answers):
+  // a project made private during an outage is private from the first look-up GitLab answers.
+  it("a project made private is private after listTtl; while GitLab fails the last good location stands", async () => {
     const { m, clock, state } = modules(60_000);
     expect((await m.find("go.example.com/p")).isPublic).toBe(true);
     state.project = { ...state.project!, visibility: "private" };
@@ -130,8 +134,12 @@ describe("Modules: who may read comes from the proxy's own fresh look-up (findin
     state.failing = true;
     clock.now += 60_001;
     const stale = await m.find("go.example.com/p");
-    expect(stale.isPublic).toBe(false);
+    expect(stale.isPublic).toBe(true);
     expect(stale.projectId).toBe(7);
+    state.failing = false;
+    state.project = { ...state.project!, visibility: "private" };
+    clock.now += 60_001;
+    expect((await m.find("go.example.com/p")).isPublic).toBe(false);
   });
 
   it("with listTtl 0 the look-up made for the request counts", async () => {

@@ -35,6 +35,8 @@ export interface CachingRepoOptions {
   onEvent?: (event: ProxyEvent) => void;
   /** The cap on zip builds at once, shared by every module of the service (proxy.maxConcurrentBuilds); none: no cap. */
   builds?: Semaphore;
+  /** GitLab is known to fail now (its circuit): the list is served as it was, stale (listing()). */
+  failing?: () => boolean;
 }
 
 /** How many builds may wait per build slot (proxy.maxConcurrentBuilds) before more are refused with 503. */
@@ -43,6 +45,9 @@ export const WAITING_BUILDS_PER_SLOT = 8;
 export function buildGate(maxConcurrentBuilds: number): Semaphore {
   return new Semaphore(maxConcurrentBuilds, maxConcurrentBuilds * WAITING_BUILDS_PER_SLOT);
 }
+
+/** How long a list request waits for a due refresh before the last good list answers (stale). */
+const LIST_GRACE_MS = 1_000;
 
 /** A version the go command asks .mod and .zip for: canonical, pseudo-versions included. */
 export function isCanonical(v: string): boolean {
@@ -103,6 +108,15 @@ export class CachingRepo {
   /** @v/list: reused for listTtl; the last good list while GitLab fails. */
   versions(): Promise<string[]> {
     return this.list.get();
+  }
+
+  /**
+   * @v/list for an answer: the last good list at once (`stale`) while a due
+   * refresh runs, fails, takes longer than LIST_GRACE_MS, or GitLab is known
+   * to fail; the refresh goes on in the background (finding 6).
+   */
+  listing(): Promise<{ data: string[]; stale: boolean }> {
+    return this.list.read({ graceMs: LIST_GRACE_MS, ...(this.o.failing ? { failing: this.o.failing } : {}) });
   }
 
   /** The list when it is fresh (at `now`, the clock as the caller read it), without waiting. */

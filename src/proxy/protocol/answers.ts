@@ -55,7 +55,9 @@ export class ProtocolAnswers {
     const repo = m.repo;
     switch (endpoint) {
       case "list": {
-        const versions = await repo.versions();
+        const { data: versions, stale } = await repo.listing();
+        // A stale list (GitLab failing, its refresh in the background): no cache may keep it (finding 6).
+        if (stale) return dataAnswer(200, TEXT_TYPE, encoder.encode(versions.map((v) => v + "\n").join("")), `${scope}, no-cache`);
         let lists = this.listAnswers.get(versions);
         if (!lists) this.listAnswers.set(versions, (lists = {}));
         // Bytes, not text: the answer's size is then known without measuring its UTF-8 on every request.

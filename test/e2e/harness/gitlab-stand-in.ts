@@ -100,7 +100,7 @@ export interface GitLabStandInOptions {
   gitBasicAuthBan?: GitBasicAuthBanSpec;
 }
 
-export type GitLabStandInMode = 'ok' | 'down' | 'refuse' | 'slow' | 'status';
+export type GitLabStandInMode = 'ok' | 'down' | 'refuse' | 'slow' | 'hang' | 'status';
 
 /** For mode `status`: the status every API call (or only `endpoints`) answers. */
 export interface GitLabStatusFault {
@@ -170,7 +170,8 @@ export interface GitLabStandIn {
   /**
    * Applies to /api/v4 only (git over HTTP keeps working): `down` answers 500
    * `{"message":"500 Internal Server Error"}`, `refuse` destroys the socket without an answer,
-   * `slow` answers normally after `delayMs` (default 1000), `status` answers `fault.status`
+   * `slow` answers normally after `delayMs` (default 1000), `hang` accepts the request and never
+   * answers (until close(): a GitLab that stopped mid-request), `status` answers `fault.status`
    * (429: GitLab's throttle answer with Retry-After) for every call or only `fault.endpoints`.
    */
   setMode(mode: GitLabStandInMode, delayMsOrFault?: number | GitLabStatusFault): void;
@@ -495,6 +496,8 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
       req.socket.destroy();
       return;
     }
+    // Read and held: no status, no byte, until the caller gives up or close() ends the connection.
+    if (modeNow === 'hang') return;
     const send = (a: ApiAnswer): void => {
       call.status = a.status;
       res.writeHead(a.status, a.headers);
