@@ -1,6 +1,6 @@
 // Which GitLab project, if any, serves a module path: the same decision the
 // go command makes in direct mode from modgate's own go-import answer
-// (module-proxy-rules.md §2.1). The config alone decides for static rules;
+// (docs/go-rules.md §2.1). The config alone decides for static rules;
 // group rules ask discovery (cached). Anything else is not modgate's.
 // This is the one place the go-get rules and the module proxy meet: the
 // proxy is handed this function and never sees the router. Who may read the

@@ -1,6 +1,6 @@
 // The one client of GitLab: every call modgate makes to it — discovery's
 // look-ups (is this path a project, a group, or nothing?), the module
-// proxy's REST calls (module-proxy-rules.md §8) and the access check over
+// proxy's REST calls (docs/go-rules.md §8) and the access check over
 // git's HTTP endpoint — goes through here, under one fetch policy:
 // - every URL is gitlab.url plus elements that came from the config or from
 //   GitLab itself, each one encoded: nothing a client sends chooses the host;

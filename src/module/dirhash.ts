@@ -1,5 +1,5 @@
 // The "h1:" checksum of go.sum and the checksum database
-// (golang.org/x/mod/sumdb/dirhash Hash1; rules doc §5): SHA-256 over the lines
+// (golang.org/x/mod/sumdb/dirhash Hash1; docs/go-rules.md §5): SHA-256 over the lines
 // "<hex sha256 of file>  <name>\n", the files sorted by name as Go sorts
 // strings — byte-wise over UTF-8, which differs from JS's UTF-16 order for
 // names with characters above U+FFFF — then base64 with padding.

@@ -1,5 +1,5 @@
 // Case-encoding of module paths and versions in proxy URLs (module.EscapePath,
-// EscapeVersion, UnescapePath, UnescapeVersion; rules doc §1.2). Proxies and
+// EscapeVersion, UnescapePath, UnescapeVersion; docs/go-rules.md §1.2). Proxies and
 // module caches live on case-insensitive file systems too, so every uppercase
 // letter is sent as "!" + its lowercase form: "github.com/Azure" → "github.com/!azure".
 import { ModuleError, goQuote, invalidVersion } from "./errors.js";

@@ -1,5 +1,5 @@
 // Go toolchain versions as x/mod/zip compares them for its vendor rule
-// (go/version.Lang and Compare over internal/gover; rules doc §4.3): "go1.24",
+// (go/version.Lang and Compare over internal/gover; docs/go-rules.md §4.3): "go1.24",
 // "go1.24.0", "go1.24rc1", "go1.21" (= go1.21 language, before go1.21.0).
 // Unlike semver there is no "v" and "1.20" means "1.20.0", but "1.21" is the
 // language version that sorts before "1.21rc1" and "1.21.0". An empty or

@@ -1,5 +1,5 @@
 // What the go command reads from a module's go.mod when it serves or selects
-// versions (rules doc §3, §4.3, §2.5): the module path (modfile.ModulePath,
+// versions (docs/go-rules.md §3, §4.3, §2.5): the module path (modfile.ModulePath,
 // tolerant of everything else), and through modfile.ParseLax the `go`
 // directive (x/mod/zip's vendor rule) and the `retract` directives (which
 // tags may be a pseudo-version's base). ParseLax is all-or-nothing: a syntax
@@ -561,7 +561,7 @@ export function parseLax(text: string, file = "go.mod"): LaxGoMod {
 
 /**
  * The go version x/mod/zip uses for its vendor rule: ParseLax's go directive,
- * "" when there is none or the file does not parse (rules doc §4.3).
+ * "" when there is none or the file does not parse (docs/go-rules.md §4.3).
  */
 export function goDirective(text: string): string {
   try {
@@ -615,7 +615,7 @@ export function modulePath(text: string): string {
 
 /**
  * The go.mod the go command synthesizes for a version without one
- * (modfetch LegacyGoMod): `module <path>\n`, no go line (rules doc §3).
+ * (modfetch LegacyGoMod): `module <path>\n`, no go line (docs/go-rules.md §3).
  */
 export function legacyGoMod(path: string): string {
   return `module ${autoQuote(path)}\n`;

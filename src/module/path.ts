@@ -2,7 +2,7 @@
 // CheckImportPath, CheckFilePath) and the major-version suffix rules
 // (SplitPathVersion, CheckPathMajor). A proxy must refuse exactly what the go
 // command refuses: a module path it would never ask for is a 400, a file name
-// it would reject makes the whole zip fail (rules doc §4.4).
+// it would reject makes the whole zip fail (docs/go-rules.md §4.4).
 import { ModuleError, goQuote, goQuoteRune, invalidVersion, moduleError } from "./errors.js";
 import { build as semverBuild, canonical as semverCanonical, isValid as semverIsValid, major as semverMajor } from "./semver.js";
 
@@ -147,7 +147,7 @@ export function checkImportPath(path: string): void {
   if (problem) throw malformed("import", path, problem);
 }
 
-/** module.CheckFilePath: throws `malformed file path "p": <why>` (zip entries, rules doc §4.4). */
+/** module.CheckFilePath: throws `malformed file path "p": <why>` (zip entries, docs/go-rules.md §4.4). */
 export function checkFilePath(path: string): void {
   const problem = pathProblem(path, "file");
   if (problem) throw malformed("file", path, problem);
@@ -261,7 +261,7 @@ export function pathMajorPrefix(pathMajor: string): string {
 /**
  * The kind of major suffix a go.mod's module path has matches `pathMajor`
  * (modfetch coderepo.go isMajor): only v0/v1 vs /vN is compared, not the
- * whole path (rules doc §3).
+ * whole path (docs/go-rules.md §3).
  */
 export function isMajor(mpath: string, pathMajor: string): boolean {
   if (mpath === "") return false; // go.mod with no module line

@@ -1,4 +1,4 @@
-// Pseudo-versions (golang.org/x/mod/module/pseudo.go; rules doc §2.6): the
+// Pseudo-versions (golang.org/x/mod/module/pseudo.go; docs/go-rules.md §2.6): the
 // versions the go command invents for untagged commits,
 //   (1) vX.0.0-yyyymmddhhmmss-abcdefabcdef       no tag before the commit
 //   (2) vX.Y.(Z+1)-0.yyyymmddhhmmss-abcdef...    after release tag vX.Y.Z

@@ -7,7 +7,7 @@ import type { ProxyEvent } from "../proxy/service.js";
 
 const ENDPOINTS = ["list", "latest", "info", "mod", "zip", "sumdb", "bad"] as const;
 const OUTCOMES = ["ok", "not-found", "forbidden", "unavailable", "bad-request"] as const;
-/** The proxy's REST calls of src/gitlab/client.ts (module-proxy-rules.md §8); discovery's look-ups and the access check are not counted here. */
+/** The proxy's REST calls of src/gitlab/client.ts (docs/go-rules.md §8); discovery's look-ups and the access check are not counted here. */
 const GITLAB_ENDPOINTS = ["project", "tags", "tag", "branches", "branch", "commit", "commit-refs", "merge-base", "tree", "file", "blob", "archive"] as const;
 const STATUS_CLASSES = ["2xx", "3xx", "4xx", "5xx", "none"] as const;
 const BUILD_BUCKETS_SECONDS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];

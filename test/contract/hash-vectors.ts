@@ -9,7 +9,7 @@
 //
 // Expected values are published ones: FIPS 180-4 examples (NIST CSRC),
 // RFC 4231, CRC-32/ISO-HDLC's check value, git hash-object, and the h1 sums
-// the go command gives (module-proxy-rules.md §5).
+// the go command gives (docs/go-rules.md §5).
 import { createHash } from "node:crypto";
 import { expect, it } from "vitest";
 import { hmacSha256Hex } from "../../src/proxy/auth/decisions.js";
@@ -146,7 +146,7 @@ export function hashVectorTests(): void {
     });
     const bytes = await readAll(zip.stream);
     const summary = await zip.done;
-    // dirhash.Hash1 of these files as the go command sums them (go.mod and a.go: module-proxy-rules.md §5).
+    // dirhash.Hash1 of these files as the go command sums them (go.mod and a.go: docs/go-rules.md §5).
     const digests = [
       { name: "example.com/m.git@v1.0.0/go.mod", sha256: sha256(utf8("module example.com/m.git\n")) },
       { name: "example.com/m.git@v1.0.0/a.go", sha256: sha256(utf8("package m\n")) },

@@ -221,7 +221,7 @@ describe.skipIf(!requireTools('go', 'git', 'git-http-backend'))('module proxy co
           const want = await compare(mod.path, query, 'error' in q.expect ? q.expect.error : undefined);
           if (want.Version !== undefined && PSEUDO.test(want.Version) && !pseudos.includes(want.Version)) pseudos.push(want.Version);
         }
-        // Each pseudo-version go computed, asked for by name, then broken three ways (rules doc §2.6).
+        // Each pseudo-version go computed, asked for by name, then broken three ways (docs/go-rules.md §2.6 format, §2.7 validation).
         for (const p of pseudos.slice(0, 2)) {
           await compare(mod.path, p);
           const [, prefix, ts, rev, inc] = PSEUDO.exec(p)!;

@@ -3,7 +3,7 @@
 // the proxy needs a GitLab that answers the repository API, so its table runs here, end to end.
 //
 // Every expected value is written out by hand from the fixtures below and the GOPROXY protocol
-// (module-proxy-rules.md §1): status, Content-Type per endpoint, Cache-Control (immutable for a
+// (docs/go-rules.md §1): status, Content-Type per endpoint, Cache-Control (immutable for a
 // canonical version's .info/.mod/.zip, max-age=listTtl for what can change), `!`-escaping.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

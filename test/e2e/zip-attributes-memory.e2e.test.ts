@@ -4,7 +4,7 @@
 // 80 MB to 718 MB resident. Now it is read into one buffer of its declared size and parsed over
 // the bytes. `modgate serve` runs as a child; its peak resident memory (VmHWM, /proc) must grow by
 // less than a generous bound, and the zip's h1 must be what the go command's own git archive gives
-// (module-proxy-rules.md §4.1: `* -export-subst -export-ignore`, core.autocrlf=input, core.eol=lf).
+// (docs/go-rules.md §4.1: `* -export-subst -export-ignore`, core.autocrlf=input, core.eol=lf).
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
 // a non-ASCII name and a module in a subdirectory. modgate's pieces build each zip from what
 // GitLab would give (the tree listing, `git archive` as Gitaly runs it, raw blobs), and the h1
 // must equal `go mod download -json`'s Sum in direct mode (GOPROXY=direct, file:// via insteadOf,
-// module-proxy-rules.md §0); the zip must also pass Python's zipfile test.
+// docs/go-rules.md §0); the zip must also pass Python's zipfile test.
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

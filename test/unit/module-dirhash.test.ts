@@ -28,7 +28,7 @@ const HASHES = [
 const encoder = new TextEncoder();
 const hashed = (files: string[][]) => files.map(([name, content]) => ({ name: name!, sha256: sha256(encoder.encode(content!)) }));
 
-describe("h1: hashes (rules doc §5)", () => {
+describe("h1: hashes (docs/go-rules.md §5)", () => {
   it.each(HASHES)("hashes %j", ({ files, h1, err }) => {
     expect(errorOf(() => hash1(hashed(files)))).toBe(err);
     if (err === "") expect(hash1(hashed(files))).toBe(h1);

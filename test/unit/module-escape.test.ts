@@ -127,7 +127,7 @@ const UNESCAPES = [
   {"escaped": "v1.0.0-!a!z", "path": "", "pathErr": "invalid escaped module path \"v1.0.0-!a!z\": malformed module path \"v1.0.0-AZ\": invalid char 'A' in first path element", "version": "v1.0.0-AZ", "versionErr": ""},
 ];
 
-describe("!-case-encoding (rules doc §1.2)", () => {
+describe("!-case-encoding (docs/go-rules.md §1.2)", () => {
   it.each(PATHS)("escapes module path $path", ({ path, escaped, escapeErr }) => {
     expect(errorOf(() => escapePath(path))).toBe(escapeErr);
     if (escapeErr === "") {

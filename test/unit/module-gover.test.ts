@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { goVersionCompare, goVersionIsValid, goVersionLang } from "../../src/module/gover.js";
 
-// version.Lang, version.IsValid, version.Compare(v, "go1.24") — the vendor rule's test (rules doc §4.3)
+// version.Lang, version.IsValid, version.Compare(v, "go1.24") — the vendor rule's test (docs/go-rules.md §4.3)
 const VERSIONS = [
   {"lang": "go1.24", "v": "go1.24", "valid": true, "vs124": 0},
   {"lang": "go1.24", "v": "go1.24.0", "valid": true, "vs124": 1},

@@ -105,7 +105,7 @@ const QUOTES = [
   {"auto": "\"\\u00a0\"", "legacy": "module \"\\u00a0\"\n", "must": true, "s": " "},
 ];
 
-describe("go.mod reading (rules doc §3, §4.3)", () => {
+describe("go.mod reading (docs/go-rules.md §3, §4.3)", () => {
   it.each(MODFILES)("reads %j", (row) => {
     expect(modulePath(row.text)).toBe(row.modulePath);
     expect(errorOf(() => parseLax(row.text))).toBe(row.err);

@@ -81,7 +81,7 @@ const PATHS = [
   {"path": "example.com/m.v2", "module": "", "import": "", "file": "", "split": ["example.com/m.v2", "", true]},
 ];
 
-// CheckFilePath: the zip entry grammar (rules doc §4.4)
+// CheckFilePath: the zip entry grammar (docs/go-rules.md §4.4)
 const FILES = [
   {"file": "", "path": "go.mod"},
   {"file": "", "path": "a/b/c.go"},

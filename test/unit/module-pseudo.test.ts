@@ -65,7 +65,7 @@ const PARSE = [
   {"asModuleErr": "", "base": "", "baseErr": "", "is": true, "rev": "abcdefabcdef", "revErr": "", "time": "", "timeErr": "pseudo-version \"v0.0.0-19991231235960-abcdefabcdef\" invalid: malformed time \"19991231235960\"", "v": "v0.0.0-19991231235960-abcdefabcdef", "zero": false},
 ];
 
-describe("pseudo-versions (rules doc §2.6)", () => {
+describe("pseudo-versions (docs/go-rules.md §2.6)", () => {
   it.each(BUILD)("builds from base \"$older\" at $time", ({ major, older, time, rev, pseudo }) => {
     expect(pseudoVersion(major, older, new Date(time), rev)).toBe(pseudo);
   });

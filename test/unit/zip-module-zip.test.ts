@@ -25,7 +25,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return out;
 }
 
-describe('h1 (dirhash.Hash1), vectors of module-proxy-rules.md §5 (computed by go and Python)', () => {
+describe('h1 (dirhash.Hash1), vectors of docs/go-rules.md §5 (computed by go and Python)', () => {
   it('go.mod sum', () => {
     expect(hash1OfBytes({ 'go.mod': MOD })).toBe('h1:H+A5oSNRO0pYE2LYIaKt3PIQVoFx+TQz0LoqkEl9I64=');
   });

@@ -166,7 +166,7 @@ export class CachingRepo {
     return bytes;
   }
 
-  /** The go.mod of a canonical version; only versions whose .info succeeds are served (module-proxy-rules.md §3, +incompatible). */
+  /** The go.mod of a canonical version; only versions whose .info succeeds are served (docs/go-rules.md §3, +incompatible). */
   async goMod(version: string, note: StoreNote = {}): Promise<Uint8Array> {
     requireCanonical(this.modulePath, version);
     const key = this.key(version, "mod");

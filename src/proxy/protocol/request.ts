@@ -1,4 +1,4 @@
-// The module proxy's request paths (GOPROXY protocol, module-proxy-rules.md
+// The module proxy's request paths (GOPROXY protocol, docs/go-rules.md
 // §1.1–§1.2): `/<module>/@v/list`, `/<module>/@v/<version>.info|.mod|.zip`,
 // `/<module>/@latest`, module paths and versions `!`-case-encoded. A path
 // element starting with "@" is never a go-get path, so these are told apart

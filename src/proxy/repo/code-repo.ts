@@ -282,7 +282,7 @@ export class CodeRepo implements Repo {
     const tagToVersion = (tag: string): { v: string; canonical: boolean } => {
       if (!tag.startsWith(tagPrefix)) return { v: "", canonical: false };
       const trimmed = tag.slice(tagPrefix.length);
-      // Tested on the whole tag, prefix included, as the go command does (module-proxy-rules.md §2.5).
+      // Tested on the whole tag, prefix included, as the go command does (docs/go-rules.md §2.5).
       if (isPseudoVersion(tag)) return { v: "", canonical: false };
       const v = semver.canonical(trimmed);
       if (v === "" || !trimmed.startsWith(v)) return { v: "", canonical: false };

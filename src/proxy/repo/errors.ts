@@ -1,5 +1,5 @@
 // The three ways a proxy answer can fail, as the go command tells them apart
-// (module-proxy-rules.md §1.3): "not here" (404, the client may try the next
+// (docs/go-rules.md §1.3): "not here" (404, the client may try the next
 // proxy: NotExistError and ModuleError of src/module/errors.ts), GitLab
 // failing (5xx, the look-up stops: src/gitlab/failure.ts), and a request the
 // go command never sends (400). Messages use the go command's own wording, so

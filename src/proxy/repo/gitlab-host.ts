@@ -1,4 +1,4 @@
-// A CodeHost over GitLab's REST API (module-proxy-rules.md §2.2, §2.4, §8):
+// A CodeHost over GitLab's REST API (docs/go-rules.md §2.2, §2.4, §8):
 // the go command's gitRepo, with `git ls-remote` replaced by the tag and
 // branch lists and `git log`/`merge-base`/`cat-file` by their API calls.
 // What depends only on a commit id never changes, so it is remembered

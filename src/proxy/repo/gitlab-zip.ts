@@ -1,5 +1,5 @@
 // A module's files at a commit, from GitLab, as the go command's
-// `git archive` would give them (module-proxy-rules.md §4.1, §4.2).
+// `git archive` would give them (docs/go-rules.md §4.1, §4.2).
 //
 // One archive call fetches every file. GitLab's archive differs from the go
 // command's in one way only: it honours `export-ignore` and `export-subst`

@@ -1,6 +1,6 @@
 // A spool in memory with a ceiling, for runtimes without a disk (Workers).
 // GitLab's archive is kept while the zip is built, because a zip is read
-// from its central directory at the end (module-proxy-rules.md §4.1).
+// from its central directory at the end (docs/go-rules.md §4.1).
 //
 // Why memory and not an R2 temporary object read by ranges: GitLab streams
 // the archive without a Content-Length, so an R2 object would need a

@@ -3,7 +3,7 @@
 // every data centre and isolate, so a version built once is served
 // everywhere, and nothing evicts it.
 //
-// First write wins (a version once served never changes, module-proxy-rules.md §2):
+// First write wins (a version once served never changes, docs/go-rules.md §1.8):
 // - an object that fits one part (.info, .mod, .ziphash, zips ≤ PART_SIZE)
 //   is written with `onlyIf: If-None-Match: *`: R2 refuses the put when the
 //   key exists, atomically, across all isolates;

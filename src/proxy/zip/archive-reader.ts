@@ -20,7 +20,7 @@ export interface ArchiveEntry {
   name: string;
   /** Directories and submodule gitlinks: git writes both as a name ending in '/' (archive-zip.c). */
   isDirectory: boolean;
-  /** A symlink: Unix creator and S_IFLNK in the external attributes (module-proxy-rules.md §4.8); its content is the target. */
+  /** A symlink: Unix creator and S_IFLNK in the external attributes (docs/go-rules.md §4.8); its content is the target. */
   isSymlink: boolean;
   /** Unix mode when git wrote one (symlinks and executables), else undefined (git leaves attrs 0 for plain files). */
   unixMode: number | undefined;

@@ -40,7 +40,7 @@ const encoder = new TextEncoder();
 /**
  * Writes a module zip as x/mod/zip.Create does: one deflated entry per file, named
  * `<module>@<version>/<path>`, no directory entries (a directory entry changes h1, see
- * module-proxy-rules.md §4.6), names stored as UTF-8 with the EFS flag where archive/zip sets it (zip-records.ts).
+ * docs/go-rules.md §4.6), names stored as UTF-8 with the EFS flag where archive/zip sets it (zip-records.ts).
  * Content is read from each file's open() and hashed on the way, so the h1 is known when the
  * stream ends and neither the zip nor a file is ever held whole. The stream is produced only as
  * fast as it is read.

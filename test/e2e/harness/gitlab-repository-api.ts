@@ -1,4 +1,4 @@
-// GitLab's repository REST API (the calls modgate's module proxy may use, rules doc §8), answered
+// GitLab's repository REST API (the calls modgate's module proxy may use, docs/go-rules.md §8), answered
 // from the stand-in's bare repositories with the git CLI the way GitLab + Gitaly answer them:
 // same parameters and defaults, JSON field names and order, error bodies and pagination headers.
 // Sources: gitlabhq lib/api/{tags,branches,commits,repositories,files}.rb, lib/api/entities/
