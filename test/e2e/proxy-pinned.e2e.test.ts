@@ -4,7 +4,7 @@
 // changes neither its .mod nor its .zip, even when the store has to make
 // them again (a lost .mod, a damaged zip modgate removes and rebuilds); the
 // move is reported once on stderr and counted on /-/metrics.
-import { rm, truncate, writeFile } from 'node:fs/promises';
+import { readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -84,7 +84,10 @@ describe.skipIf(!requireTools('go', 'git'))('a moved tag: everything of a versio
 
     // The store keeps the .info (commit A) but must make the rest again: the .mod is gone, the
     // zip damaged (cut short: modgate removes it and its record and builds it again).
-    const versionDir = join(dir, 'store', MODULE, '@v');
+    // Stored versions live under the GitLab project's id (<module>/@p/<id>/@v/): the one project here.
+    const projects = await readdir(join(dir, 'store', MODULE, '@p'));
+    expect(projects).toHaveLength(1);
+    const versionDir = join(dir, 'store', MODULE, '@p', projects[0]!, '@v');
     await rm(join(versionDir, 'v1.0.0.mod'));
     await truncate(join(versionDir, 'v1.0.0.zip'), 10);
 
