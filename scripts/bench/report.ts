@@ -5,6 +5,7 @@ import type { MemoryResult, StartupResult } from "./memory.js";
 import type { RuntimesResults } from "./proxy-runtimes.js";
 import type { BundleResult, StartResult } from "./workers.js";
 import type { ColdResult } from "./proxy.js";
+import type { LargeResult } from "./proxy-large.js";
 
 export const GOAL = 0.9;
 
@@ -59,6 +60,8 @@ export interface Results {
   proxyApiCallsWhileMeasuring?: number;
   /** Cold `go mod download` through the proxy and in direct mode, per query. */
   cold?: ColdResult[];
+  /** Cold `go mod download` of a large module through the proxy and in direct mode. */
+  large?: LargeResult[];
   /** Module proxy zips on Node and in workerd, and a warm private zip against a public one. */
   runtimes?: RuntimesResults;
   problems: string[];
@@ -96,16 +99,20 @@ export function pairTable(rows: PairRow[], firstColumn = "scenario"): string {
   );
 }
 
+/** CPU the server spent per answer: steadier than requests/s when other processes take cores. */
+const perRequest = (m: Measurement) => (m.serverCpu === undefined ? "n/a" : `${Math.round((m.serverCpu / m.rps) * 1e6)} µs`);
+
 /** Requests/s of every round and the CPU each party used in the median round: how noisy a ratio is. */
 export function roundsTable(rows: PairRow[]): string {
   return table(
-    ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
+    ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "server CPU per request (modgate / limit)", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
     rows.map((s) => [
       s.name,
       s.modgateRounds.map(int).join(" · "),
       s.limitRounds.map(int).join(" · "),
       cpu(s.modgate.serverCpu),
       cpu(s.limit.serverCpu),
+      `${perRequest(s.modgate)} / ${perRequest(s.limit)}`,
       `${cpu(s.modgate.loadCpu)} / ${cpu(s.limit.loadCpu)}`,
       `${cpu(s.modgate.otherCpu)} / ${cpu(s.limit.otherCpu)}`,
     ]),
@@ -184,6 +191,31 @@ export function coldTable(rows: ColdResult[]): string {
   );
 }
 
+/** Large module: median seconds per mode and their ratio. */
+export function largeTable(rows: LargeResult[]): string {
+  return table(
+    ["go mod download", "direct (git) s", "proxy s", "proxy ÷ direct", "direct runs s", "proxy runs s", "GitLab API calls (proxy)", "files", "zip"],
+    rows.map((l) => {
+      const direct = l.runs.filter((r) => r.mode === "direct");
+      const proxy = l.runs.filter((r) => r.mode === "proxy");
+      const d = median(direct.map((r) => r.seconds));
+      const p = median(proxy.map((r) => r.seconds));
+      const calls = proxy[0] ? `${proxy[0].apiCalls} (${Object.entries(proxy[0].byEndpoint).sort().map(([e, n]) => `${e} ${n}`).join(", ")})` : "n/a";
+      return [
+        l.kind.name,
+        d.toFixed(2),
+        p.toFixed(2),
+        (p / d).toFixed(2),
+        direct.map((r) => r.seconds.toFixed(2)).join(" · "),
+        proxy.map((r) => r.seconds.toFixed(2)).join(" · "),
+        calls,
+        int(l.files),
+        Number.isFinite(l.zipBytes) ? `${(l.zipBytes / 1e6).toFixed(1)} MB` : "n/a",
+      ];
+    }),
+  );
+}
+
 const mb = (bytes: number | undefined) => (bytes === undefined || bytes === 0 ? "n/a" : `${(bytes / 1e6).toFixed(2)} MB`);
 const sizeName = (mib: number) => (mib < 1 ? `${mib * 1024} KiB` : `${mib} MiB`);
 
@@ -204,8 +236,6 @@ export function zipTable(p: RuntimesResults): string {
   );
 }
 
-/** CPU the server spent per answer: steadier than requests/s when other processes take cores. */
-const perRequest = (m: Measurement) => (m.serverCpu === undefined ? "n/a" : `${Math.round((m.serverCpu / m.rps) * 1e6)} µs`);
 
 export function privateTable(w: NonNullable<RuntimesResults["privateWarm"]>): string {
   return table(
@@ -228,6 +258,7 @@ export function textReport(r: Results): string {
   if (r.bundles.length > 0) parts.push(`Workers\n\n${workersTable(r)}`);
   if (r.proxy.length > 0) parts.push(`Module proxy, warm\n\n${pairTable(r.proxy)}`);
   if (r.cold && r.cold.length > 0) parts.push(`Module proxy, cold download\n\n${coldTable(r.cold)}`);
+  if (r.large && r.large.length > 0) parts.push(`Module proxy, cold download of a large module\n\n${largeTable(r.large)}`);
   if (r.runtimes && r.runtimes.zips.length > 0) parts.push(`Module proxy zips\n\n${zipTable(r.runtimes)}`);
   if (r.runtimes?.privateWarm) parts.push(`Private zip, warm (ratio ${r.runtimes.privateWarm.ratio.toFixed(2)})\n\n${privateTable(r.runtimes.privateWarm)}`);
   return parts.join("\n\n") + "\n";
@@ -246,6 +277,7 @@ export const SECTION = {
   memory: "Memory",
   workers: "Workers",
   proxy: "Module proxy",
+  large: "Module proxy: a large module, cold",
   runtimesZips: "Module proxy zips: Node and Worker (issue 12)",
   runtimesPrivate: "Private zip, warm, against public (Node, issue 11's goal)",
   problems: "Problems",
@@ -285,7 +317,7 @@ export function markdown(r: Results): string {
       "",
       "![modgate requests/s as a share of the bare node:http limit](benchmarks.svg)",
       "",
-      "Requests/s of every round, and the CPU (in cores: 1.00 = one core busy throughout) the server, autocannon and everything else on the machine used in the median round. A server well below 1.00 was waiting for the load generator or for a core taken by other processes:",
+      "Requests/s of every round, and the CPU (in cores: 1.00 = one core busy throughout) the server, autocannon and everything else on the machine used in the median round, and the server's CPU per answer in that round (steadier than requests/s when other processes take cores). A server well below 1.00 was waiting for the load generator or for a core taken by other processes:",
       "",
       roundsTable(r.scenarios),
       "",
@@ -360,6 +392,16 @@ export function markdown(r: Results): string {
       coldTable(r.cold),
       "",
       "For a tag the go command fetches only that commit (\`git fetch --depth=1\`, codehost/git.go), so the history's length costs direct mode nothing; for a commit on no tag (the hash row) it fetches every branch and tag with their whole history, then looks for the pseudo-version's base tag in it, where the proxy asks GitLab for merge bases. Doubts: the stand-in answers from the local disk with the git CLI, so both modes see no network latency and none of GitLab's own cost; on a real GitLab each REST call and each git round trip costs tens of milliseconds more, and a clone of a large history costs GitLab CPU the archive does not. The zip column is the go command's module zip; the pack is the whole repository's objects (`git count-objects -v` size-pack after `git gc`).",
+      "",
+    );
+  }
+  if (r.large && r.large.length > 0) {
+    out.push(
+      `## ${SECTION.large}`,
+      "",
+      `\`go mod download -json\` of a module of ${r.large[0]!.kind.mib} MiB, cold, ${r.large[0]!.runs.length / 2} run(s) per mode, alternating, as the cold downloads above (fresh module cache each run; the proxy a fresh modgate with an empty store, warmed up on a small module; both modes must compute the same \`h1:\`), in a repository of one commit served by the GitLab stand-in. Two kinds of content: Go-like source (256 KiB files of text that deflates to ~60 %, scripts/bench/zip-modules.ts) and incompressible bytes (10 files). *direct* fetches the commit over git, has git write a zip of it (\`git archive\`, deflating every file) and writes the module zip from that (deflating every file again); *proxy* has GitLab write the archive (the stand-in runs \`git archive\` to its end before its first byte, as GitLab does for an archive it has not cached), then modgate reads it and writes the module zip (deflating every file once more: the module zip is zlib's, level 6, whatever GitLab's archive holds), then the go command downloads that. Both modes end with the go command checking the zip's \`h1:\` and unpacking it.`,
+      "",
+      largeTable(r.large),
       "",
     );
   }
