@@ -1,13 +1,13 @@
 // `npm run bench`: modgate on Node against the bare node:http limit, at scale,
 // as a cluster, in memory, and on Workers; the module proxy's warm answers and
 // cold `go mod download` (proxy.ts), and its zips on Node and in workerd
-// (proxy-runtimes.ts). Prints tables and writes docs/benchmarks.md (keeping
+// (proxy-runtimes.ts), and a large module's cold download (proxy-large.ts). Prints tables and writes docs/benchmarks.md (keeping
 // its hand-written sections) and docs/benchmarks.svg; `--smoke` is a short run that
 // writes its report to a temp dir instead. Never asserts timings: exits 1 only
 // when something failed to start or answered a wrong status.
 //
 //   tsx scripts/bench/main.ts [--duration S] [--connections C] [--rounds N]
-//                             [--parts scenarios,scale,cluster,memory,workers,proxy,proxy-outage,proxy-runtimes]
+//                             [--parts scenarios,scale,cluster,memory,workers,proxy,proxy-outage,proxy-runtimes,proxy-large]
 //                             [--smoke] [--out DIR]
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir, type as osType } from "node:os";
@@ -25,8 +25,9 @@ import { bundleSize, timeToFirstAnswer } from "./workers.js";
 import { measureColdDownload, proxyConfigYaml, proxyScenarios, startProxyLab } from "./proxy.js";
 import { measureRuntimes } from "./proxy-runtimes.js";
 import { measureOutage } from "./proxy-outage.js";
+import { measureLargeDownloads } from "./proxy-large.js";
 
-const PARTS = ["scenarios", "scale", "cluster", "memory", "workers", "proxy", "proxy-outage", "proxy-runtimes"] as const;
+const PARTS = ["scenarios", "scale", "cluster", "memory", "workers", "proxy", "proxy-outage", "proxy-runtimes", "proxy-large"] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -312,6 +313,20 @@ async function main(): Promise<number> {
         problems,
         log,
       );
+    });
+    await part("proxy-large", async () => {
+      // 160 MiB, the size of the largest module the proxy's issue measures; the smoke a small one, once.
+      const mib = o.smoke ? 1 : 160;
+      results.large = await measureLargeDownloads(
+        [
+          { name: `${mib} MiB of Go source`, mib, content: "source" },
+          { name: `${mib} MiB incompressible`, mib, content: "random", files: 10 },
+        ],
+        o.coldRounds,
+        tmp,
+        log,
+      );
+      for (const r of results.large) if (r.problem) problems.push(`proxy-large: ${r.problem}`);
     });
   } finally {
     await gitlab.close();

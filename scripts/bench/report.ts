@@ -6,6 +6,7 @@ import type { RuntimesResults } from "./proxy-runtimes.js";
 import type { BundleResult, StartResult } from "./workers.js";
 import type { ColdResult } from "./proxy.js";
 import type { OutageRow } from "./proxy-outage.js";
+import type { LargeResult } from "./proxy-large.js";
 
 export const GOAL = 0.9;
 
@@ -62,6 +63,8 @@ export interface Results {
   cold?: ColdResult[];
   /** Warm answers of a public module with GitLab up, down and hanging, its look-ups due (finding 6). */
   outage?: OutageRow[];
+  /** Cold `go mod download` of a large module through the proxy and in direct mode. */
+  large?: LargeResult[];
   /** Module proxy zips on Node and in workerd, and a warm private zip against a public one. */
   runtimes?: RuntimesResults;
   problems: string[];
@@ -99,16 +102,20 @@ export function pairTable(rows: PairRow[], firstColumn = "scenario"): string {
   );
 }
 
+/** CPU the server spent per answer: steadier than requests/s when other processes take cores. */
+const perRequest = (m: Measurement) => (m.serverCpu === undefined ? "n/a" : `${Math.round((m.serverCpu / m.rps) * 1e6)} µs`);
+
 /** Requests/s of every round and the CPU each party used in the median round: how noisy a ratio is. */
 export function roundsTable(rows: PairRow[]): string {
   return table(
-    ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
+    ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "server CPU per request (modgate / limit)", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
     rows.map((s) => [
       s.name,
       s.modgateRounds.map(int).join(" · "),
       s.limitRounds.map(int).join(" · "),
       cpu(s.modgate.serverCpu),
       cpu(s.limit.serverCpu),
+      `${perRequest(s.modgate)} / ${perRequest(s.limit)}`,
       `${cpu(s.modgate.loadCpu)} / ${cpu(s.limit.loadCpu)}`,
       `${cpu(s.modgate.otherCpu)} / ${cpu(s.limit.otherCpu)}`,
     ]),
@@ -187,6 +194,31 @@ export function coldTable(rows: ColdResult[]): string {
   );
 }
 
+/** Large module: median seconds per mode and their ratio. */
+export function largeTable(rows: LargeResult[]): string {
+  return table(
+    ["go mod download", "direct (git) s", "proxy s", "proxy ÷ direct", "direct runs s", "proxy runs s", "GitLab API calls (proxy)", "files", "zip"],
+    rows.map((l) => {
+      const direct = l.runs.filter((r) => r.mode === "direct");
+      const proxy = l.runs.filter((r) => r.mode === "proxy");
+      const d = median(direct.map((r) => r.seconds));
+      const p = median(proxy.map((r) => r.seconds));
+      const calls = proxy[0] ? `${proxy[0].apiCalls} (${Object.entries(proxy[0].byEndpoint).sort().map(([e, n]) => `${e} ${n}`).join(", ")})` : "n/a";
+      return [
+        l.kind.name,
+        d.toFixed(2),
+        p.toFixed(2),
+        (p / d).toFixed(2),
+        direct.map((r) => r.seconds.toFixed(2)).join(" · "),
+        proxy.map((r) => r.seconds.toFixed(2)).join(" · "),
+        calls,
+        int(l.files),
+        Number.isFinite(l.zipBytes) ? `${(l.zipBytes / 1e6).toFixed(1)} MB` : "n/a",
+      ];
+    }),
+  );
+}
+
 const mb = (bytes: number | undefined) => (bytes === undefined || bytes === 0 ? "n/a" : `${(bytes / 1e6).toFixed(2)} MB`);
 const sizeName = (mib: number) => (mib < 1 ? `${mib * 1024} KiB` : `${mib} MiB`);
 
@@ -207,8 +239,6 @@ export function zipTable(p: RuntimesResults): string {
   );
 }
 
-/** CPU the server spent per answer: steadier than requests/s when other processes take cores. */
-const perRequest = (m: Measurement) => (m.serverCpu === undefined ? "n/a" : `${Math.round((m.serverCpu / m.rps) * 1e6)} µs`);
 
 export function privateTable(w: NonNullable<RuntimesResults["privateWarm"]>): string {
   return table(
@@ -239,6 +269,7 @@ export function textReport(r: Results): string {
   if (r.proxy.length > 0) parts.push(`Module proxy, warm\n\n${pairTable(r.proxy)}`);
   if (r.cold && r.cold.length > 0) parts.push(`Module proxy, cold download\n\n${coldTable(r.cold)}`);
   if (r.outage && r.outage.length > 0) parts.push(`Module proxy while GitLab fails\n\n${outageTable(r.outage)}`);
+  if (r.large && r.large.length > 0) parts.push(`Module proxy, cold download of a large module\n\n${largeTable(r.large)}`);
   if (r.runtimes && r.runtimes.zips.length > 0) parts.push(`Module proxy zips\n\n${zipTable(r.runtimes)}`);
   if (r.runtimes?.privateWarm) parts.push(`Private zip, warm (ratio ${r.runtimes.privateWarm.ratio.toFixed(2)})\n\n${privateTable(r.runtimes.privateWarm)}`);
   return parts.join("\n\n") + "\n";
@@ -258,6 +289,7 @@ export const SECTION = {
   workers: "Workers",
   proxy: "Module proxy",
   outage: "Module proxy while GitLab fails (finding 6)",
+  large: "Module proxy: a large module, cold",
   runtimesZips: "Module proxy zips: Node and Worker (issue 12)",
   runtimesPrivate: "Private zip, warm, against public (Node, issue 11's goal)",
   problems: "Problems",
@@ -297,7 +329,7 @@ export function markdown(r: Results): string {
       "",
       "![modgate requests/s as a share of the bare node:http limit](benchmarks.svg)",
       "",
-      "Requests/s of every round, and the CPU (in cores: 1.00 = one core busy throughout) the server, autocannon and everything else on the machine used in the median round. A server well below 1.00 was waiting for the load generator or for a core taken by other processes:",
+      "Requests/s of every round, and the CPU (in cores: 1.00 = one core busy throughout) the server, autocannon and everything else on the machine used in the median round, and the server's CPU per answer in that round (steadier than requests/s when other processes take cores). A server well below 1.00 was waiting for the load generator or for a core taken by other processes:",
       "",
       roundsTable(r.scenarios),
       "",
@@ -357,7 +389,7 @@ export function markdown(r: Results): string {
     out.push(
       `**Warm answers**, same method as the scenarios above: the newest tag's \`.info\`, \`.mod\` and \`.zip\` were built once (GitLab's archive, checked and rebuilt as the go command builds it) and are stored in the content store (\`proxy.cacheDir\`, on disk); the version list comes from the list cache${r.proxyApiCallsWhileMeasuring !== undefined ? ` (GitLab API calls while measuring: ${r.proxyApiCallsWhileMeasuring})` : ""}. The limit replays the same bytes from memory. Goal: ≥ ${GOAL.toFixed(2)} of the limit.`,
       "",
-      "Stored answers are kept in memory once read (src/proxy/cache/stored-answers.ts: an LRU of at most 32 MiB holding `.info`, `.mod` and zips up to 1 MiB; larger zips are streamed from disk on every request), the module's location and project for `proxy.listTtl`, and the access decision is made on every request. Reading the store on every request (stat, open, read, close) held modgate at about 0.2 of the limit for `.info` and `.mod` before that.",
+      "Stored answers are kept in memory once read (src/proxy/cache/stored-answers.ts: an LRU of at most 32 MiB holding `.info`, `.mod` and zips up to 1 MiB; larger zips are streamed from disk on every request), the module's location and project for `proxy.listTtl`, and the access decision is made on every request. Reading the store on every request (stat, open, read, close) held modgate at about 0.2 of the limit for `.info` and `.mod` before that. A warm answer is found synchronously (service.ts `handle`): the clock is read once per answer (`Date.now()` costs ~0.1 µs on this machine), store keys are kept per version (escaping the version was most of a warm `.info`'s own cost), the LRU does not reorder its newest entry, and version files skip the go-get memo, which never holds them. On a busy machine, compare the server CPU per answer in the rounds table rather than requests/s.",
       "",
       pairTable(r.proxy),
       "",
@@ -367,7 +399,7 @@ export function markdown(r: Results): string {
   }
   if (r.cold && r.cold.length > 0) {
     out.push(
-      `**Cold download**: \`go mod download -json\` with a fresh module cache each run (GOSUMDB=off, GOFLAGS=-modcacherw), ${r.cold[0]!.runs.length / 2} run(s) per mode, alternating. *direct*: GOPROXY=direct, modgate's go-import answer (through a forward proxy, GOINSECURE for the vanity host), then git over smart HTTP (git http-backend) from the stand-in. *proxy*: GOPROXY=modgate, a freshly started modgate with an empty store each run (warmed up on another small module first, so the process's own start-up is not counted), which asks the stand-in's REST API. Both must compute the same \`h1:\` sum. Seconds are the median run; wall time of the go command only (modgate's start is not counted).`,
+      `**Cold download**: \`go mod download -json\` with a fresh module cache each run (GOSUMDB=off, GOFLAGS=-modcacherw), ${r.cold[0]!.runs.length / 2} run(s) per mode, alternating. *direct*: GOPROXY=direct, modgate's go-import answer (through a forward proxy, GOINSECURE for the vanity host), then git over smart HTTP (git http-backend) from the stand-in. *proxy*: GOPROXY=modgate, a freshly started modgate with an empty store each run (warmed up on another small module first, so the process's own start-up is not counted), which asks the stand-in's REST API: independent calls at once (a tag and the commit its name resolves to, go.mod as soon as the commit is known, the .gitattributes with the archive), and the version's zip build starts with its cold \`.info\`, so the \`.zip\` request joins it (src/proxy/cache/caching-repo.ts). Both must compute the same \`h1:\` sum. Seconds are the median run; wall time of the go command only (modgate's start is not counted).`,
       "",
       coldTable(r.cold),
       "",
@@ -382,6 +414,16 @@ export function markdown(r: Results): string {
       `A public module's stored \`.info\` and its list through \`modgate serve\` (disk store) while the GitLab stand-in answers (*up*), answers 500 to every API call (*down*) or accepts calls and never answers (*hanging*; gitlab.apiTimeout 10 s). proxy.listTtl is 1 s, so the module's look-up and its list are due throughout: with GitLab failing the last good ones answer at once (stale lists with \`Cache-Control: no-cache\`) while one look-up at a time goes on in the background (src/proxy/modules.ts find(), lib/expiring.ts read()). Same load as the scenarios (${r.meta.connections} connections, ${r.meta.duration} s, one round). Before this, every request waited on the due look-up (the issue's figures: 5,252 req/s up, 5 down, 0 hanging).`,
       "",
       outageTable(r.outage),
+      "",
+    );
+  }
+  if (r.large && r.large.length > 0) {
+    out.push(
+      `## ${SECTION.large}`,
+      "",
+      `\`go mod download -json\` of a module of ${r.large[0]!.kind.mib} MiB, cold, ${r.large[0]!.runs.length / 2} run(s) per mode, alternating, as the cold downloads above (fresh module cache each run; the proxy a fresh modgate with an empty store, warmed up on a small module; both modes must compute the same \`h1:\`), in a repository of one commit served by the GitLab stand-in. Two kinds of content: Go-like source (256 KiB files of text that deflates to ~60 %, scripts/bench/zip-modules.ts) and incompressible bytes (10 files). *direct* fetches the commit over git, has git write a zip of it (\`git archive\`, deflating every file) and writes the module zip from that (deflating every file again); *proxy* has GitLab write the archive (the stand-in runs \`git archive\` to its end before its first byte, as GitLab does for an archive it has not cached), then modgate reads it and writes the module zip (deflating every file once more: the module zip is zlib's, level 6, whatever GitLab's archive holds), then the go command downloads that. Both modes end with the go command checking the zip's \`h1:\` and unpacking it.`,
+      "",
+      largeTable(r.large),
       "",
     );
   }

@@ -17,13 +17,14 @@ import { compileConfig } from '../../src/config/load.js';
 import { assemble } from '../../src/app/assemble.js';
 import { MemoryLookupCache } from '../../src/discovery/lookup-cache.js';
 import { MemoryStore } from '../../src/proxy/store/memory-store.js';
+import { MAX_BACKGROUND_BUILDS } from '../../src/proxy/cache/caching-repo.js';
 import { createRepoRoot, makeRepo, requireTools, startGitLabStandIn, type GitLabStandIn, type RepoRoot } from './harness/index.js';
 import type { Modgate } from '../../src/app/modgate.js';
 
 const HOST = 'go.example.com';
 const TOKEN = 'glpat-proxy-overlap-test-token';
 /** Each module of the same files, in its own project: every test starts cold. */
-const NAMES = ['solo', 'joined', 'nothing', 'flaky', 'failing', 'broken'] as const;
+const NAMES = ['solo', 'joined', 'nothing', 'flaky', 'failing', 'broken', 'burst1', 'burst2', 'burst3'] as const;
 
 function filesOf(name: string): Record<string, string> {
   const files: Record<string, string> = { 'go.mod': `module ${HOST}/${name}\n\ngo 1.21\n`, LICENSE: 'No rights reserved.\n' };
@@ -159,6 +160,26 @@ describe.skipIf(!requireTools('git'))('module proxy, a cold download overlaps it
     // Nothing was kept of the failures: with GitLab answering, the zip is built.
     const again = await ask(background, 'failing', 'v1.0.0.zip');
     expect(again.status, text(again)).toBe(200);
+  });
+
+  it(`at most ${MAX_BACKGROUND_BUILDS} background builds at once: a burst of cold .info starts no more, and its zips still build when asked`, { timeout: 60_000 }, async () => {
+    const burst = ['burst1', 'burst2', 'burst3'];
+    // Every GitLab answer takes a second: the builds the .info answers start are still running when the last .info is answered.
+    lab.setMode('slow', 1000);
+    try {
+      const infos = await Promise.all(burst.map((name) => ask(background, name, 'v1.0.0.info')));
+      for (const a of infos) expect(a.status, text(a)).toBe(200);
+      await sleep(300);
+      const building = burst.filter((name) => callsOf(name).some((c) => c.endpoint === 'archive'));
+      expect(building).toHaveLength(MAX_BACKGROUND_BUILDS);
+    } finally {
+      lab.setMode('ok');
+    }
+    for (const name of burst) {
+      const zip = await ask(background, name, 'v1.0.0.zip');
+      expect(zip.status, text(zip)).toBe(200);
+      expect(callsOf(name).filter((c) => c.endpoint === 'archive')).toHaveLength(1);
+    }
   });
 
   it('a version whose zip the go command refuses: the .zip answers the same error with or without a background build', async () => {

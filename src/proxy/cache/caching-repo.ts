@@ -48,6 +48,14 @@ export function buildGate(maxConcurrentBuilds: number): Semaphore {
 
 /** How long a list request waits for a due refresh before the last good list answers (stale). */
 const LIST_GRACE_MS = 1_000;
+/**
+ * Zip builds running in the background at once, in the whole process (every
+ * module, every config a reload made): they are guesses, so they never take
+ * more than this of GitLab's call slots and of the CPU; past it, a .zip
+ * builds when it is asked, as before.
+ */
+export const MAX_BACKGROUND_BUILDS = 2;
+let backgroundBuilds = 0;
 
 /** A version the go command asks .mod and .zip for: canonical, pseudo-versions included. */
 export function isCanonical(v: string): boolean {
@@ -285,15 +293,19 @@ export class CachingRepo {
    * download`, `go get`): the zip's build starts now, while the .info is sent
    * and the .mod asked, and the .zip request joins it (single flight). Only
    * once the .info succeeded (a version that does not exist starts nothing),
-   * only where work may outlive an answer (ContentStore.backgroundWork), and
-   * only when no build is running. Its failure is nobody's answer: it is
-   * dropped, and a .zip request that joined it builds again (zip()).
+   * only where work may outlive an answer (ContentStore.backgroundWork),
+   * only when no build of it is running, and at most MAX_BACKGROUND_BUILDS at
+   * once. Its failure is nobody's answer: it is dropped, and a .zip request
+   * that joined it builds again (zip()).
    */
   private buildInBackground(version: string): void {
-    if (!this.o.store.backgroundWork) return;
+    if (!this.o.store.backgroundWork || backgroundBuilds >= MAX_BACKGROUND_BUILDS) return;
     const key = this.key(version, "zip");
     if (this.builds.has(key)) return;
-    this.build(version, key, true).catch(() => {});
+    backgroundBuilds++;
+    this.build(version, key, true)
+      .catch(() => {})
+      .finally(() => backgroundBuilds--);
   }
 
   /** One build per version at a time: concurrent requests for a cold zip share it. */
