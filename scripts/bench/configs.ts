@@ -68,8 +68,7 @@ export function configYaml(count: number, gitlabUrl: string, proxyCacheDir?: str
   for (let i = 0; i < count - fixed.length; i++) {
     const n = String(i).padStart(4, "0");
     const host = i % 10 === 9 ? OTHER_HOST : HOST;
-    const path =
-      i % 3 === 0 ? `${host}/mod${n}` : i % 3 === 1 ? `${host}/team${i % 17}/svc${n}` : `${host}/area${i % 7}/team${i % 13}/lib${n}`;
+    const path = i % 3 === 0 ? `${host}/mod${n}` : i % 3 === 1 ? `${host}/team${i % 17}/svc${n}` : `${host}/area${i % 7}/team${i % 13}/lib${n}`;
     lines.push(`  - path: ${path}`, `    project: group${i % 23}/project${n}`);
     if (i % 5 === 0) lines.push("    private: true");
     if (i % 11 === 0) lines.push("    subdir: go");

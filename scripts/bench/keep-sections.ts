@@ -52,5 +52,8 @@ export function keepHandWritten(previous: string | undefined, generated: string,
     const problems = out.findIndex((s) => s.heading === PROBLEMS);
     out.splice(after >= 0 ? after + 1 : problems >= 0 ? problems : out.length, 0, section);
   }
-  return out.map((s) => s.text.replace(/\n*$/, "\n\n")).join("").replace(/\n*$/, "\n");
+  return out
+    .map((s) => s.text.replace(/\n*$/, "\n\n"))
+    .join("")
+    .replace(/\n*$/, "\n");
 }

@@ -7,9 +7,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 
 const entries = JSON.parse(readFileSync(process.argv[2], "utf8"));
-const routes = new Map(
-  entries.map((e) => [e.key, { status: e.status, headers: e.headers, body: Buffer.from(e.body, "base64") }]),
-);
+const routes = new Map(entries.map((e) => [e.key, { status: e.status, headers: e.headers, body: Buffer.from(e.body, "base64") }]));
 
 const server = createServer((req, res) => {
   const route = routes.get(req.headers.host + req.url);

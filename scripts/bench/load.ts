@@ -155,7 +155,12 @@ export async function alternate(
 ): Promise<Compared> {
   const all = new Map<string, Measurement[]>(targets.map((t) => [t.label, []]));
   const problems: string[] = [];
-  const of = (t: Target) => ({ ...base, url: t.url, ...(t.paths ? { paths: t.paths } : {}), ...(t.headers ? { headers: { ...base.headers, ...t.headers } } : {}) });
+  const of = (t: Target) => ({
+    ...base,
+    url: t.url,
+    ...(t.paths ? { paths: t.paths } : {}),
+    ...(t.headers ? { headers: { ...base.headers, ...t.headers } } : {}),
+  });
   if (opts.warmup > 0) for (const t of targets) await load({ ...of(t), duration: opts.warmup });
   for (let round = 0; round < opts.rounds; round++) {
     for (const t of targets) {
@@ -170,7 +175,10 @@ export async function alternate(
   for (const [label, ms] of all) {
     const sorted = [...ms].sort((a, b) => a.rps - b.rps);
     median.set(label, sorted[Math.floor(sorted.length / 2)]!);
-    rounds.set(label, ms.map((m) => m.rps));
+    rounds.set(
+      label,
+      ms.map((m) => m.rps),
+    );
   }
   return { median, rounds, problems };
 }

@@ -265,7 +265,10 @@ async function main(): Promise<number> {
       const example = join(REPO_ROOT, "config/modgate.yaml");
       const exampleModules = (readFileSync(example, "utf8").match(/^\s*- path:/gm) ?? []).length;
       // The example config goes last, so dist/worker is left as `npm run build:worker` makes it.
-      const configs = [...(o.smoke ? [] : [{ file: config(500, false), label: "bench config", modules: 500 }]), { file: example, label: "config/modgate.yaml", modules: exampleModules }];
+      const configs = [
+        ...(o.smoke ? [] : [{ file: config(500, false), label: "bench config", modules: 500 }]),
+        { file: example, label: "config/modgate.yaml", modules: exampleModules },
+      ];
       for (const c of configs) {
         const b = await bundleSize(c.file, c.label, c.modules);
         results.bundles.push(b);

@@ -10,7 +10,15 @@ import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createGoEnv, createRepoRoot, makeRepo, startForwardProxy, startGitLabStandIn, type GitLabStandIn, type RepoRoot } from "../../test/e2e/harness/index.js";
+import {
+  createGoEnv,
+  createRepoRoot,
+  makeRepo,
+  startForwardProxy,
+  startGitLabStandIn,
+  type GitLabStandIn,
+  type RepoRoot,
+} from "../../test/e2e/harness/index.js";
 import { HOST } from "./configs.js";
 import { get, startModgate } from "./servers.js";
 import { goSourceFiles } from "./zip-modules.js";
@@ -78,7 +86,11 @@ export async function measureLargeDownloads(kinds: LargeKind[], rounds: number, 
       const files = filesOf(kind);
       await makeRepo(root.dir, PROJECT, { files, tags: ["v1.0.0"] });
       await makeRepo(root.dir, WARMUP_PROJECT, { files: { "go.mod": `module ${WARMUP_MODULE}\n\ngo 1.21\n`, "w.go": "package warmup\n" }, tags: ["v1.0.0"] });
-      lab = await startGitLabStandIn({ root: root.dir, token: "glpat-bench-unused", projects: [PROJECT, WARMUP_PROJECT].map((path) => ({ path, visibility: "public" as const })) });
+      lab = await startGitLabStandIn({
+        root: root.dir,
+        token: "glpat-bench-unused",
+        projects: [PROJECT, WARMUP_PROJECT].map((path) => ({ path, visibility: "public" as const })),
+      });
       const result: LargeResult = { kind, files: Object.keys(files).length, zipBytes: NaN, runs: [] };
       results.push(result);
       await measureKind(lab, result, rounds, tmp);
@@ -130,7 +142,13 @@ async function downloadDirect(lab: GitLabStandIn, forwardUrl: string): Promise<D
     const gitBefore = lab.gitRequests.length;
     const t = performance.now();
     const r = await go.goModDownload(`${MODULE}@v1.0.0`);
-    const run: ColdRun = { mode: "direct", seconds: (performance.now() - t) / 1000, apiCalls: 0, byEndpoint: {}, gitRequests: lab.gitRequests.length - gitBefore };
+    const run: ColdRun = {
+      mode: "direct",
+      seconds: (performance.now() - t) / 1000,
+      apiCalls: 0,
+      byEndpoint: {},
+      gitRequests: lab.gitRequests.length - gitBefore,
+    };
     return downloaded(run, r);
   } finally {
     await go.close();

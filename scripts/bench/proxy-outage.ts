@@ -22,9 +22,16 @@ export interface OutageRow {
 const MODULE = `${HOST}/outage`;
 const LIST_TTL = 1;
 
-export async function measureOutage(o: { duration: number; connections: number; tmp: string }, problems: string[], log: (line: string) => void): Promise<OutageRow[]> {
+export async function measureOutage(
+  o: { duration: number; connections: number; tmp: string },
+  problems: string[],
+  log: (line: string) => void,
+): Promise<OutageRow[]> {
   const repos = await createRepoRoot();
-  const lab = await makeRepo(repos.dir, "platform/outage", { files: { "go.mod": `module ${MODULE}\n\ngo 1.21\n`, "a.go": "package outage\n" }, tags: ["v1.0.0"] })
+  const lab = await makeRepo(repos.dir, "platform/outage", {
+    files: { "go.mod": `module ${MODULE}\n\ngo 1.21\n`, "a.go": "package outage\n" },
+    tags: ["v1.0.0"],
+  })
     .then(() => startGitLabStandIn({ root: repos.dir, token: "glpat-bench-unused", projects: [{ path: "platform/outage", visibility: "public" }] }))
     .catch(async (err: unknown) => {
       await repos.close();
@@ -44,14 +51,30 @@ export async function measureOutage(o: { duration: number; connections: number; 
         const a = await get(modgate.url, HOST, `/${MODULE}/@v/${file}`, 60_000);
         if (a.status !== 200) throw new Error(`warming: ${file} answered ${a.status}: ${a.body.toString("utf8").slice(0, 200)}`);
       }
-      for (const [gitlab, mode] of [["up", "ok"], ["down", "down"], ["hanging", "hang"]] as const) {
+      for (const [gitlab, mode] of [
+        ["up", "ok"],
+        ["down", "down"],
+        ["hanging", "hang"],
+      ] as const) {
         lab.setMode(mode);
-        for (const [what, path] of [[".info (stored)", `/${MODULE}/@v/v1.0.0.info`], ["list", `/${MODULE}/@v/list`]] as const) {
+        for (const [what, path] of [
+          [".info (stored)", `/${MODULE}/@v/v1.0.0.info`],
+          ["list", `/${MODULE}/@v/list`],
+        ] as const) {
           await sleep(LIST_TTL * 1000 + 100);
-          const m = await load({ url: modgate.url, host: HOST, paths: [path], connections: o.connections, duration: o.duration, expect: 200, pid: modgate.pid });
+          const m = await load({
+            url: modgate.url,
+            host: HOST,
+            paths: [path],
+            connections: o.connections,
+            duration: o.duration,
+            expect: 200,
+            pid: modgate.pid,
+          });
           rows.push({ gitlab, what, m });
           const wrong = Object.entries(m.wrong);
-          if (wrong.length > 0 || m.errors > 0) problems.push(`proxy-outage: GitLab ${gitlab}, ${what}: ${m.errors} errors, statuses ${JSON.stringify(m.wrong)}`);
+          if (wrong.length > 0 || m.errors > 0)
+            problems.push(`proxy-outage: GitLab ${gitlab}, ${what}: ${m.errors} errors, statuses ${JSON.stringify(m.wrong)}`);
           log(`  GitLab ${gitlab}, ${what}: ${Math.round(m.rps)} req/s, p99 ${m.p99.toFixed(2)} ms`);
         }
       }

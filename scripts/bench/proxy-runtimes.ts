@@ -118,7 +118,9 @@ export async function measureRuntimes(o: RuntimesOptions, problems: string[], lo
             a = await get(r.server.url, HOST, `/${HOST}/${moduleOf(mib)}/@v/${tag}.zip`, 600_000);
           } catch (err) {
             // A dropped connection is a finding about this runtime, not the end of the benchmark.
-            problems.push(`proxy-runtimes: ${r.name}, the ${mib} MiB module ${tag}: ${err instanceof Error ? err.message : String(err)}; its last output:\n${r.server.output().slice(-2000)}`);
+            problems.push(
+              `proxy-runtimes: ${r.name}, the ${mib} MiB module ${tag}: ${err instanceof Error ? err.message : String(err)}; its last output:\n${r.server.output().slice(-2000)}`,
+            );
             break;
           }
           row.cold.push((performance.now() - t0) / 1000);
@@ -258,7 +260,9 @@ function cpuSeconds(pids: number[]): number {
 /** Bytes of GitLab's archive of the module (what modgate spools), straight from the stand-in. */
 async function archiveSize(gitlabUrl: string, project: string, ref: string): Promise<number | undefined> {
   try {
-    const r = await fetch(`${gitlabUrl}/api/v4/projects/${encodeURIComponent(project)}/repository/archive.zip?sha=${ref}`, { headers: { "private-token": SERVER_TOKEN } });
+    const r = await fetch(`${gitlabUrl}/api/v4/projects/${encodeURIComponent(project)}/repository/archive.zip?sha=${ref}`, {
+      headers: { "private-token": SERVER_TOKEN },
+    });
     return r.ok ? (await r.arrayBuffer()).byteLength : undefined;
   } catch {
     return undefined;

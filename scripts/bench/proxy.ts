@@ -6,14 +6,7 @@
 import { statSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  createGoEnv,
-  createRepoRoot,
-  startForwardProxy,
-  startGitLabStandIn,
-  type GitLabStandIn,
-  type RepoRoot,
-} from "../../test/e2e/harness/index.js";
+import { createGoEnv, createRepoRoot, startForwardProxy, startGitLabStandIn, type GitLabStandIn, type RepoRoot } from "../../test/e2e/harness/index.js";
 import { HOST } from "./configs.js";
 import { makeLongHistoryRepo, type LongHistoryRepo } from "./long-history.js";
 import { get, startModgate, type Running } from "./servers.js";
@@ -175,7 +168,13 @@ async function downloadDirect(p: ProxyLab, forwardUrl: string, query: string): P
     const t = performance.now();
     const r = await go.goModDownload(`${PROXY_MODULE}@${query}`);
     const seconds = (performance.now() - t) / 1000;
-    const run: ColdRun = { mode: "direct", seconds, apiCalls: p.lab.apiCalls.length - apiBefore, byEndpoint: {}, gitRequests: p.lab.gitRequests.length - gitBefore };
+    const run: ColdRun = {
+      mode: "direct",
+      seconds,
+      apiCalls: p.lab.apiCalls.length - apiBefore,
+      byEndpoint: {},
+      gitRequests: p.lab.gitRequests.length - gitBefore,
+    };
     return downloaded(run, r);
   } finally {
     await go.close();

@@ -89,16 +89,7 @@ export function table(head: string[], rows: string[][]): string {
 export function pairTable(rows: PairRow[], firstColumn = "scenario"): string {
   return table(
     [firstColumn, "modgate req/s", "limit req/s", "ratio", "modgate p50 ms", "limit p50 ms", "modgate p99 ms", "limit p99 ms"],
-    rows.map((r) => [
-      r.name,
-      int(r.modgate.rps),
-      int(r.limit.rps),
-      r.ratio.toFixed(2),
-      ms(r.modgate.p50),
-      ms(r.limit.p50),
-      ms(r.modgate.p99),
-      ms(r.limit.p99),
-    ]),
+    rows.map((r) => [r.name, int(r.modgate.rps), int(r.limit.rps), r.ratio.toFixed(2), ms(r.modgate.p50), ms(r.limit.p50), ms(r.modgate.p99), ms(r.limit.p99)]),
   );
 }
 
@@ -108,7 +99,16 @@ const perRequest = (m: Measurement) => (m.serverCpu === undefined ? "n/a" : `${M
 /** Requests/s of every round and the CPU each party used in the median round: how noisy a ratio is. */
 export function roundsTable(rows: PairRow[]): string {
   return table(
-    ["scenario", "modgate req/s per round", "limit req/s per round", "modgate CPU", "limit CPU", "server CPU per request (modgate / limit)", "autocannon CPU (modgate / limit)", "other processes (modgate / limit)"],
+    [
+      "scenario",
+      "modgate req/s per round",
+      "limit req/s per round",
+      "modgate CPU",
+      "limit CPU",
+      "server CPU per request (modgate / limit)",
+      "autocannon CPU (modgate / limit)",
+      "other processes (modgate / limit)",
+    ],
     rows.map((s) => [
       s.name,
       s.modgateRounds.map(int).join(" · "),
@@ -140,7 +140,18 @@ export function clusterTable(rows: ClusterRow[]): string {
 export function memoryTable(m: MemoryResult): string {
   return table(
     ["config", "requests", "distinct URLs", "took", "RSS after start", "RSS halfway", "RSS after", "peak RSS"],
-    [[`${int(m.modules)} modules`, int(m.requests), int(m.distinctPaths), secs(m.seconds), mib(m.rssStart), mib(m.rssHalfway), mib(m.rssAfter), mib(m.rssPeak)]],
+    [
+      [
+        `${int(m.modules)} modules`,
+        int(m.requests),
+        int(m.distinctPaths),
+        secs(m.seconds),
+        mib(m.rssStart),
+        mib(m.rssHalfway),
+        mib(m.rssAfter),
+        mib(m.rssPeak),
+      ],
+    ],
   );
 }
 
@@ -154,16 +165,9 @@ export function startupTable(rows: StartupResult[]): string {
 export function workersTable(results: Results): string {
   const rows = results.bundles.map((b) => {
     const s = results.starts.find((x) => x.config === b.config);
-    return [
-      `${b.config} (${int(b.modules)} modules)`,
-      kib(b.raw),
-      kib(b.gzip),
-      secs(b.buildSeconds),
-      secs(s?.readySeconds),
-      secs(s?.firstAnswerSeconds),
-    ];
+    return [`${b.config} (${int(b.modules)} modules)`, kib(b.raw), kib(b.gzip), secs(b.buildSeconds), secs(s?.readySeconds), secs(s?.firstAnswerSeconds)];
   });
-  return table(["config", "bundle", "gzipped", "build:worker took", "dev:worker \"Ready on\"", "first 200 answer"], rows);
+  return table(["config", "bundle", "gzipped", "build:worker took", 'dev:worker "Ready on"', "first 200 answer"], rows);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -171,13 +175,29 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Cold download: median seconds per mode and their ratio, with sizes and the calls each mode made. */
 export function coldTable(rows: ColdResult[]): string {
   return table(
-    ["go mod download", "direct (git) s", "proxy s", "proxy ÷ direct", "direct runs s", "proxy runs s", "GitLab API calls (proxy)", "git requests (direct)", "zip", "repository pack"],
+    [
+      "go mod download",
+      "direct (git) s",
+      "proxy s",
+      "proxy ÷ direct",
+      "direct runs s",
+      "proxy runs s",
+      "GitLab API calls (proxy)",
+      "git requests (direct)",
+      "zip",
+      "repository pack",
+    ],
     rows.map((c) => {
       const direct = c.runs.filter((r) => r.mode === "direct");
       const proxy = c.runs.filter((r) => r.mode === "proxy");
       const d = median(direct.map((r) => r.seconds));
       const p = median(proxy.map((r) => r.seconds));
-      const calls = proxy[0] ? `${proxy[0].apiCalls} (${Object.entries(proxy[0].byEndpoint).sort().map(([e, n]) => `${e} ${n}`).join(", ")})` : "n/a";
+      const calls = proxy[0]
+        ? `${proxy[0].apiCalls} (${Object.entries(proxy[0].byEndpoint)
+            .sort()
+            .map(([e, n]) => `${e} ${n}`)
+            .join(", ")})`
+        : "n/a";
       return [
         `@${c.query}${c.version && c.version !== c.query ? ` (${c.version})` : ""}`,
         d.toFixed(2),
@@ -203,7 +223,12 @@ export function largeTable(rows: LargeResult[]): string {
       const proxy = l.runs.filter((r) => r.mode === "proxy");
       const d = median(direct.map((r) => r.seconds));
       const p = median(proxy.map((r) => r.seconds));
-      const calls = proxy[0] ? `${proxy[0].apiCalls} (${Object.entries(proxy[0].byEndpoint).sort().map(([e, n]) => `${e} ${n}`).join(", ")})` : "n/a";
+      const calls = proxy[0]
+        ? `${proxy[0].apiCalls} (${Object.entries(proxy[0].byEndpoint)
+            .sort()
+            .map(([e, n]) => `${e} ${n}`)
+            .join(", ")})`
+        : "n/a";
       return [
         l.kind.name,
         d.toFixed(2),
@@ -239,13 +264,20 @@ export function zipTable(p: RuntimesResults): string {
   );
 }
 
-
 export function privateTable(w: NonNullable<RuntimesResults["privateWarm"]>): string {
   return table(
     ["warm zip", "req/s", "req/s per round", "p50 ms", "p99 ms", "server CPU", "server CPU per request"],
     [
       ["public", int(w.public.rps), w.publicRounds.map(int).join(" · "), ms(w.public.p50), ms(w.public.p99), cpu(w.public.serverCpu), perRequest(w.public)],
-      ["private (decision remembered)", int(w.private.rps), w.privateRounds.map(int).join(" · "), ms(w.private.p50), ms(w.private.p99), cpu(w.private.serverCpu), perRequest(w.private)],
+      [
+        "private (decision remembered)",
+        int(w.private.rps),
+        w.privateRounds.map(int).join(" · "),
+        ms(w.private.p50),
+        ms(w.private.p99),
+        cpu(w.private.serverCpu),
+        perRequest(w.private),
+      ],
     ],
   );
 }
@@ -254,13 +286,26 @@ export function privateTable(w: NonNullable<RuntimesResults["privateWarm"]>): st
 export function outageTable(rows: OutageRow[]): string {
   return table(
     ["GitLab", "answer", "req/s", "p50 ms", "p99 ms", "server CPU", "other statuses"],
-    rows.map((r) => [r.gitlab, r.what, int(r.m.rps), ms(r.m.p50), ms(r.m.p99), cpu(r.m.serverCpu), Object.entries(r.m.wrong).map(([s, n]) => `${s}: ${n}`).join(", ") || "none"]),
+    rows.map((r) => [
+      r.gitlab,
+      r.what,
+      int(r.m.rps),
+      ms(r.m.p50),
+      ms(r.m.p99),
+      cpu(r.m.serverCpu),
+      Object.entries(r.m.wrong)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(", ") || "none",
+    ]),
   );
 }
 
 export function textReport(r: Results): string {
   const parts: string[] = [];
-  if (r.scenarios.length > 0) parts.push(`Scenarios (500 modules; median of ${r.meta.rounds} round(s) of ${r.meta.duration} s, ${r.meta.connections} connections)\n\n${pairTable(r.scenarios)}`);
+  if (r.scenarios.length > 0)
+    parts.push(
+      `Scenarios (500 modules; median of ${r.meta.rounds} round(s) of ${r.meta.duration} s, ${r.meta.connections} connections)\n\n${pairTable(r.scenarios)}`,
+    );
   if (r.scale.length > 0) parts.push(`Scale\n\n${scaleTable(r)}`);
   if (r.cluster.length > 0) parts.push(`Cluster\n\n${clusterTable(r.cluster)}`);
   if (r.memory) parts.push(`Memory\n\n${memoryTable(r.memory)}`);
@@ -336,7 +381,14 @@ export function markdown(r: Results): string {
     );
   }
   if (r.scale.length > 0) {
-    out.push(`## ${SECTION.scale}`, "", "The module-root hit (`/tools?go-get=1`) with configs of different sizes: per-request cost must not grow with the config.", "", scaleTable(r), "");
+    out.push(
+      `## ${SECTION.scale}`,
+      "",
+      "The module-root hit (`/tools?go-get=1`) with configs of different sizes: per-request cost must not grow with the config.",
+      "",
+      scaleTable(r),
+      "",
+    );
   }
   if (r.cluster.length > 0) {
     out.push(
@@ -360,7 +412,7 @@ export function markdown(r: Results): string {
   }
   if (r.startups.length > 0) {
     out.push(
-      "Start-up by config size: from spawning `modgate serve` (Node, 1 process) to its \"listening\" line, and the resident set 1 s later.",
+      'Start-up by config size: from spawning `modgate serve` (Node, 1 process) to its "listening" line, and the resident set 1 s later.',
       "",
       startupTable(r.startups),
       "",
@@ -370,7 +422,7 @@ export function markdown(r: Results): string {
     out.push(
       `## ${SECTION.workers}`,
       "",
-      "`npm run build:worker` output (dist/worker/*.js, gzipped together), and a fresh `npm run dev:worker` (wrangler dev with workerd, local): time from spawning it to wrangler's \"Ready on\" line and to the first 200 answer to `/tools?go-get=1`, polled every 50 ms. The start time includes wrangler compiling the config and bundling.",
+      '`npm run build:worker` output (dist/worker/*.js, gzipped together), and a fresh `npm run dev:worker` (wrangler dev with workerd, local): time from spawning it to wrangler\'s "Ready on" line and to the first 200 answer to `/tools?go-get=1`, polled every 50 ms. The start time includes wrangler compiling the config and bundling.',
       "",
       workersTable(r),
       "",

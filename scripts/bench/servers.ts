@@ -120,11 +120,12 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 
 /** `modgate serve` on an ephemeral loopback port, access log off. */
 export function startModgate(configPath: string, workers: string = "1", env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  return startProcess(
-    process.execPath,
-    [CLI, "serve", "--config", configPath, "--port", "0", "--hostname", "127.0.0.1", "--workers", workers],
-    { env: { MODGATE_LOG: "off", ...env }, ready: /modgate: listening on (http:\/\/\S+)/, timeoutMs: 30_000, label: `modgate (${configPath})` },
-  );
+  return startProcess(process.execPath, [CLI, "serve", "--config", configPath, "--port", "0", "--hostname", "127.0.0.1", "--workers", workers], {
+    env: { MODGATE_LOG: "off", ...env },
+    ready: /modgate: listening on (http:\/\/\S+)/,
+    timeoutMs: 30_000,
+    label: `modgate (${configPath})`,
+  });
 }
 
 export interface Answer {

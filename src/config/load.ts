@@ -11,7 +11,6 @@ import { checkGitlab, compileModule, ruleShape, type GitlabSettings } from "./ru
 import { compileServerLimits } from "./server-limits.js";
 import { ConfigError, Locator, closest, describePath, type ConfigPath, type LocatedProblem, type Problem } from "./problems.js";
 
-
 export interface CompileOptions {
   /** Where ${VAR} references are looked up; none are defined by default. */
   env?: Environment;
@@ -68,7 +67,10 @@ export function compileConfig(text: string, file: string, options: CompileOption
   for (const m of modules) {
     if (m.proxyBase === undefined) continue;
     if (!top?.proxy?.enabled) {
-      problems.push({ path: [...modulePaths.get(m)!, "transport"], message: `transport: proxy answers with modgate's module proxy: set proxy.enabled: true (and proxy.url if clients reach it elsewhere than https://${m.host})` });
+      problems.push({
+        path: [...modulePaths.get(m)!, "transport"],
+        message: `transport: proxy answers with modgate's module proxy: set proxy.enabled: true (and proxy.url if clients reach it elsewhere than https://${m.host})`,
+      });
     }
     m.proxyBase = (top?.proxy?.url ?? `https://${m.host}`).replace(/\/+$/, "");
   }
@@ -179,7 +181,11 @@ function fromZod(error: z.ZodError, value: unknown, at: ConfigPath): Problem[] {
       for (const key of issue.keys) {
         const guess = closest(key, known);
         const hint = guess ? `did you mean ${guess}?` : `known keys: ${known.join(", ")}`;
-        problems.push({ path: [...path, key], atKey: true, message: `unknown key ${JSON.stringify(key)} in ${describePath(path) || "the top level"}: ${hint}` });
+        problems.push({
+          path: [...path, key],
+          atKey: true,
+          message: `unknown key ${JSON.stringify(key)} in ${describePath(path) || "the top level"}: ${hint}`,
+        });
       }
     } else if (issue.code === "invalid_type" && valueAt(value, issue.path as Array<string | number>) === undefined) {
       if (guessed.has(describePath(path))) continue;
@@ -223,7 +229,10 @@ function proxyConflicts(modules: readonly CompiledModule[], paths: Map<CompiledM
   const problems: Problem[] = [];
   for (const m of modules) {
     if (m.elements[0] === "sumdb") {
-      problems.push({ path: [...paths.get(m)!, "path"], message: `${m.pattern}: with proxy.enabled, /sumdb/ belongs to the checksum database protocol; choose another path` });
+      problems.push({
+        path: [...paths.get(m)!, "path"],
+        message: `${m.pattern}: with proxy.enabled, /sumdb/ belongs to the checksum database protocol; choose another path`,
+      });
     }
   }
   if (url !== undefined) {
@@ -234,7 +243,10 @@ function proxyConflicts(modules: readonly CompiledModule[], paths: Map<CompiledM
       parsed = undefined;
     }
     if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:") || parsed.username || parsed.password || parsed.search || parsed.hash) {
-      problems.push({ path: ["proxy", "url"], message: `proxy.url ${JSON.stringify(url)} must be an https:// (or http://) URL without credentials, query or fragment, like https://go.example.com` });
+      problems.push({
+        path: ["proxy", "url"],
+        message: `proxy.url ${JSON.stringify(url)} must be an https:// (or http://) URL without credentials, query or fragment, like https://go.example.com`,
+      });
     }
   }
   return problems;

@@ -45,7 +45,10 @@ export function checkGitlab(input: GitlabInput, problems: Problem[]): GitlabSett
   }
   const host = input.ssh?.host ?? url.hostname;
   if (input.ssh?.host !== undefined && !/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(input.ssh.host)) {
-    problems.push({ path: at("ssh", "host"), message: `gitlab.ssh.host ${JSON.stringify(input.ssh.host)} is not a host name: write only the host, like gitlab.example.com` });
+    problems.push({
+      path: at("ssh", "host"),
+      message: `gitlab.ssh.host ${JSON.stringify(input.ssh.host)} is not a host name: write only the host, like gitlab.example.com`,
+    });
   }
   if (input.ssh?.user !== undefined && !/^[A-Za-z0-9._-]+$/.test(input.ssh.user)) {
     problems.push({ path: at("ssh", "user"), message: `gitlab.ssh.user ${JSON.stringify(input.ssh.user)} is not a user name: write only the name, like git` });
@@ -135,9 +138,7 @@ function checkRepo(repo: string, problems: Problem[]): void {
   const scp = /^(?:([^@/:]+)@)?([^/:]+):(?!\/\/)(.*)$/.exec(sample);
   if (!sample.includes("://") && scp) {
     const [, user = "git", host, path = ""] = /^(?:([^@/:]+)@)?([^/:]+):(.*)$/.exec(repo)!;
-    return void fail(
-      `repo ${JSON.stringify(repo)} is in scp form, which the go command rejects: write ssh://${user}@${host}/${path.replace(/^\/+/, "")}`,
-    );
+    return void fail(`repo ${JSON.stringify(repo)} is in scp form, which the go command rejects: write ssh://${user}@${host}/${path.replace(/^\/+/, "")}`);
   }
   let url: URL;
   try {
@@ -160,7 +161,12 @@ function checkRepo(repo: string, problems: Problem[]): void {
 }
 
 function checkGroup(group: string, problems: Problem[]): void {
-  if (group.startsWith("/") || group.endsWith("/") || group.includes("//") || group.split("/").some((s) => !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(s) || s.endsWith("."))) {
+  if (
+    group.startsWith("/") ||
+    group.endsWith("/") ||
+    group.includes("//") ||
+    group.split("/").some((s) => !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(s) || s.endsWith("."))
+  ) {
     problems.push({ path: ["group"], message: `group ${JSON.stringify(group)} is not a GitLab group path: write its full path, like platform/oss` });
   }
 }
@@ -173,7 +179,8 @@ function checkBranch(branch: string, problems: Problem[]): void {
 
 function checkSubdir(subdir: string, problems: Problem[]): void {
   const fail = (message: string) => problems.push({ path: ["subdir"], message });
-  if (subdir.startsWith("/") || subdir.endsWith("/")) return void fail(`subdir ${JSON.stringify(subdir)}: write a path inside the repository, like sdk/go, without leading or trailing slashes`);
+  if (subdir.startsWith("/") || subdir.endsWith("/"))
+    return void fail(`subdir ${JSON.stringify(subdir)}: write a path inside the repository, like sdk/go, without leading or trailing slashes`);
   for (const element of subdir.split("/")) {
     const why = checkElement(element);
     if (why) return void fail(`subdir ${JSON.stringify(subdir)}: ${why}`);
@@ -185,7 +192,10 @@ function checkFieldPairs(m: ModuleInput, gitlabMissing: boolean, problems: Probl
   const fail = (field: keyof ModuleInput, message: string) => problems.push({ path: [field], message, atKey: true });
   const sources = (["project", "repo", "group"] as const).filter((k) => m[k] !== undefined);
   if (sources.length > 1) {
-    fail(sources[1]!, `use one of project: (a GitLab project), group: (every project below a GitLab group) or repo: (any repository URL), not ${sources.join(" and ")}`);
+    fail(
+      sources[1]!,
+      `use one of project: (a GitLab project), group: (every project below a GitLab group) or repo: (any repository URL), not ${sources.join(" and ")}`,
+    );
   }
   if (sources.length === 0) {
     problems.push({ path: ["path"], message: "missing project: (a GitLab project path), group: (a GitLab group) or repo: (a repository URL)", atKey: true });

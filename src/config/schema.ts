@@ -56,7 +56,10 @@ export const DiscoverySchema = z.strictObject({
 /** An IPv4 or IPv6 address, or a CIDR range of either. */
 const addressOrRange = z
   .string()
-  .refine((v) => z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).safeParse(v).success, "must be an IP address or a CIDR range, like 127.0.0.1, 10.0.0.0/8 or fd00::/8");
+  .refine(
+    (v) => z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).safeParse(v).success,
+    "must be an IP address or a CIDR range, like 127.0.0.1, 10.0.0.0/8 or fd00::/8",
+  );
 
 /** Node only (src/node/server.ts): how long a client may take, how many may connect at once, which proxies to believe. */
 export const ServerSchema = z.strictObject({

@@ -103,7 +103,5 @@ export const COMPILED_FORMAT = 3;
 
 /** A path element of a rule that is a template variable: "{name}" → "name". */
 export function variableName(element: string): string | undefined {
-  return element.length > 2 && element.startsWith("{") && element.endsWith("}")
-    ? element.slice(1, -1)
-    : undefined;
+  return element.length > 2 && element.startsWith("{") && element.endsWith("}") ? element.slice(1, -1) : undefined;
 }

@@ -64,4 +64,3 @@ function browserAnswer(module: ResolvedModule, rest: string, cache: string): Pla
     }
   }
 }
-

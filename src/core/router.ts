@@ -81,13 +81,7 @@ export class HostRoutes {
  * with a strictly deeper rule: so the deepest rule wins, and among rules of
  * the same depth the one with a literal at the first difference.
  */
-function findDeepest(
-  node: TrieNode,
-  elements: readonly string[],
-  i: number,
-  values: string[],
-  best: { rule: AnyRule | undefined; values: string[] },
-): void {
+function findDeepest(node: TrieNode, elements: readonly string[], i: number, values: string[], best: { rule: AnyRule | undefined; values: string[] }): void {
   if (node.rule && (!best.rule || node.rule.depth > best.rule.depth)) {
     best.rule = node.rule;
     best.values = values.slice();

@@ -93,7 +93,11 @@ export class ProjectLookup {
     const deadline = new Promise<LookupResult>((resolve) => {
       timer = setTimeout(() => {
         const timeout = this.client.apiTimeoutMs;
-        resolve(stale ? this.serveStale(fullPath, stale) : this.unavailable(fullPath, new GitlabUnavailable("timeout", `GitLab did not answer within ${timeout / 1000} s`)));
+        resolve(
+          stale
+            ? this.serveStale(fullPath, stale)
+            : this.unavailable(fullPath, new GitlabUnavailable("timeout", `GitLab did not answer within ${timeout / 1000} s`)),
+        );
       }, this.client.callDeadlineMs);
     });
     return Promise.race([joined, deadline]).finally(() => clearTimeout(timer));
@@ -139,7 +143,15 @@ export class ProjectLookup {
     } catch (err) {
       if (!(err instanceof GitlabUnavailable)) throw err;
       const failure = isGitlabFailure(err);
-      this.emit({ path: fullPath, source: failure ? "api" : "held", outcome: "unavailable", status: err.status, ms: this.now() - started, detail: err.reason, cause: err.kind });
+      this.emit({
+        path: fullPath,
+        source: failure ? "api" : "held",
+        outcome: "unavailable",
+        status: err.status,
+        ms: this.now() - started,
+        detail: err.reason,
+        cause: err.kind,
+      });
       if (failure) this.client.health.failed(err);
       if (stale) return this.serveStale(fullPath, stale);
       return unavailableResult(err);

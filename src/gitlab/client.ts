@@ -212,7 +212,11 @@ export class GitlabClient {
     this.callDeadlineMs = 2 * options.apiTimeoutMs + CALL_GRACE_MS;
     this.identity = `${options.url}\u0000${fingerprint(options.token ?? "")}`;
     this.gate = new CallGate(options.maxConcurrentCalls, options.apiTimeoutMs);
-    this.checkGate = new CallGate(options.maxConcurrentChecks ?? DEFAULT_MAX_CONCURRENT_CHECKS, options.apiTimeoutMs, "credential checks at once (gitlab.maxConcurrentChecks)");
+    this.checkGate = new CallGate(
+      options.maxConcurrentChecks ?? DEFAULT_MAX_CONCURRENT_CHECKS,
+      options.apiTimeoutMs,
+      "credential checks at once (gitlab.maxConcurrentChecks)",
+    );
     this.health = new GitlabHealth(this.now, FAILURE_BACKOFF_MS, this.callDeadlineMs, options.onStateChange);
     // Called as a method, the global fetch would get this client as `this`: workerd then throws
     // "Illegal invocation" (Node does not mind), so the global is wrapped, never stored bare.
@@ -280,7 +284,8 @@ export class GitlabClient {
     const c = await this.getObject(this.apiCall("commit", `${this.projectUrl(project)}/repository/commits/${encodeURIComponent(sha)}`));
     if (c === undefined) return undefined;
     const date = typeof c.committed_date === "string" ? new Date(c.committed_date) : undefined;
-    if (typeof c.id !== "string" || !date || Number.isNaN(date.getTime())) throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a commit", 200);
+    if (typeof c.id !== "string" || !date || Number.isNaN(date.getTime()))
+      throw new GitlabUnavailable("bad_answer", "GitLab answered with something that is not a commit", 200);
     return { id: c.id, committedAt: date };
   }
 
@@ -316,7 +321,12 @@ export class GitlabClient {
     if (items === undefined) return undefined;
     return items.map((item) => {
       const e = item as Record<string, unknown>;
-      if (typeof e.id !== "string" || typeof e.path !== "string" || typeof e.mode !== "string" || (e.type !== "blob" && e.type !== "tree" && e.type !== "commit")) {
+      if (
+        typeof e.id !== "string" ||
+        typeof e.path !== "string" ||
+        typeof e.mode !== "string" ||
+        (e.type !== "blob" && e.type !== "tree" && e.type !== "commit")
+      ) {
         throw new GitlabUnavailable("bad_answer", "GitLab answered with a tree entry of an unknown shape", 200);
       }
       return { id: e.id, path: e.path, type: e.type, mode: e.mode };

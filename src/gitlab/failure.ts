@@ -100,7 +100,10 @@ export function fetchFailure(err: unknown, url: string, timeoutMs: number): Gitl
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
     const name = typeof sys?.hostname === "string" ? sys.hostname : host;
-    return new GitlabUnavailable("dns", `GitLab at ${url}: no such host ${name}${code === "EAI_AGAIN" ? " (DNS did not answer)" : ""} — check gitlab.url and DNS`);
+    return new GitlabUnavailable(
+      "dns",
+      `GitLab at ${url}: no such host ${name}${code === "EAI_AGAIN" ? " (DNS did not answer)" : ""} — check gitlab.url and DNS`,
+    );
   }
   if (code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
     return new GitlabUnavailable("timeout", `GitLab at ${url}: connecting to ${host} timed out`);
@@ -119,7 +122,11 @@ export function statusFailure(status: number, url: string, headers: Headers): Gi
   }
   if (status === 429) {
     const retry = headers.get("retry-after");
-    return new GitlabUnavailable("rate_limited", `GitLab is rate-limiting modgate (429)${retry ? `, retry after ${retry} s` : ""}: raise the token user's API rate limit`, status);
+    return new GitlabUnavailable(
+      "rate_limited",
+      `GitLab is rate-limiting modgate (429)${retry ? `, retry after ${retry} s` : ""}: raise the token user's API rate limit`,
+      status,
+    );
   }
   if (status >= 300 && status < 400) {
     const to = hostOf(headers.get("location"));

@@ -90,6 +90,12 @@ export function bodyText(answer: PlainAnswer): string {
 }
 
 /** An answer of the module proxy: JSON, text or bytes, with its own caching. */
-export function dataAnswer(status: number, contentType: string, body: string | Uint8Array | StreamBody, cacheControl: string, extra?: Record<string, string>): PlainAnswer {
+export function dataAnswer(
+  status: number,
+  contentType: string,
+  body: string | Uint8Array | StreamBody,
+  cacheControl: string,
+  extra?: Record<string, string>,
+): PlainAnswer {
   return { status, headers: { "Content-Type": contentType, "Cache-Control": cacheControl, ...COMMON, ...extra }, body };
 }

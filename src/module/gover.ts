@@ -78,13 +78,7 @@ function stripGo(v: string): string {
 export function compareGoVersions(x: string, y: string): number {
   const vx = parse(x);
   const vy = parse(y);
-  return (
-    cmpInt(vx.major, vy.major) ||
-    cmpInt(vx.minor, vy.minor) ||
-    cmpInt(vx.patch, vy.patch) ||
-    cmpString(vx.kind, vy.kind) ||
-    cmpInt(vx.pre, vy.pre)
-  );
+  return cmpInt(vx.major, vy.major) || cmpInt(vx.minor, vy.minor) || cmpInt(vx.patch, vy.patch) || cmpString(vx.kind, vy.kind) || cmpInt(vx.pre, vy.pre);
 }
 
 /** go/version.Compare: "go1.24" vs "go1.24.0" etc.; invalid/"" sorts first. */

@@ -10,10 +10,7 @@ export type PathKind = "module" | "import" | "file";
 
 /** Module path runes: ASCII letters, digits and - . _ ~ (no "+", unlike import paths). */
 function modPathOK(c: number): boolean {
-  return (
-    c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e ||
-    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
-  );
+  return c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
 /** Import paths also allow "+" (old gopkg.in-style and C++-ish package names). */
@@ -44,9 +41,28 @@ export function firstPathOK(c: number): boolean {
 
 /** Names Windows reserves for devices, whatever the extension: a checkout would fail there. */
 const BAD_WINDOWS_NAMES = new Set([
-  "CON", "PRN", "AUX", "NUL",
-  "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-  "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+  "CON",
+  "PRN",
+  "AUX",
+  "NUL",
+  "COM1",
+  "COM2",
+  "COM3",
+  "COM4",
+  "COM5",
+  "COM6",
+  "COM7",
+  "COM8",
+  "COM9",
+  "LPT1",
+  "LPT2",
+  "LPT3",
+  "LPT4",
+  "LPT5",
+  "LPT6",
+  "LPT7",
+  "LPT8",
+  "LPT9",
 ]);
 
 /** A lone UTF-16 surrogate is JS's equivalent of Go's invalid UTF-8. */

@@ -13,10 +13,7 @@ const PSEUDO_RE = /^v[0-9]+\.(0\.0-|\d+\.\d+-([^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(\
 /** Time.Format("20060102150405") in UTC. */
 function timestamp(t: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  return (
-    p(t.getUTCFullYear(), 4) + p(t.getUTCMonth() + 1) + p(t.getUTCDate()) +
-    p(t.getUTCHours()) + p(t.getUTCMinutes()) + p(t.getUTCSeconds())
-  );
+  return p(t.getUTCFullYear(), 4) + p(t.getUTCMonth() + 1) + p(t.getUTCDate()) + p(t.getUTCHours()) + p(t.getUTCMinutes()) + p(t.getUTCSeconds());
 }
 
 /** "129" → "130", "99" → "100": the patch after the base tag, in decimal of any length. */
@@ -104,9 +101,7 @@ export function pseudoVersionTime(v: string): Date {
   // time.Parse refuses out-of-range fields (month 13, Feb 30, hour 24, second 60).
   const t = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
   t.setUTCFullYear(y);
-  const ok =
-    mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && s <= 59 &&
-    t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+  const ok = mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && s <= 59 && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
   if (!ok) throw invalidVersion(v, `malformed time ${goQuote(ts)}`, true);
   return t;
 }

@@ -24,7 +24,7 @@ export function unquote(s: string): string | undefined {
   }
   if (quote !== '"' || body.includes("\n")) return undefined;
   const bytes: number[] = [];
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const c = body[i]!;
     if (c === '"') return undefined;
     if (c !== "\\") {
@@ -75,9 +75,18 @@ export function unquote(s: string): string | undefined {
 export function mustQuote(s: string): boolean {
   for (const ch of s) {
     switch (ch) {
-      case " ": case '"': case "'": case "`":
+      case " ":
+      case '"':
+      case "'":
+      case "`":
         return true;
-      case "(": case ")": case "[": case "]": case "{": case "}": case ",":
+      case "(":
+      case ")":
+      case "[":
+      case "]":
+      case "{":
+      case "}":
+      case ",":
         if (s.length > 1) return true;
         break;
       default:

@@ -154,12 +154,7 @@ export function compare(v: string, w: string): number {
   if (!pv && !pw) return 0;
   if (!pv) return -1;
   if (!pw) return 1;
-  return (
-    compareInt(pv.major, pw.major) ||
-    compareInt(pv.minor, pw.minor) ||
-    compareInt(pv.patch, pw.patch) ||
-    comparePrerelease(pv.prerelease, pw.prerelease)
-  );
+  return compareInt(pv.major, pw.major) || compareInt(pv.minor, pw.minor) || compareInt(pv.patch, pw.patch) || comparePrerelease(pv.prerelease, pw.prerelease);
 }
 
 /** semver.Max: the larger of the two canonical forms ("" if both are invalid). */

@@ -189,7 +189,10 @@ async function* walk(dir: string, base: string): AsyncGenerator<string> {
 // ---------------------------------------------------------------------------
 // Temporary directories: `<pid>-<random>-<host>`.
 
-const HOST = hostname().replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "_";
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .slice(0, 64) || "_";
 
 /** Directories of another host cannot be checked for a live process: removed when untouched this long. */
 const FOREIGN_AGE_MS = 7 * 24 * 3600 * 1000;

@@ -62,7 +62,9 @@ function openStore(dir: string): DiskStore {
     return new DiskStore(dir);
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new Error(`modgate: cannot use proxy.cacheDir ${dir} (${why}): it must be a directory modgate's user can create and write; set proxy.cacheDir (systemd: /var/cache/modgate; Docker: /var/lib/modgate)`);
+    throw new Error(
+      `modgate: cannot use proxy.cacheDir ${dir} (${why}): it must be a directory modgate's user can create and write; set proxy.cacheDir (systemd: /var/cache/modgate; Docker: /var/lib/modgate)`,
+    );
   }
 }
 

@@ -75,18 +75,30 @@ export class Metrics {
     }
     family("modgate_gitlab_up", "gauge", "1 while GitLab answers (or has not failed yet), 0 while it is known to fail.");
     lines.push(`modgate_gitlab_up ${this.gitlabUp}`);
-    family("modgate_gitlab_failures_total", "counter", "GitLab look-ups that failed, by cause (tls, refused, dns, timeout, token_rejected, rate_limited, server_error, overloaded...).");
+    family(
+      "modgate_gitlab_failures_total",
+      "counter",
+      "GitLab look-ups that failed, by cause (tls, refused, dns, timeout, token_rejected, rate_limited, server_error, overloaded...).",
+    );
     for (const cause of FAILURE_CAUSES) {
       const n = this.failures.get(cause);
       if (n !== undefined) lines.push(`modgate_gitlab_failures_total{cause="${cause}"} ${n}`);
     }
-    family("modgate_gitlab_api_calls_total", "counter", "GitLab API look-ups of a path (a project and a group call), by outcome (found, group, missing, unavailable).");
+    family(
+      "modgate_gitlab_api_calls_total",
+      "counter",
+      "GitLab API look-ups of a path (a project and a group call), by outcome (found, group, missing, unavailable).",
+    );
     for (const [outcome, n] of this.apiCalls) lines.push(`modgate_gitlab_api_calls_total{outcome="${outcome}"} ${n}`);
     family("modgate_gitlab_api_call_seconds", "histogram", "Time taken by GitLab API look-ups.");
     LATENCY_BUCKETS_SECONDS.forEach((le, i) => lines.push(`modgate_gitlab_api_call_seconds_bucket{le="${le}"} ${this.latencyBuckets[i]}`));
     lines.push(`modgate_gitlab_api_call_seconds_bucket{le="+Inf"} ${this.latencyCount}`);
     lines.push(`modgate_gitlab_api_call_seconds_sum ${this.latencySum}`, `modgate_gitlab_api_call_seconds_count ${this.latencyCount}`);
-    family("modgate_discovery_cache_total", "counter", "Discovery look-ups by cache result: hit (fresh), miss (asked GitLab), stale (served while GitLab failed), held (not asked: GitLab failing or too many calls waiting).");
+    family(
+      "modgate_discovery_cache_total",
+      "counter",
+      "Discovery look-ups by cache result: hit (fresh), miss (asked GitLab), stale (served while GitLab failed), held (not asked: GitLab failing or too many calls waiting).",
+    );
     for (const [result, n] of Object.entries(this.cache)) lines.push(`modgate_discovery_cache_total{result="${result}"} ${n}`);
     family("modgate_config_reloads_total", "counter", "Config reloads (SIGHUP), by result.");
     for (const [result, n] of Object.entries(this.reloads)) lines.push(`modgate_config_reloads_total{result="${result}"} ${n}`);

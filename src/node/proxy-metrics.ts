@@ -98,14 +98,22 @@ export class ProxyMetrics {
   }
 
   render(lines: string[], family: (name: string, type: string, help: string) => void): void {
-    family("modgate_proxy_requests_total", "counter", "Module proxy requests by endpoint (list, latest, info, mod, zip, sumdb, bad) and outcome (ok, not-found, forbidden, unavailable, bad-request).");
+    family(
+      "modgate_proxy_requests_total",
+      "counter",
+      "Module proxy requests by endpoint (list, latest, info, mod, zip, sumdb, bad) and outcome (ok, not-found, forbidden, unavailable, bad-request).",
+    );
     for (const [key, n] of this.requests) {
       const [endpoint, outcome] = key.split("\u0000");
       lines.push(`modgate_proxy_requests_total{endpoint="${endpoint}",outcome="${outcome}"} ${n}`);
     }
     family("modgate_proxy_served_bytes_total", "counter", "Body bytes of module proxy answers, by endpoint.");
     for (const [endpoint, n] of this.bytes) lines.push(`modgate_proxy_served_bytes_total{endpoint="${endpoint}"} ${n}`);
-    family("modgate_proxy_store_total", "counter", "Requests for .info (canonical versions), .mod and .zip by store result: hit (kept from an earlier request), miss (asked GitLab).");
+    family(
+      "modgate_proxy_store_total",
+      "counter",
+      "Requests for .info (canonical versions), .mod and .zip by store result: hit (kept from an earlier request), miss (asked GitLab).",
+    );
     for (const [result, n] of Object.entries(this.store)) lines.push(`modgate_proxy_store_total{result="${result}"} ${n}`);
     family("modgate_proxy_zip_build_seconds", "histogram", "Module zips built from GitLab into the store, and the time each took.");
     BUILD_BUCKETS_SECONDS.forEach((le, i) => lines.push(`modgate_proxy_zip_build_seconds_bucket{le="${le}"} ${this.buildBuckets[i]}`));
@@ -118,7 +126,11 @@ export class ProxyMetrics {
       const [endpoint, status] = key.split("\u0000");
       lines.push(`modgate_proxy_gitlab_calls_total{endpoint="${endpoint}",status="${status}"} ${n}`);
     }
-    family("modgate_proxy_moved_tags_total", "counter", "Versions whose tag GitLab moved to another commit after modgate served them; the first content is still served.");
+    family(
+      "modgate_proxy_moved_tags_total",
+      "counter",
+      "Versions whose tag GitLab moved to another commit after modgate served them; the first content is still served.",
+    );
     lines.push(`modgate_proxy_moved_tags_total ${this.movedTags}`);
   }
 }

@@ -79,7 +79,6 @@ export function createRequestListener(options: ListenerOptions): (req: IncomingM
   };
 }
 
-
 /** An answer as node:http wants it: a flat header list with Content-Length, and bytes. */
 interface Wire {
   headers: string[];
@@ -92,7 +91,10 @@ const wires = new WeakMap<PlainAnswer, Wire>();
 function wireOf(a: PlainAnswer): Wire {
   let wire = wires.get(a);
   if (!wire) {
-    const body = a.body instanceof Uint8Array ? Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength) : Buffer.from(typeof a.body === "string" ? a.body : "", "utf8");
+    const body =
+      a.body instanceof Uint8Array
+        ? Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength)
+        : Buffer.from(typeof a.body === "string" ? a.body : "", "utf8");
     const headers: string[] = [];
     for (const name in a.headers) headers.push(name, a.headers[name]!);
     headers.push("Content-Length", String(body.length));

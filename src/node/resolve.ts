@@ -51,7 +51,11 @@ export async function resolveModuleVersion(modgate: Modgate, arg: string, config
     return { ok: false, lines: [`${arg}: ${(err as Error).message}`] };
   }
   const service = modgate.proxy;
-  if (!service) return { ok: false, lines: [`${arg}: the module proxy is off in ${configPath}: set proxy.enabled: true to resolve versions (without @, resolve shows the go-import answer)`] };
+  if (!service)
+    return {
+      ok: false,
+      lines: [`${arg}: the module proxy is off in ${configPath}: set proxy.enabled: true to resolve versions (without @, resolve shows the go-import answer)`],
+    };
   const summary = await service.summarize(modulePath, query, zipEntryCount);
   if ("status" in summary) return { ok: false, lines: [`${arg}: ${summary.status} ${bodyText(summary).trim()}`] };
   // The go command's names where it has them (go mod download -json), so the two read alike.

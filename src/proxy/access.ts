@@ -112,7 +112,11 @@ export class AccessControl {
     if (verdict === "rejected") {
       return unauthorized(host, `${request.modulePath}: GitLab token rejected (401); put a token with read_repository in ~/.netrc for ${host}`);
     }
-    return textAnswer(403, `${request.modulePath}: GitLab does not let this token read the module's repository (403); ask for Reporter access or use another token`, PRIVATE);
+    return textAnswer(
+      403,
+      `${request.modulePath}: GitLab does not let this token read the module's repository (403); ask for Reporter access or use another token`,
+      PRIVATE,
+    );
   }
 
   /**
@@ -173,20 +177,34 @@ function notDecided(err: unknown, modulePath: string, host: string): PlainAnswer
         retry,
       );
     }
-    return textAnswer(503, `${modulePath}: GitLab has temporarily banned modgate's address from checking tokens (too many failed logins); retry in ${r.retryAfterSeconds} s`, retry);
+    return textAnswer(
+      503,
+      `${modulePath}: GitLab has temporarily banned modgate's address from checking tokens (too many failed logins); retry in ${r.retryAfterSeconds} s`,
+      retry,
+    );
   }
   if (err instanceof GitlabUnavailable && err.kind === "banned") {
     const seconds = String(BAN_HOLD_MS / 1000);
-    return textAnswer(503, `${modulePath}: GitLab has temporarily banned modgate's address from checking tokens (too many failed logins); retry in ${seconds} s`, { ...PRIVATE, "Retry-After": seconds });
+    return textAnswer(
+      503,
+      `${modulePath}: GitLab has temporarily banned modgate's address from checking tokens (too many failed logins); retry in ${seconds} s`,
+      { ...PRIVATE, "Retry-After": seconds },
+    );
   }
   if (err instanceof GitlabUnavailable && err.kind === "overloaded") {
-    return textAnswer(503, `${modulePath}: too many token checks at once; retry in ${BUSY_RETRY_SECONDS} s`, { ...PRIVATE, "Retry-After": String(BUSY_RETRY_SECONDS) });
+    return textAnswer(503, `${modulePath}: too many token checks at once; retry in ${BUSY_RETRY_SECONDS} s`, {
+      ...PRIVATE,
+      "Retry-After": String(BUSY_RETRY_SECONDS),
+    });
   }
   return undefined;
 }
 
 function missingCredential(modulePath: string, host: string): PlainAnswer {
-  return unauthorized(host, `${modulePath}: a private module: send a GitLab token with read_repository; put it in ~/.netrc (machine ${host} login <you> password <token>) and use https`);
+  return unauthorized(
+    host,
+    `${modulePath}: a private module: send a GitLab token with read_repository; put it in ~/.netrc (machine ${host} login <you> password <token>) and use https`,
+  );
 }
 
 function malformedCredential(modulePath: string, host: string): PlainAnswer {

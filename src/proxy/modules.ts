@@ -162,14 +162,12 @@ export class Modules {
     const state = this.lookups.get(modulePath);
     if (state?.pending && isRunning(state, now)) return state.pending;
     const entry: { pending?: Promise<FoundModule>; since: number; retryAt: number } = { since: now, retryAt: 0 };
-    const pending = this.locate(modulePath).then(
-      (found) => {
-        if (again && found.project.peek() === undefined) throw new StaleLookup(`${modulePath}: GitLab did not answer the project look-up`);
-        this.found.set(modulePath, found);
-        if (this.lookups.get(modulePath) === entry) this.lookups.delete(modulePath);
-        return found;
-      },
-    );
+    const pending = this.locate(modulePath).then((found) => {
+      if (again && found.project.peek() === undefined) throw new StaleLookup(`${modulePath}: GitLab did not answer the project look-up`);
+      this.found.set(modulePath, found);
+      if (this.lookups.get(modulePath) === entry) this.lookups.delete(modulePath);
+      return found;
+    });
     entry.pending = pending.catch((err: unknown) => {
       if (err instanceof NotExistError) {
         this.found.delete(modulePath);

@@ -149,10 +149,14 @@ export class ProxyService {
 
 /** A non-public module whose reader GitLab cannot check now (its remembered decision, if any, expired). */
 function undecided(modulePath: string, err: GitlabUnavailable): PlainAnswer {
-  return textAnswer(503, `${modulePath}: GitLab is unavailable (${err.kind}), so modgate cannot check your access to this private module now; try again later`, {
-    "Cache-Control": "no-store",
-    "Retry-After": "30",
-  });
+  return textAnswer(
+    503,
+    `${modulePath}: GitLab is unavailable (${err.kind}), so modgate cannot check your access to this private module now; try again later`,
+    {
+      "Cache-Control": "no-store",
+      "Retry-After": "30",
+    },
+  );
 }
 
 function isFound(x: FoundModule | PlainAnswer): x is FoundModule {

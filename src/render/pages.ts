@@ -14,7 +14,10 @@ export interface GoGetPageInput {
 }
 
 function page(title: string, head: SafeHtml, body: SafeHtml): string {
-  const tags = head.value === "" ? html`` : html`${head}
+  const tags =
+    head.value === ""
+      ? html``
+      : html`${head}
 `;
   return html`<!DOCTYPE html>
 <html lang="en">
@@ -33,22 +36,14 @@ ${body}
 export function goGetPage(p: GoGetPageInput): string {
   const tags = [html`<meta name="go-import" content="${p.goImport}">`];
   if (p.goSource !== undefined) tags.push(html`<meta name="go-source" content="${p.goSource}">`);
-  const body = [
-    html`<h1>${p.root}</h1>`,
-    html`<pre>go get ${p.root}</pre>`,
-    html`<p>Source: <a href="${p.sourceUrl}">${p.sourceUrl}</a></p>`,
-  ];
+  const body = [html`<h1>${p.root}</h1>`, html`<pre>go get ${p.root}</pre>`, html`<p>Source: <a href="${p.sourceUrl}">${p.sourceUrl}</a></p>`];
   if (p.docsUrl !== undefined) body.push(html`<p>Documentation: <a href="${p.docsUrl}">${p.docsUrl}</a></p>`);
   return page(p.root, joinHtml(tags), joinHtml(body));
 }
 
 /** What a browser sees inside a module whose rule says `browser: none`. */
 export function installPage(importPath: string, root: string): string {
-  return page(
-    importPath,
-    html``,
-    joinHtml([html`<h1>${importPath}</h1>`, html`<p>Module <code>${root}</code></p>`, html`<pre>go get ${importPath}</pre>`]),
-  );
+  return page(importPath, html``, joinHtml([html`<h1>${importPath}</h1>`, html`<p>Module <code>${root}</code></p>`, html`<pre>go get ${importPath}</pre>`]));
 }
 
 export interface IndexEntry {
@@ -73,7 +68,10 @@ export function indexPage(host: string, entries: readonly IndexEntry[]): string 
           : html``;
     return html`<li>${name}${note}<pre>go get ${e.pattern}</pre></li>`;
   });
-  const list = items.length === 0 ? html`<p>No public modules.</p>` : html`<ul>
+  const list =
+    items.length === 0
+      ? html`<p>No public modules.</p>`
+      : html`<ul>
 ${joinHtml(items)}
 </ul>`;
   return page(host, html``, joinHtml([html`<h1>Go modules at ${host}</h1>`, list]));

@@ -136,11 +136,7 @@ export const cases: ContractCase[] = [
   goGet("the outer module keeps its other subpaths", `${EX}/tools/extras?go-get=1`, TOOLS_IMPORT),
   goGet("template rule fills its variable into root and repo", `${EX}/libs/yaml?go-get=1`, YAML_IMPORT, YAML_SOURCE),
   goGet("template rule: the answer does not depend on the subpath", `${EX}/libs/yaml/decoder/v3?go-get=1`, YAML_IMPORT, YAML_SOURCE),
-  goGet(
-    "template variable keeps the request's case",
-    `${EX}/libs/YAML?go-get=1`,
-    `go.example.com/libs/YAML git ${GITLAB}/platform/libs/YAML.git`,
-  ),
+  goGet("template variable keeps the request's case", `${EX}/libs/YAML?go-get=1`, `go.example.com/libs/YAML git ${GITLAB}/platform/libs/YAML.git`),
   goGet("a literal beats the template of the same length", `${EX}/libs/special/pkg?go-get=1`, SPECIAL_IMPORT),
   goGet("subdir module: a 4-field go-import tag", `${EX}/sdk/client?go-get=1`, SDK_IMPORT, SDK_SOURCE),
   goGet("private modules answer go-get like any other", `${EX}/secret/pkg?go-get=1`, SECRET_IMPORT),
@@ -166,8 +162,8 @@ export const cases: ContractCase[] = [
   notFound("unknown path without go-get", `${EX}/nothing/here`),
   notFound("a module of one host is not served on another", `${OTHER}/tools?go-get=1`),
   // The 404 names the Host received, so an operator sees what a reverse proxy sent.
-  notFound("unknown host when several hosts are configured", "http://unknown.example.net/tools?go-get=1", "GET", ['for the host unknown.example.net']),
-  notFound("unknown host, browser", "http://Unknown.Example.NET:8080/tools", "GET", ['for the host unknown.example.net:8080']),
+  notFound("unknown host when several hosts are configured", "http://unknown.example.net/tools?go-get=1", "GET", ["for the host unknown.example.net"]),
+  notFound("unknown host, browser", "http://Unknown.Example.NET:8080/tools", "GET", ["for the host unknown.example.net:8080"]),
   notFound("/?go-get=1: no module at the root of a host", `${EX}/?go-get=1`),
   notFound("/-/ is reserved: /-/other", `${EX}/-/other`),
   notFound("/-/ is reserved, even with go-get", `${EX}/-/tools?go-get=1`),
@@ -212,7 +208,11 @@ export const cases: ContractCase[] = [
   redirect("browser at a module root → pkg.go.dev", `${EX}/sdk`, "https://pkg.go.dev/go.example.com/sdk"),
   redirect("go-get=0 is a browser", `${EX}/tools/cmd?go-get=0`, "https://pkg.go.dev/go.example.com/tools/cmd"),
   redirect("other parameters only: a browser", `${EX}/tools?tab=doc`, "https://pkg.go.dev/go.example.com/tools"),
-  redirect("private module: browser goes to the GitLab tree of the subpath", `${EX}/secret/crypto/aes`, `${GITLAB}/platform/secret/vault/-/tree/main/crypto/aes`),
+  redirect(
+    "private module: browser goes to the GitLab tree of the subpath",
+    `${EX}/secret/crypto/aes`,
+    `${GITLAB}/platform/secret/vault/-/tree/main/crypto/aes`,
+  ),
   redirect("private module root: browser goes to the GitLab project page", `${EX}/secret`, `${GITLAB}/platform/secret/vault`),
   redirect(
     "private subdir module: browser goes to the GitLab tree under the subdir",
@@ -276,7 +276,10 @@ export async function checkResponse(c: ContractCase, response: Response): Promis
   if (want.goImport === undefined) {
     expect(importTags, `${context}: no go-import tag expected`).toEqual([]);
   } else {
-    expect(importTags.map((t) => t.content), context).toEqual([want.goImport]);
+    expect(
+      importTags.map((t) => t.content),
+      context,
+    ).toEqual([want.goImport]);
     expect(goImports(body), `${context}: the go command must accept the tag`).toEqual([want.goImport]);
   }
   if (want.goSource === null) expect(goSources(body), context).toEqual([]);

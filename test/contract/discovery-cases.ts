@@ -331,7 +331,10 @@ export function describeDiscoveryAnswers(name: string, runtime: DiscoveryRuntime
       expect(result.map((r) => r.goImports)).toEqual(hostile.map(() => []));
       for (const call of calls) {
         expect(call.id.startsWith(`${GROUP}/`), call.id).toBe(true);
-        expect(call.id.split("/").filter((e) => e === "" || e === "." || e === ".."), call.id).toEqual([]);
+        expect(
+          call.id.split("/").filter((e) => e === "" || e === "." || e === ".."),
+          call.id,
+        ).toEqual([]);
       }
     });
 

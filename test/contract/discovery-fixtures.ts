@@ -92,12 +92,6 @@ export function discoveryConfig(o: DiscoveryConfigOptions): string {
   const discovery = { cacheTtl: o.cacheTtl, negativeCacheTtl: o.negativeCacheTtl, cacheEntries: o.cacheEntries };
   const set = Object.entries(discovery).filter(([, v]) => v !== undefined);
   if (set.length > 0) lines.push("discovery:", ...set.map(([k, v]) => `  ${k}: ${v}`));
-  lines.push(
-    "modules:",
-    `  - path: ${GROUP_RULE}`,
-    `    group: ${GROUP}`,
-    `  - path: ${PINNED_IMPORT}`,
-    `    project: ${PROJECT.pinned}`,
-  );
+  lines.push("modules:", `  - path: ${GROUP_RULE}`, `    group: ${GROUP}`, `  - path: ${PINNED_IMPORT}`, `    project: ${PROJECT.pinned}`);
   return lines.join("\n") + "\n";
 }

@@ -37,7 +37,12 @@ const FIPS = [
 /** RFC 4231 HMAC-SHA-256: test cases 1, 2 and 6 (a key longer than the block, hashed first). */
 const RFC4231 = [
   { name: "case 1", key: "0b".repeat(20), data: hex(utf8("Hi There")), mac: "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7" },
-  { name: "case 2", key: hex(utf8("Jefe")), data: hex(utf8("what do ya want for nothing?")), mac: "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
+  {
+    name: "case 2",
+    key: hex(utf8("Jefe")),
+    data: hex(utf8("what do ya want for nothing?")),
+    mac: "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+  },
   {
     name: "case 6",
     key: "aa".repeat(131),
@@ -84,7 +89,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   }
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const c of chunks) out.set(c, at), (at += c.length);
+  for (const c of chunks) (out.set(c, at), (at += c.length));
   return out;
 }
 

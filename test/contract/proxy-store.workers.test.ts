@@ -132,7 +132,14 @@ describe("bounded in-memory spool", () => {
     for (let at = 0; at < bytes.length; at += 777) await s.write(bytes.slice(at, at + 777));
     const source = await s.finish();
     expect(source.size).toBe(10_000);
-    for (const [offset, length] of [[0, 10], [770, 20], [1, 9_999], [9_990, 100], [10_000, 5], [1554, 777]] as const) {
+    for (const [offset, length] of [
+      [0, 10],
+      [770, 20],
+      [1, 9_999],
+      [9_990, 100],
+      [10_000, 5],
+      [1554, 777],
+    ] as const) {
       expect(await source.read(offset, length)).toEqual(bytes.slice(offset, offset + length));
     }
     await source.dispose();

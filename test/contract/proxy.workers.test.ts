@@ -47,8 +47,22 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "list", path: "/go.example.com/pub/@v/list", status: 200, type: "text/plain; charset=utf-8", cache: /^public, max-age=\d+$/, body: /^v1\.0\.0\nv1\.1\.0\n$/ },
-  { name: "info of a tag", path: "/go.example.com/pub/@v/v1.0.0.info", status: 200, type: "application/json", cache: /^public, max-age=31536000, immutable$/, body: /^\{"Version":"v1\.0\.0","Time":"[^"]+Z","Origin":\{"VCS":"git"/ },
+  {
+    name: "list",
+    path: "/go.example.com/pub/@v/list",
+    status: 200,
+    type: "text/plain; charset=utf-8",
+    cache: /^public, max-age=\d+$/,
+    body: /^v1\.0\.0\nv1\.1\.0\n$/,
+  },
+  {
+    name: "info of a tag",
+    path: "/go.example.com/pub/@v/v1.0.0.info",
+    status: 200,
+    type: "application/json",
+    cache: /^public, max-age=31536000, immutable$/,
+    body: /^\{"Version":"v1\.0\.0","Time":"[^"]+Z","Origin":\{"VCS":"git"/,
+  },
   { name: "mod", path: "/go.example.com/pub/@v/v1.1.0.mod", status: 200, type: "text/plain; charset=utf-8", body: /^module go\.example\.com\/pub\n/ },
   { name: "zip", path: "/go.example.com/pub/@v/v1.1.0.zip", status: 200, type: "application/zip", cache: /immutable/, body: /^PK\u0003\u0004/ },
   // @latest is the head commit's pseudo-version, as codeRepo.Latest gives it (the go command asks it only when the list is empty).
@@ -56,17 +70,36 @@ const CASES: Case[] = [
   { name: "a branch query", path: "/go.example.com/pub/@v/main.info", status: 200, body: /"Version":"v1\.1\.1-0\.\d{14}-[0-9a-f]{12}"/ },
   { name: "unknown version: 404", path: "/go.example.com/pub/@v/v9.9.9.info", status: 404, body: /^not found: / },
   // No credential: the private module's 401, so anonymous clients cannot tell missing from private (finding 8).
-  { name: "a project GitLab lacks, no credential: 401", path: "/go.example.com/gone/@v/list", status: 401, wwwAuthenticate: `Basic realm="${HOST}"`, body: /go\.example\.com\/gone: a private module/ },
+  {
+    name: "a project GitLab lacks, no credential: 401",
+    path: "/go.example.com/gone/@v/list",
+    status: 401,
+    wwwAuthenticate: `Basic realm="${HOST}"`,
+    body: /go\.example\.com\/gone: a private module/,
+  },
   { name: "a project GitLab lacks, a credential: 404", path: "/go.example.com/gone/@v/list", auth: "token", status: 404, body: /^not found: / },
   { name: "a path no rule owns: 404", path: "/go.example.com/elsewhere/@v/list", status: 404 },
   { name: "a non-canonical .zip: 404", path: "/go.example.com/pub/@v/v1.1.zip", status: 404 },
   { name: "a bad escape: 400", path: "/go.example.com/Pub/@v/list", status: 400, body: /^bad request: / },
   { name: "sumdb: 404", path: "/sumdb/sum.golang.org/supported", status: 404, body: /checksum database/ },
-  { name: "private, no credential: 401", path: "/go.example.com/priv/@v/list", status: 401, wwwAuthenticate: `Basic realm="${HOST}"`, body: /go\.example\.com\/priv/ },
+  {
+    name: "private, no credential: 401",
+    path: "/go.example.com/priv/@v/list",
+    status: 401,
+    wwwAuthenticate: `Basic realm="${HOST}"`,
+    body: /go\.example\.com\/priv/,
+  },
   { name: "private, a credential GitLab rejects: 401", path: "/go.example.com/priv/@v/list", auth: "wrong", status: 401, body: /rejected/ },
   { name: "private, a Guest without code access: 403", path: "/go.example.com/priv/@v/v0.1.0.info", auth: "guest", status: 403 },
   { name: "private, a reader: list", path: "/go.example.com/priv/@v/list", auth: "token", status: 200, cache: /^private, /, body: /^v0\.1\.0\n$/ },
-  { name: "private, a reader: zip", path: "/go.example.com/priv/@v/v0.1.0.zip", auth: "token", status: 200, type: "application/zip", cache: /^private, max-age=31536000, immutable$/ },
+  {
+    name: "private, a reader: zip",
+    path: "/go.example.com/priv/@v/v0.1.0.zip",
+    auth: "token",
+    status: 200,
+    type: "application/zip",
+    cache: /^private, max-age=31536000, immutable$/,
+  },
 ];
 
 function request(c: Case): Request {
@@ -97,7 +130,10 @@ describe("module proxy in workerd, R2 store (MODGATE_STORE)", () => {
   });
 
   it("keeps the zip and its h1 in R2, under the escaped path and the GitLab project's id", async () => {
-    const zip = await check(app, CASES.find((c) => c.name === "zip")!);
+    const zip = await check(
+      app,
+      CASES.find((c) => c.name === "zip")!,
+    );
     // Miniflare's R2 binding lists; modgate's own R2BucketLike needs no list.
     const listing = bucket as unknown as { list(o: { prefix: string }): Promise<{ objects: Array<{ key: string }> }> };
     const keys = (await listing.list({ prefix: "go.example.com/pub/@p/" })).objects.map((o) => o.key);
@@ -112,9 +148,17 @@ describe("module proxy in workerd, R2 store (MODGATE_STORE)", () => {
   });
 
   it("serves a version from R2 to another isolate's router: the same bytes", async () => {
-    const first = await check(app, CASES.find((c) => c.name === "zip")!);
+    const first = await check(
+      app,
+      CASES.find((c) => c.name === "zip")!,
+    );
     const other = workerApp({ MODGATE_STORE: bucket });
-    expect(await check(other, CASES.find((c) => c.name === "zip")!)).toEqual(first);
+    expect(
+      await check(
+        other,
+        CASES.find((c) => c.name === "zip")!,
+      ),
+    ).toEqual(first);
   });
 });
 

@@ -3,25 +3,25 @@
 // a GitLab that never answers, a rejected token. Clients get a short generic
 // 503; the operator gets ONE stderr line naming the cause (not one per
 // request), a line when GitLab answers again, and /-/metrics says the same.
-import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHangingGitLab, startSelfSignedGitLab } from './harness/failing-gitlab.js';
-import { startGitLabStandIn } from './harness/gitlab-stand-in.js';
-import { httpRequest } from './harness/http-request.js';
-import { startModgateNode, type RunningModgate } from './harness/modgate.js';
-import { closeServer, listenLoopback, LOOPBACK } from './harness/net.js';
-import { requireTool } from './harness/tools.js';
-import { makeTempDir, removeDir } from './harness/tmp.js';
-import { discoveryConfig, randomToken, STAND_IN_PROJECTS } from '../contract/discovery-fixtures.js';
+import { writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHangingGitLab, startSelfSignedGitLab } from "./harness/failing-gitlab.js";
+import { startGitLabStandIn } from "./harness/gitlab-stand-in.js";
+import { httpRequest } from "./harness/http-request.js";
+import { startModgateNode, type RunningModgate } from "./harness/modgate.js";
+import { closeServer, listenLoopback, LOOPBACK } from "./harness/net.js";
+import { requireTool } from "./harness/tools.js";
+import { makeTempDir, removeDir } from "./harness/tmp.js";
+import { discoveryConfig, randomToken, STAND_IN_PROJECTS } from "../contract/discovery-fixtures.js";
 
 const TOKEN = randomToken();
-const GENERIC = 'service unavailable: GitLab is unavailable; try again later\n';
+const GENERIC = "service unavailable: GitLab is unavailable; try again later\n";
 let dir: string;
 
 beforeAll(async () => {
-  dir = await makeTempDir('gitlab-failures');
+  dir = await makeTempDir("gitlab-failures");
 });
 afterAll(async () => {
   if (dir) await removeDir(dir);
@@ -32,13 +32,17 @@ async function serve(gitlabUrl: string, env: Record<string, string> = { GITLAB_T
   // apiTimeout 2 s: long enough for the stand-in's answers on a busy machine (the token case
   // needs its 401 in time), short enough for the hanging GitLab.
   await writeFile(configPath, discoveryConfig({ gitlabUrl, apiTimeout: 2, cacheTtl: 0, negativeCacheTtl: 0 }));
-  return startModgateNode(configPath, { MODGATE_LOG: 'off', ...env });
+  return startModgateNode(configPath, { MODGATE_LOG: "off", ...env });
 }
 
-const goGet = (modgate: RunningModgate, path: string) => httpRequest(modgate.url, { path: `${path}?go-get=1`, host: 'go.example.com' });
+const goGet = (modgate: RunningModgate, path: string) => httpRequest(modgate.url, { path: `${path}?go-get=1`, host: "go.example.com" });
 
 /** The lines modgate wrote about GitLab's state. */
-const stateLines = (modgate: RunningModgate) => modgate.output().split('\n').filter((l) => /^modgate: GitLab (is failing|answers again)/.test(l));
+const stateLines = (modgate: RunningModgate) =>
+  modgate
+    .output()
+    .split("\n")
+    .filter((l) => /^modgate: GitLab (is failing|answers again)/.test(l));
 
 /** The state lines once there are n (at most 30 s: a deadline, generous for a busy machine). */
 async function untilLines(modgate: RunningModgate, n: number): Promise<string[]> {
@@ -48,27 +52,27 @@ async function untilLines(modgate: RunningModgate, n: number): Promise<string[]>
 
 /** Requests for several paths, one after another: each gets the generic 503; one line in all. */
 async function expectOneLine(modgate: RunningModgate, cause: RegExp): Promise<void> {
-  for (const path of ['/oss/a', '/oss/b/c', '/oss/a', '/oss/d']) {
+  for (const path of ["/oss/a", "/oss/b/c", "/oss/a", "/oss/d"]) {
     const res = await goGet(modgate, path);
     expect(res.status, path).toBe(503);
-    expect(res.body.toString('utf8'), path).toBe(GENERIC);
+    expect(res.body.toString("utf8"), path).toBe(GENERIC);
   }
   const lines = await untilLines(modgate, 1);
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(cause);
   expect(modgate.output()).not.toContain(TOKEN);
-  const metrics = (await httpRequest(modgate.url, { path: '/-/metrics', host: 'go.example.com' })).body.toString('utf8');
-  expect(metrics).toContain('modgate_gitlab_up 0\n');
+  const metrics = (await httpRequest(modgate.url, { path: "/-/metrics", host: "go.example.com" })).body.toString("utf8");
+  expect(metrics).toContain("modgate_gitlab_up 0\n");
 }
 
-describe('a failing GitLab: the client answer and the operator line', () => {
-  it('self-signed certificate: set NODE_EXTRA_CA_CERTS, which then works', async () => {
-    if (!requireTool('openssl')) return;
+describe("a failing GitLab: the client answer and the operator line", () => {
+  it("self-signed certificate: set NODE_EXTRA_CA_CERTS, which then works", async () => {
+    if (!requireTool("openssl")) return;
     const gitlab = await startSelfSignedGitLab(dir);
     const modgate = await serve(gitlab.url);
     try {
       await expectOneLine(modgate, /^modgate: GitLab is failing \(tls\): .*self-signed certificate in certificate chain .*set NODE_EXTRA_CA_CERTS=/);
-      const metrics = (await httpRequest(modgate.url, { path: '/-/metrics', host: 'go.example.com' })).body.toString('utf8');
+      const metrics = (await httpRequest(modgate.url, { path: "/-/metrics", host: "go.example.com" })).body.toString("utf8");
       expect(metrics).toMatch(/^modgate_gitlab_failures_total\{cause="tls"\} [1-9]/m);
     } finally {
       await modgate.close();
@@ -76,7 +80,7 @@ describe('a failing GitLab: the client answer and the operator line', () => {
     // The advice holds: with the CA trusted, the same GitLab answers.
     const trusting = await serve(gitlab.url, { GITLAB_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: gitlab.certPath });
     try {
-      const res = await goGet(trusting, '/oss/a');
+      const res = await goGet(trusting, "/oss/a");
       expect(res.status).toBe(200);
       expect(stateLines(trusting)).toEqual([]);
     } finally {
@@ -85,7 +89,7 @@ describe('a failing GitLab: the client answer and the operator line', () => {
     }
   });
 
-  it('refused port: the address', async () => {
+  it("refused port: the address", async () => {
     const probe = createServer();
     const port = await listenLoopback(probe);
     await closeServer(probe);
@@ -97,8 +101,8 @@ describe('a failing GitLab: the client answer and the operator line', () => {
     }
   });
 
-  it('unknown host: its name', async () => {
-    const modgate = await serve('http://gitlab.modgate-test.invalid');
+  it("unknown host: its name", async () => {
+    const modgate = await serve("http://gitlab.modgate-test.invalid");
     try {
       await expectOneLine(modgate, /^modgate: GitLab is failing \(dns\): .*no such host gitlab\.modgate-test\.invalid/);
     } finally {
@@ -106,7 +110,7 @@ describe('a failing GitLab: the client answer and the operator line', () => {
     }
   });
 
-  it('hanging GitLab: timed out, and no more sockets than the cap however many requests', async () => {
+  it("hanging GitLab: timed out, and no more sockets than the cap however many requests", async () => {
     const gitlab = await startHangingGitLab();
     const modgate = await serve(gitlab.url);
     try {
@@ -124,29 +128,29 @@ describe('a failing GitLab: the client answer and the operator line', () => {
     }
   });
 
-  it('token rejected: check gitlab.token / GITLAB_TOKEN; the client is not told', async () => {
+  it("token rejected: check gitlab.token / GITLAB_TOKEN; the client is not told", async () => {
     const lab = await startGitLabStandIn({ root: dir, token: TOKEN, projects: STAND_IN_PROJECTS });
-    const modgate = await serve(lab.url, { GITLAB_TOKEN: 'glpat-not-the-token' });
+    const modgate = await serve(lab.url, { GITLAB_TOKEN: "glpat-not-the-token" });
     try {
       await expectOneLine(modgate, /^modgate: GitLab is failing \(token_rejected\): GitLab rejected the token \(401\): check gitlab\.token \/ GITLAB_TOKEN/);
-      expect(modgate.output()).not.toContain('glpat-not-the-token');
+      expect(modgate.output()).not.toContain("glpat-not-the-token");
     } finally {
       await modgate.close();
       await lab.close();
     }
   });
 
-  it('GitLab answering again: one line saying so, after the back-off', async () => {
+  it("GitLab answering again: one line saying so, after the back-off", async () => {
     const lab = await startGitLabStandIn({ root: dir, token: TOKEN, projects: STAND_IN_PROJECTS });
     const modgate = await serve(lab.url);
     try {
-      lab.setMode('down');
+      lab.setMode("down");
       await expectOneLine(modgate, /^modgate: GitLab is failing \(server_error\): GitLab failed \(500\)/);
-      lab.setMode('ok');
+      lab.setMode("ok");
       // Within the back-off the circuit answers at once; after it, one request probes and succeeds.
       let status = 503;
       for (let i = 0; i < 100 && status !== 200; i++) {
-        status = (await goGet(modgate, '/oss/a/b/c')).status;
+        status = (await goGet(modgate, "/oss/a/b/c")).status;
         if (status !== 200) await new Promise((r) => setTimeout(r, 200));
       }
       expect(status).toBe(200);
@@ -159,4 +163,3 @@ describe('a failing GitLab: the client answer and the operator line', () => {
     }
   });
 });
-

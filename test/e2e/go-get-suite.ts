@@ -2,9 +2,9 @@
 // against the Node server (node.e2e.test.ts) and the Worker in workerd
 // (worker.e2e.test.ts). Repositories sit at GitLab-like nested paths, served
 // over git smart HTTP (the "GitLab" https URL) and sshd (the ssh URL).
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createGoEnv,
   createRepoRoot,
@@ -21,43 +21,43 @@ import {
   type GoEnv,
   type RepoRoot,
   type SshGitServer,
-} from './harness/index.js';
-import type { RunningModgate } from './harness/modgate.js';
-import { download as goDownload, getAndRun as goGetAndRun, greeter } from './go-programs.js';
+} from "./harness/index.js";
+import type { RunningModgate } from "./harness/modgate.js";
+import { download as goDownload, getAndRun as goGetAndRun, greeter } from "./go-programs.js";
 
-const VANITY_HOSTS = ['go.example.com', 'go.other.org'];
+const VANITY_HOSTS = ["go.example.com", "go.other.org"];
 
 async function makeRepositories(root: string): Promise<void> {
   // A module three groups deep, with a package deep inside and a /v2 major version subdirectory.
-  await makeRepo(root, 'platform/devtools/tools', {
+  await makeRepo(root, "platform/devtools/tools", {
     files: {
-      'go.mod': goMod('go.example.com/tools'),
-      'pkg/deep/x/x.go': greeter('x', 'tools v1 deep package'),
-      'greet/greet.go': greeter('greet', 'tools v1'),
-      'v2/go.mod': goMod('go.example.com/tools/v2'),
-      'v2/greet/greet.go': greeter('greet', 'tools v2'),
+      "go.mod": goMod("go.example.com/tools"),
+      "pkg/deep/x/x.go": greeter("x", "tools v1 deep package"),
+      "greet/greet.go": greeter("greet", "tools v1"),
+      "v2/go.mod": goMod("go.example.com/tools/v2"),
+      "v2/greet/greet.go": greeter("greet", "tools v2"),
     },
-    tags: ['v1.0.0', 'v2.0.0'],
+    tags: ["v1.0.0", "v2.0.0"],
   });
-  await makeRepo(root, 'platform/libs/strutil', {
-    files: { 'go.mod': goMod('go.example.com/libs/strutil'), 'strutil.go': greeter('strutil', 'libs strutil') },
-    tags: ['v1.2.3'],
+  await makeRepo(root, "platform/libs/strutil", {
+    files: { "go.mod": goMod("go.example.com/libs/strutil"), "strutil.go": greeter("strutil", "libs strutil") },
+    tags: ["v1.2.3"],
   });
-  await makeRepo(root, 'platform/secure/vault', {
-    files: { 'go.mod': goMod('go.example.com/vault'), 'vault.go': greeter('vault', 'vault over ssh') },
-    tags: ['v0.3.0'],
+  await makeRepo(root, "platform/secure/vault", {
+    files: { "go.mod": goMod("go.example.com/vault"), "vault.go": greeter("vault", "vault over ssh") },
+    tags: ["v0.3.0"],
   });
-  await makeRepo(root, 'acme/x', {
-    files: { 'go.mod': goMod('go.other.org/x'), 'x.go': greeter('x', 'other host') },
-    tags: ['v1.0.0'],
+  await makeRepo(root, "acme/x", {
+    files: { "go.mod": goMod("go.other.org/x"), "x.go": greeter("x", "other host") },
+    tags: ["v1.0.0"],
   });
-  await makeRepo(root, 'platform/mono', {
+  await makeRepo(root, "platform/mono", {
     files: {
-      'README.md': '# monorepo\n',
-      'sdk/go/go.mod': goMod('go.example.com/sdk'),
-      'sdk/go/sdk.go': greeter('sdk', 'sdk from a subdirectory'),
+      "README.md": "# monorepo\n",
+      "sdk/go/go.mod": goMod("go.example.com/sdk"),
+      "sdk/go/sdk.go": greeter("sdk", "sdk from a subdirectory"),
     },
-    tags: ['sdk/go/v1.4.0'],
+    tags: ["sdk/go/v1.4.0"],
   });
 }
 
@@ -92,11 +92,8 @@ modules:
  * Registers the go-get suite. `start` launches modgate on a config file and
  * returns where it listens.
  */
-export function describeGoGet(
-  name: string,
-  start: (configPath: string) => Promise<RunningModgate>,
-): void {
-  const haveTools = requireTools('go', 'git', 'git-http-backend', 'sshd', 'ssh', 'ssh-keygen');
+export function describeGoGet(name: string, start: (configPath: string) => Promise<RunningModgate>): void {
+  const haveTools = requireTools("go", "git", "git-http-backend", "sshd", "ssh", "ssh-keygen");
 
   describe.skipIf(!haveTools)(name, () => {
     let repos: RepoRoot;
@@ -112,8 +109,8 @@ export function describeGoGet(
       await makeRepositories(repos.dir);
       http = await startGitHttpServer({ root: repos.dir });
       ssh = await startSshGitServer({ root: repos.dir });
-      configDir = await makeTempDir('config');
-      const configPath = join(configDir, 'modgate.yaml');
+      configDir = await makeTempDir("config");
+      const configPath = join(configDir, "modgate.yaml");
       await writeFile(configPath, configYaml(http, ssh));
       modgate = await start(configPath);
       proxy = await startForwardProxy({ defaultUpstream: modgate.url });
@@ -128,43 +125,43 @@ export function describeGoGet(
     const getAndRun = (pkg: string, version: string) => goGetAndRun(go, pkg, version, () => modgate.output());
     const download = (moduleAtVersion: string) => goDownload(go, moduleAtVersion);
 
-    it('downloads a module whose project sits in nested subgroups', async () => {
-      const info = await download('go.example.com/tools@v1.0.0');
-      expect(info.Version).toBe('v1.0.0');
+    it("downloads a module whose project sits in nested subgroups", async () => {
+      const info = await download("go.example.com/tools@v1.0.0");
+      expect(info.Version).toBe("v1.0.0");
       expect(info.Sum).toMatch(/^h1:/);
       // The discovery went through modgate under the vanity host.
-      expect(proxy.requests.some((r) => r.host === 'go.example.com' && r.path === '/tools?go-get=1')).toBe(true);
+      expect(proxy.requests.some((r) => r.host === "go.example.com" && r.path === "/tools?go-get=1")).toBe(true);
     });
 
-    it('go get + go run of a package deep inside the module', async () => {
-      expect(await getAndRun('go.example.com/tools/pkg/deep/x', 'v1.0.0')).toBe('tools v1 deep package');
+    it("go get + go run of a package deep inside the module", async () => {
+      expect(await getAndRun("go.example.com/tools/pkg/deep/x", "v1.0.0")).toBe("tools v1 deep package");
     });
 
-    it('finds /v2 through the repository root tag', async () => {
-      expect(await getAndRun('go.example.com/tools/v2/greet', 'v2.0.0')).toBe('tools v2');
+    it("finds /v2 through the repository root tag", async () => {
+      expect(await getAndRun("go.example.com/tools/v2/greet", "v2.0.0")).toBe("tools v2");
     });
 
-    it('serves a project picked by a template variable', async () => {
-      expect(await getAndRun('go.example.com/libs/strutil', 'v1.2.3')).toBe('libs strutil');
+    it("serves a project picked by a template variable", async () => {
+      expect(await getAndRun("go.example.com/libs/strutil", "v1.2.3")).toBe("libs strutil");
     });
 
-    it('clones over ssh:// with a non-default port', async () => {
+    it("clones over ssh:// with a non-default port", async () => {
       const before = ssh.log().length;
-      expect(await getAndRun('go.example.com/vault', 'v0.3.0')).toBe('vault over ssh');
+      expect(await getAndRun("go.example.com/vault", "v0.3.0")).toBe("vault over ssh");
       // git really came through sshd.
       expect(ssh.log().slice(before)).toMatch(/Accepted publickey/);
     });
 
-    it('serves a second vanity host with a repo: URL', async () => {
-      expect(await getAndRun('go.other.org/x', 'v1.0.0')).toBe('other host');
+    it("serves a second vanity host with a repo: URL", async () => {
+      expect(await getAndRun("go.other.org/x", "v1.0.0")).toBe("other host");
     });
 
-    it('serves a module from a repository subdirectory (4-field tag)', async () => {
-      expect(await getAndRun('go.example.com/sdk', 'v1.4.0')).toBe('sdk from a subdirectory');
+    it("serves a module from a repository subdirectory (4-field tag)", async () => {
+      expect(await getAndRun("go.example.com/sdk", "v1.4.0")).toBe("sdk from a subdirectory");
     });
 
-    it('an unknown module fails discovery', async () => {
-      const result = await go.goModDownload('go.example.com/nothing/here@v1.0.0');
+    it("an unknown module fails discovery", async () => {
+      const result = await go.goModDownload("go.example.com/nothing/here@v1.0.0");
       expect(result.code).not.toBe(0);
       expect(result.stdout + result.stderr).toMatch(/404 Not Found|unrecognized import path/);
     });

@@ -7,16 +7,26 @@
 // `go list -m -versions` and `go mod download -json` through modgate's proxy (GOPROXY=http://modgate,
 // through a response tap that records the request paths go sent) must answer what GOPROXY=direct
 // answers for the same repositories (the oracle, harness/go-direct.ts) — Version, Time, Sum, GoModSum.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDirectOracle, type DirectOracle } from './harness/go-direct.js';
-import { goDownload, goVersions, type GoRunner } from './harness/go-answers.js';
-import { FIXTURE_HOST, fixtureRules, startFixtureLab, type FixtureLab, type ProxyFixture } from './harness/proxy-fixtures.js';
-import { createGoEnv, makeTempDir, removeDir, requireTools, startModgateNode, startResponseTap, type ResponseTap, type RunningModgate, type TappedResponse } from './harness/index.js';
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDirectOracle, type DirectOracle } from "./harness/go-direct.js";
+import { goDownload, goVersions, type GoRunner } from "./harness/go-answers.js";
+import { FIXTURE_HOST, fixtureRules, startFixtureLab, type FixtureLab, type ProxyFixture } from "./harness/proxy-fixtures.js";
+import {
+  createGoEnv,
+  makeTempDir,
+  removeDir,
+  requireTools,
+  startModgateNode,
+  startResponseTap,
+  type ResponseTap,
+  type RunningModgate,
+  type TappedResponse,
+} from "./harness/index.js";
 
 const M = `${FIXTURE_HOST}/fx`;
-const TOKEN = 'glpat-case-encoding';
+const TOKEN = "glpat-case-encoding";
 const goMod = (path: string) => `module ${path}\n\ngo 1.21\n`;
 const pkg = (name: string) => `package ${name}\n\nfunc Hello() string { return ${JSON.stringify(name)} }\n`;
 
@@ -25,23 +35,23 @@ const pkg = (name: string) => `package ${name}\n\nfunc Hello() string { return $
  * (as proxy-http.e2e.test.ts's `!upper` module), its top version an upper-case pre-release too.
  */
 const UPPER: ProxyFixture = {
-  name: 'Upper',
+  name: "Upper",
   history: {
     commits: [
-      { files: { 'go.mod': goMod(`${M}/Upper`), 'u.go': pkg('upper') }, tags: ['v1.0.0'] },
-      { files: { 'v.go': pkg('upper') }, tags: ['v1.1.0-RC1'] },
+      { files: { "go.mod": goMod(`${M}/Upper`), "u.go": pkg("upper") }, tags: ["v1.0.0"] },
+      { files: { "v.go": pkg("upper") }, tags: ["v1.1.0-RC1"] },
     ],
   },
   modules: [
     {
       path: `${M}/Upper`,
-      versions: ['v1.0.0', 'v1.1.0-RC1'],
-      latest: 'v1.0.0',
+      versions: ["v1.0.0", "v1.1.0-RC1"],
+      latest: "v1.0.0",
       queries: [
-        { query: 'v1.0.0', expect: { version: 'v1.0.0' } },
-        { query: 'v1.1.0-RC1', expect: { version: 'v1.1.0-RC1' } },
-        { query: 'latest', expect: { version: 'v1.0.0' } },
-        { query: 'main', expect: { version: 'v1.1.0-RC1' } },
+        { query: "v1.0.0", expect: { version: "v1.0.0" } },
+        { query: "v1.1.0-RC1", expect: { version: "v1.1.0-RC1" } },
+        { query: "latest", expect: { version: "v1.0.0" } },
+        { query: "main", expect: { version: "v1.1.0-RC1" } },
       ],
     },
   ],
@@ -52,26 +62,26 @@ const UPPER: ProxyFixture = {
  * head whose pseudo-version is built on one (v1.1.0-RC1.0.<time>-<rev>).
  */
 const PRERELEASE: ProxyFixture = {
-  name: 'prerelease',
+  name: "prerelease",
   history: {
     commits: [
-      { files: { 'go.mod': goMod(`${M}/prerelease`), 'a.go': pkg('prerelease') }, tags: ['v1.0.0-RC1'] },
-      { files: { 'b.go': pkg('prerelease') }, tags: ['v1.0.0'] },
-      { files: { 'c.go': pkg('prerelease') }, tags: ['v1.1.0-RC1'] },
-      { files: { 'd.go': pkg('prerelease') }, committerDate: '2024-06-07T08:09:10+00:00' },
+      { files: { "go.mod": goMod(`${M}/prerelease`), "a.go": pkg("prerelease") }, tags: ["v1.0.0-RC1"] },
+      { files: { "b.go": pkg("prerelease") }, tags: ["v1.0.0"] },
+      { files: { "c.go": pkg("prerelease") }, tags: ["v1.1.0-RC1"] },
+      { files: { "d.go": pkg("prerelease") }, committerDate: "2024-06-07T08:09:10+00:00" },
     ],
   },
   modules: [
     {
       path: `${M}/prerelease`,
-      versions: ['v1.0.0-RC1', 'v1.0.0', 'v1.1.0-RC1'],
-      latest: 'v1.0.0',
+      versions: ["v1.0.0-RC1", "v1.0.0", "v1.1.0-RC1"],
+      latest: "v1.0.0",
       queries: [
-        { query: 'v1.0.0-RC1', expect: { version: 'v1.0.0-RC1' } },
-        { query: 'v1.0.0', expect: { version: 'v1.0.0' } },
-        { query: 'v1.1.0-RC1', expect: { version: 'v1.1.0-RC1' } },
-        { query: 'latest', expect: { version: 'v1.0.0' } },
-        { query: 'main', expect: { version: /^v1\.1\.0-RC1\.0\.20240607080910-[0-9a-f]{12}$/ } },
+        { query: "v1.0.0-RC1", expect: { version: "v1.0.0-RC1" } },
+        { query: "v1.0.0", expect: { version: "v1.0.0" } },
+        { query: "v1.1.0-RC1", expect: { version: "v1.1.0-RC1" } },
+        { query: "latest", expect: { version: "v1.0.0" } },
+        { query: "main", expect: { version: /^v1\.1\.0-RC1\.0\.20240607080910-[0-9a-f]{12}$/ } },
       ],
     },
   ],
@@ -85,7 +95,7 @@ const REQUESTED: Record<string, string> = {
   [`${M}/prerelease`]: `/${M}/prerelease/@`,
 };
 
-describe.skipIf(!requireTools('go', 'git', 'git-http-backend'))('module proxy: upper-case module paths and versions through the go command (%21)', () => {
+describe.skipIf(!requireTools("go", "git", "git-http-backend"))("module proxy: upper-case module paths and versions through the go command (%21)", () => {
   let fixtures: FixtureLab;
   let oracle: DirectOracle;
   let modgate: RunningModgate;
@@ -106,11 +116,11 @@ describe.skipIf(!requireTools('go', 'git', 'git-http-backend'))('module proxy: u
   beforeAll(async () => {
     fixtures = await startFixtureLab(FIXTURES, TOKEN);
     oracle = await startDirectOracle({ gitlabUrl: fixtures.lab.url, fixtures: FIXTURES });
-    configDir = await makeTempDir('proxy-case-encoding');
-    const configPath = join(configDir, 'modgate.yaml');
+    configDir = await makeTempDir("proxy-case-encoding");
+    const configPath = join(configDir, "modgate.yaml");
     await writeFile(
       configPath,
-      `gitlab:\n  url: ${fixtures.lab.url}\n  token: ${TOKEN}\n  transport: https\nproxy:\n  enabled: true\n  cacheDir: ${join(configDir, 'store')}\nmodules:\n${fixtureRules(FIXTURES)}`,
+      `gitlab:\n  url: ${fixtures.lab.url}\n  token: ${TOKEN}\n  transport: https\nproxy:\n  enabled: true\n  cacheDir: ${join(configDir, "store")}\nmodules:\n${fixtureRules(FIXTURES)}`,
     );
     modgate = await startModgateNode(configPath);
     tap = await startResponseTap(modgate.url);
@@ -126,7 +136,7 @@ describe.skipIf(!requireTools('go', 'git', 'git-http-backend'))('module proxy: u
     const before = tap.responses.length;
     const result = await ask();
     const seen = tap.responses.slice(before);
-    const shown = `\nmodgate answered:\n${seen.map((r) => `  ${r.method} ${r.path} → ${r.status} ${r.status === 200 ? '' : r.body.toString().trim()}`).join('\n')}\nmodgate:\n${modgate.output().slice(-2000)}`;
+    const shown = `\nmodgate answered:\n${seen.map((r) => `  ${r.method} ${r.path} → ${r.status} ${r.status === 200 ? "" : r.body.toString().trim()}`).join("\n")}\nmodgate:\n${modgate.output().slice(-2000)}`;
     return { result, seen, shown };
   }
 
@@ -142,21 +152,30 @@ describe.skipIf(!requireTools('go', 'git', 'git-http-backend'))('module proxy: u
   for (const fixture of FIXTURES) {
     for (const mod of fixture.modules) {
       it(`${mod.path}: go list -m -versions = direct mode`, async () => {
-        const [want, { result: got, seen, shown }] = await Promise.all([goVersions(direct, mod.path), tapped(() => viaProxy((go) => goVersions(go, mod.path)))]);
+        const [want, { result: got, seen, shown }] = await Promise.all([
+          goVersions(direct, mod.path),
+          tapped(() => viaProxy((go) => goVersions(go, mod.path))),
+        ]);
         // The oracle lists what the fixture declares: a vacuous "both failed" proves nothing.
         expect(want, oracle.modgateOutput().slice(-2000)).toEqual({ Versions: mod.versions });
         expect(got, `direct: ${JSON.stringify(want)}${shown}`).toEqual(want);
         expectAnswered(mod.path, seen, shown);
-        expect(seen.map((r) => r.path), shown).toContain(`${REQUESTED[mod.path]}v/list`);
+        expect(
+          seen.map((r) => r.path),
+          shown,
+        ).toContain(`${REQUESTED[mod.path]}v/list`);
       });
 
       for (const q of mod.queries) {
         const query = q.query as string;
         it(`${mod.path}@${query}: go mod download -json = direct mode`, async () => {
-          const [want, { result: got, seen, shown }] = await Promise.all([goDownload(direct, mod.path, query), tapped(() => viaProxy((go) => goDownload(go, mod.path, query)))]);
+          const [want, { result: got, seen, shown }] = await Promise.all([
+            goDownload(direct, mod.path, query),
+            tapped(() => viaProxy((go) => goDownload(go, mod.path, query))),
+          ]);
           expect(want.Error, `direct mode failed: ${want.Error}`).toBeUndefined();
-          const version = 'version' in q.expect ? q.expect.version! : '';
-          if (typeof version === 'string') expect(want.Version).toBe(version);
+          const version = "version" in q.expect ? q.expect.version! : "";
+          if (typeof version === "string") expect(want.Version).toBe(version);
           else expect(want.Version).toMatch(version);
           expect(want.Sum).toMatch(/^h1:/);
           expect(want.GoModSum).toMatch(/^h1:/);
@@ -165,7 +184,10 @@ describe.skipIf(!requireTools('go', 'git', 'git-http-backend'))('module proxy: u
           // An upper-case version was asked for as go escapes it: "RC1" → "!r!c1" → "%21r%21c1".
           if (/[A-Z]/.test(want.Version!)) {
             const escaped = want.Version!.replace(/[A-Z]/g, (c) => `%21${c.toLowerCase()}`);
-            expect(seen.map((r) => r.path), shown).toContain(`${REQUESTED[mod.path]}v/${escaped}.zip`);
+            expect(
+              seen.map((r) => r.path),
+              shown,
+            ).toContain(`${REQUESTED[mod.path]}v/${escaped}.zip`);
           }
         });
       }

@@ -5,11 +5,11 @@
 // the bytes. `modgate serve` runs as a child; its peak resident memory (VmHWM, /proc) must grow by
 // less than a generous bound, and the zip's h1 must be what the go command's own git archive gives
 // (docs/go-rules.md §4.1: `* -export-subst -export-ignore`, core.autocrlf=input, core.eol=lf).
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { unzipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { unzipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createGoEnv,
   createRepoRoot,
@@ -25,11 +25,11 @@ import {
   type GitLabStandIn,
   type RepoRoot,
   type RunningModgate,
-} from './harness/index.js';
-import { gitBytes } from './harness/git-read.js';
+} from "./harness/index.js";
+import { gitBytes } from "./harness/git-read.js";
 
-const HOST = 'go.example.com';
-const TOKEN = 'glpat-attributes-memory';
+const HOST = "go.example.com";
+const TOKEN = "glpat-attributes-memory";
 const MODULE = `${HOST}/attrs`;
 const ATTRIBUTES_BYTES = 96 * 1024 * 1024;
 /** Peak resident growth allowed while the zip is built: the file's own buffer and change (unfixed: ~640 MiB). */
@@ -37,7 +37,7 @@ const MAX_GROWTH_MIB = 300;
 
 /** Peak resident memory (VmHWM) of a process, in MiB. */
 async function peakOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
   return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)![1]) / 1024;
 }
 
@@ -47,15 +47,15 @@ function hash1OfZip(zip: Uint8Array, prefix: (name: string) => string | undefine
   const lines: { name: string; data: Uint8Array }[] = [];
   for (const n of Object.keys(files)) {
     const name = prefix(n);
-    if (!n.endsWith('/') && name !== undefined) lines.push({ name, data: files[n]! });
+    if (!n.endsWith("/") && name !== undefined) lines.push({ name, data: files[n]! });
   }
   const sorted = lines
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((f) => `${createHash('sha256').update(f.data).digest('hex')}  ${f.name}\n`);
-  return 'h1:' + createHash('sha256').update(sorted.join('')).digest('base64');
+    .map((f) => `${createHash("sha256").update(f.data).digest("hex")}  ${f.name}\n`);
+  return "h1:" + createHash("sha256").update(sorted.join("")).digest("base64");
 }
 
-describe.skipIf(!requireTools('go', 'git'))('a 96 MiB compressible nested .gitattributes (finding 5)', () => {
+describe.skipIf(!requireTools("go", "git"))("a 96 MiB compressible nested .gitattributes (finding 5)", () => {
   let repos: RepoRoot;
   let repo: BareRepo;
   let lab: GitLabStandIn;
@@ -64,28 +64,28 @@ describe.skipIf(!requireTools('go', 'git'))('a 96 MiB compressible nested .gitat
 
   beforeAll(async () => {
     repos = await createRepoRoot();
-    const rule = Buffer.from('*.txt eol=crlf\n');
+    const rule = Buffer.from("*.txt eol=crlf\n");
     const attributes = Buffer.alloc(ATTRIBUTES_BYTES);
     attributes.set(rule);
-    for (let at = rule.length; at + 2 <= ATTRIBUTES_BYTES; at += 2) attributes.write('#\n', at, 'latin1');
-    repo = await makeRepo(repos.dir, 'platform/attrs', {
+    for (let at = rule.length; at + 2 <= ATTRIBUTES_BYTES; at += 2) attributes.write("#\n", at, "latin1");
+    repo = await makeRepo(repos.dir, "platform/attrs", {
       files: {
-        'go.mod': goMod(MODULE),
-        'attrs.go': 'package attrs\n',
-        'sub/.gitattributes': attributes,
-        'sub/a.txt': 'one\ntwo\n',
-        'top.txt': 'top\n',
+        "go.mod": goMod(MODULE),
+        "attrs.go": "package attrs\n",
+        "sub/.gitattributes": attributes,
+        "sub/a.txt": "one\ntwo\n",
+        "top.txt": "top\n",
       },
-      tags: ['v1.0.0'],
+      tags: ["v1.0.0"],
     });
-    lab = await startGitLabStandIn({ root: repos.dir, token: TOKEN, projects: [{ path: 'platform/attrs', visibility: 'public' as const }] });
-    dir = await makeTempDir('zip-attributes-memory');
-    const config = join(dir, 'modgate.yaml');
+    lab = await startGitLabStandIn({ root: repos.dir, token: TOKEN, projects: [{ path: "platform/attrs", visibility: "public" as const }] });
+    dir = await makeTempDir("zip-attributes-memory");
+    const config = join(dir, "modgate.yaml");
     await writeFile(
       config,
-      `gitlab:\n  url: ${lab.url}\n  token: ${TOKEN}\n  apiTimeout: 60\nproxy:\n  enabled: true\n  cacheDir: ${join(dir, 'store')}\nmodules:\n  - path: ${MODULE}\n    project: platform/attrs\n`,
+      `gitlab:\n  url: ${lab.url}\n  token: ${TOKEN}\n  apiTimeout: 60\nproxy:\n  enabled: true\n  cacheDir: ${join(dir, "store")}\nmodules:\n  - path: ${MODULE}\n    project: platform/attrs\n`,
     );
-    modgate = await startModgateNode(config, { MODGATE_LOG: 'off' });
+    modgate = await startModgateNode(config, { MODGATE_LOG: "off" });
   });
 
   afterAll(async () => {
@@ -93,16 +93,16 @@ describe.skipIf(!requireTools('go', 'git'))('a 96 MiB compressible nested .gitat
     await Promise.allSettled([repos?.close(), dir && removeDir(dir)]);
   });
 
-  it('builds the zip with bounded memory, and its h1 is the go command git archive h1', async () => {
+  it("builds the zip with bounded memory, and its h1 is the go command git archive h1", async () => {
     // What direct mode zips: git archive as the go command runs it (codehost/git.go ReadZip).
-    const info = join(repo.dir, 'info');
+    const info = join(repo.dir, "info");
     await mkdir(info, { recursive: true });
-    await writeFile(join(info, 'attributes'), '* -export-subst -export-ignore\n');
-    const archive = await gitBytes(repo.dir, ['-c', 'core.autocrlf=input', '-c', 'core.eol=lf', 'archive', '--format=zip', '--prefix=top/', 'v1.0.0']);
+    await writeFile(join(info, "attributes"), "* -export-subst -export-ignore\n");
+    const archive = await gitBytes(repo.dir, ["-c", "core.autocrlf=input", "-c", "core.eol=lf", "archive", "--format=zip", "--prefix=top/", "v1.0.0"]);
     expect(archive.code, archive.stderr).toBe(0);
-    const direct = hash1OfZip(archive.stdout, (n) => (n.startsWith('top/') ? `${MODULE}@v1.0.0/${n.slice(4)}` : undefined));
+    const direct = hash1OfZip(archive.stdout, (n) => (n.startsWith("top/") ? `${MODULE}@v1.0.0/${n.slice(4)}` : undefined));
     // git applied the nested rule (it is under its limit): sub/a.txt has CRLF in direct mode.
-    expect(Buffer.from(unzipSync(archive.stdout)['top/sub/a.txt']!).toString()).toBe('one\r\ntwo\r\n');
+    expect(Buffer.from(unzipSync(archive.stdout)["top/sub/a.txt"]!).toString()).toBe("one\r\ntwo\r\n");
 
     const pid = modgate.child.pid!;
     const before = await peakOf(pid);

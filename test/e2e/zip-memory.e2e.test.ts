@@ -2,12 +2,12 @@
 // as fast as it is read, and neither the file nor the zip is held whole. Memory figures are
 // printed, not asserted (they depend on the machine); what is asserted is that the zip inflates
 // back to the same bytes and that h1 is right.
-import { Unzip, UnzipInflate } from 'fflate';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { describe, expect, it } from 'vitest';
-import { hash1 } from '../../src/module/dirhash.js';
-import { createModuleZip } from '../../src/proxy/zip/module-zip.js';
+import { Unzip, UnzipInflate } from "fflate";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { describe, expect, it } from "vitest";
+import { hash1 } from "../../src/module/dirhash.js";
+import { createModuleZip } from "../../src/proxy/zip/module-zip.js";
 
 const SIZE = 200 * 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -22,7 +22,7 @@ function syntheticFile(expected: ReturnType<typeof sha256.create>): ReadableStre
         controller.close();
         return;
       }
-      const text = new TextEncoder().encode(Array.from({ length: 2048 }, () => `line ${line++} of a big generated file\n`).join(''));
+      const text = new TextEncoder().encode(Array.from({ length: 2048 }, () => `line ${line++} of a big generated file\n`).join(""));
       const chunk = text.subarray(0, Math.min(CHUNK, SIZE - made));
       made += chunk.length;
       expected.update(chunk);
@@ -31,13 +31,13 @@ function syntheticFile(expected: ReturnType<typeof sha256.create>): ReadableStre
   });
 }
 
-describe('createModuleZip memory', () => {
-  it('streams a 200 MiB file with bounded memory', async () => {
+describe("createModuleZip memory", () => {
+  it("streams a 200 MiB file with bounded memory", async () => {
     const expected = sha256.create();
     const zip = createModuleZip({
-      modulePath: 'example.com/big',
-      version: 'v1.0.0',
-      files: [{ path: 'big.txt', kind: 'file', size: SIZE, open: async () => syntheticFile(expected) }],
+      modulePath: "example.com/big",
+      version: "v1.0.0",
+      files: [{ path: "big.txt", kind: "file", size: SIZE, open: async () => syntheticFile(expected) }],
     });
     const before = process.memoryUsage();
     let peakRss = before.rss;
@@ -74,6 +74,6 @@ describe('createModuleZip memory', () => {
     const expectedDigest = expected.digest();
     const sum = bytesToHex(expectedDigest);
     expect(bytesToHex(roundTrip.digest())).toBe(sum);
-    expect(summary).toEqual({ h1: hash1([{ name: 'example.com/big@v1.0.0/big.txt', sha256: expectedDigest }]), fileCount: 1, size: zipBytes });
+    expect(summary).toEqual({ h1: hash1([{ name: "example.com/big@v1.0.0/big.txt", sha256: expectedDigest }]), fileCount: 1, size: zipBytes });
   });
 });

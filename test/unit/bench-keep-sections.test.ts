@@ -42,9 +42,33 @@ const previous = [
 
 describe("keepHandWritten", () => {
   it("replaces the generator's sections and keeps the others after the section they followed", () => {
-    const generated = ["# Benchmarks", "", "Generated on day 2.", "", "## Scenarios", "", "new table", "", "## Workers", "", "new workers", "", "## Module proxy", "", "new proxy", ""].join("\n");
+    const generated = [
+      "# Benchmarks",
+      "",
+      "Generated on day 2.",
+      "",
+      "## Scenarios",
+      "",
+      "new table",
+      "",
+      "## Workers",
+      "",
+      "new workers",
+      "",
+      "## Module proxy",
+      "",
+      "new proxy",
+      "",
+    ].join("\n");
     const out = keepHandWritten(previous, generated, OWNED);
-    expect(splitSections(out).map((s) => s.heading)).toEqual([undefined, "Scenarios", "Workers", "Zip builds in the Worker (workerd, issue 12)", "Notes", "Module proxy"]);
+    expect(splitSections(out).map((s) => s.heading)).toEqual([
+      undefined,
+      "Scenarios",
+      "Workers",
+      "Zip builds in the Worker (workerd, issue 12)",
+      "Notes",
+      "Module proxy",
+    ]);
     expect(out).toContain("Generated on day 2.");
     expect(out).toContain("### The 80 MiB module\n\nexplained\n\n## Notes");
     expect(out).not.toContain("old");

@@ -132,7 +132,12 @@ describe("server.trustedProxies in the config", () => {
   const config = (list: string) => `server:\n  trustedProxies: ${list}\nmodules:\n  - path: go.example.com/x\n    repo: https://github.com/acme/x\n`;
 
   it("takes addresses and CIDR ranges, IPv4 and IPv6", () => {
-    expect(compileConfig(config('["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"]'), "c.yaml").server?.trustedProxies).toEqual(["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"]);
+    expect(compileConfig(config('["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"]'), "c.yaml").server?.trustedProxies).toEqual([
+      "127.0.0.1",
+      "10.0.0.0/8",
+      "::1",
+      "fd00::/8",
+    ]);
   });
 
   it("is absent by default (X-Forwarded-For never read)", () => {
@@ -170,7 +175,9 @@ describe("the Worker's client (Hono app)", () => {
   it("is Cloudflare's CF-Connecting-IP; X-Forwarded-For is never read", async () => {
     const seen: Array<{ authorization: string | undefined; address: string }> = [];
     const app = createApp({ modgate: () => recording(seen) });
-    await app.request("https://go.example.com/go.example.com/x/@v/list", { headers: { "cf-connecting-ip": "2001:db8::7", "x-forwarded-for": "10.0.0.1", authorization: "Basic eDp5" } });
+    await app.request("https://go.example.com/go.example.com/x/@v/list", {
+      headers: { "cf-connecting-ip": "2001:db8::7", "x-forwarded-for": "10.0.0.1", authorization: "Basic eDp5" },
+    });
     await app.request("https://go.example.com/go.example.com/x/@v/list", { headers: { "x-forwarded-for": "10.0.0.1" } });
     expect(seen).toEqual([
       { authorization: "Basic eDp5", address: "2001:db8::7" },

@@ -119,9 +119,24 @@ describe("config errors: unknown keys", () => {
 
   runCases([
     ["unknown module key: did you mean transport?", projectModule("trasport: ssh"), "6:5", 'unknown key "trasport" in modules[0]: did you mean transport?'],
-    ["unknown module key far from any: lists the known keys", repoModule("zzzzzzzz: 1"), "4:5", /unknown key "zzzzzzzz" in modules\[0\]: known keys: .*path.*project.*repo/],
-    ["unknown gitlab key", withGitlab("  url: https://gitlab.example.com", "  trnsport: ssh"), "3:3", 'unknown key "trnsport" in gitlab: did you mean transport?'],
-    ["unknown gitlab.ssh key", withGitlab("  url: https://gitlab.example.com", "  ssh:", "    prot: 2222"), "4:5", 'unknown key "prot" in gitlab.ssh: did you mean port?'],
+    [
+      "unknown module key far from any: lists the known keys",
+      repoModule("zzzzzzzz: 1"),
+      "4:5",
+      /unknown key "zzzzzzzz" in modules\[0\]: known keys: .*path.*project.*repo/,
+    ],
+    [
+      "unknown gitlab key",
+      withGitlab("  url: https://gitlab.example.com", "  trnsport: ssh"),
+      "3:3",
+      'unknown key "trnsport" in gitlab: did you mean transport?',
+    ],
+    [
+      "unknown gitlab.ssh key",
+      withGitlab("  url: https://gitlab.example.com", "  ssh:", "    prot: 2222"),
+      "4:5",
+      'unknown key "prot" in gitlab.ssh: did you mean port?',
+    ],
   ]);
 
   it("a typo'd key does not hide the module's other problems", () => {
@@ -141,12 +156,22 @@ describe("config errors: missing and conflicting fields", () => {
       "4:5",
       /^missing project: \(a GitLab project path\).* or repo: \(a repository URL\)/,
     ],
-    ["project and repo together", projectModule("repo: https://github.com/a/b"), "6:5", /^use .*project: \(a GitLab project\).* or repo: \(any repository URL\), not /],
+    [
+      "project and repo together",
+      projectModule("repo: https://github.com/a/b"),
+      "6:5",
+      /^use .*project: \(a GitLab project\).* or repo: \(any repository URL\), not /,
+    ],
     ["vcs with project", projectModule("vcs: hg"), "6:5", "vcs: applies to repo: modules"],
     ["branch with repo", repoModule("branch: dev"), "4:5", "branch: applies to project: modules"],
     ["transport with repo", repoModule("transport: ssh"), "4:5", "transport: applies to project: modules"],
     ["browser: gitlab with repo", repoModule("browser: gitlab"), "4:5", "browser: gitlab needs a project:"],
-    ["project without a gitlab: section", lines("modules:", "  - path: go.example.com/x", "    project: a/b"), "3:5", "project: needs a gitlab: section to build clone URLs"],
+    [
+      "project without a gitlab: section",
+      lines("modules:", "  - path: go.example.com/x", "    project: a/b"),
+      "3:5",
+      "project: needs a gitlab: section to build clone URLs",
+    ],
     [
       "ssh transport without a gitlab: section",
       lines("modules:", "  - path: go.example.com/x", "    project: a/b", "    transport: ssh"),
@@ -238,7 +263,12 @@ describe("config errors: repository URLs and gitlab:", () => {
   const withRepo = (repo: string) => lines("modules:", "  - path: go.example.com/x", `    repo: ${repo}`);
 
   runCases([
-    ["scp-style repo: suggests the ssh:// form", withRepo("git@github.com:acme/x.git"), "3:11", "is in scp form, which the go command rejects: write ssh://git@github.com/acme/x.git"],
+    [
+      "scp-style repo: suggests the ssh:// form",
+      withRepo("git@github.com:acme/x.git"),
+      "3:11",
+      "is in scp form, which the go command rejects: write ssh://git@github.com/acme/x.git",
+    ],
     ["file: repo", withRepo("file:///srv/git/x.git"), "3:11", "file: URLs are refused by the go command"],
     ["repo that is not a URL", withRepo("github.com/acme/x"), "3:11", "is not a URL"],
     ["repo with an unsupported scheme", withRepo("ftp://git.example.com/x"), "3:11", "use an https://, http:// or ssh:// URL"],
@@ -257,7 +287,12 @@ describe("config errors: types and enums", () => {
   runCases([
     ["wrong enum value", projectModule("transport: ftp"), "6:16", /^modules\[0\]\.transport: .*"https"\|"ssh"/],
     ["wrong browser", repoModule("browser: godoc"), "4:14", /^modules\[0\]\.browser: .*"pkgsite"\|"gitlab"\|"none"/],
-    ['wrong type: port: "22"', withGitlab("  url: https://gitlab.example.com", "  ssh:", '    port: "22"'), "4:11", /^gitlab\.ssh\.port: .*expected number, received string/],
+    [
+      'wrong type: port: "22"',
+      withGitlab("  url: https://gitlab.example.com", "  ssh:", '    port: "22"'),
+      "4:11",
+      /^gitlab\.ssh\.port: .*expected number, received string/,
+    ],
     ["port out of range", withGitlab("  url: https://gitlab.example.com", "  ssh:", "    port: 70000"), "4:11", /^gitlab\.ssh\.port: /],
     ["wrong type: private", repoModule('private: "yes"'), "4:14", /^modules\[0\]\.private: .*expected boolean/],
     ["negative cacheMaxAge", "cacheMaxAge: -1\n" + repoModule(), "1:14", /^cacheMaxAge: /],

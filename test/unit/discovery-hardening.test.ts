@@ -239,12 +239,35 @@ describe("default_branch, checked like a ref name", () => {
     expect(isBranchName(name)).toBe(true);
   });
 
-  it.each(["", "HEAD", "@", "-x", "a..b", "a@{1}", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "a/", "/a", "a//b", "a.", ".a", "a/.b", "a.lock", "a/b.lock/c", "a\u0000b", "a\tb", "a\u007fb"])(
-    "refuses %j",
-    (name) => {
-      expect(isBranchName(name)).toBe(false);
-    },
-  );
+  it.each([
+    "",
+    "HEAD",
+    "@",
+    "-x",
+    "a..b",
+    "a@{1}",
+    "a b",
+    "a~1",
+    "a^",
+    "a:b",
+    "a?",
+    "a*",
+    "a[b",
+    "a\\b",
+    "a/",
+    "/a",
+    "a//b",
+    "a.",
+    ".a",
+    "a/.b",
+    "a.lock",
+    "a/b.lock/c",
+    "a\u0000b",
+    "a\tb",
+    "a\u007fb",
+  ])("refuses %j", (name) => {
+    expect(isBranchName(name)).toBe(false);
+  });
 
   it("links to HEAD instead of a branch git would refuse", async () => {
     const project = await new GitlabClient({ url: lab.url, apiTimeoutMs: 2_000, maxConcurrentCalls: 16, token }).project(PROJECT.oddBranch);
@@ -258,7 +281,11 @@ describe("the operator's line per change of GitLab's state", () => {
   it("writes one line when GitLab starts failing, one when its cause changes, one when it recovers", () => {
     let now = 0;
     const lines: string[] = [];
-    const log = new GitlabStateLog((l) => lines.push(l), () => now, 0);
+    const log = new GitlabStateLog(
+      (l) => lines.push(l),
+      () => now,
+      0,
+    );
     log.update(failing("timeout"));
     log.update(failing("timeout"));
     log.update(failing("refused"));
@@ -276,7 +303,11 @@ describe("the operator's line per change of GitLab's state", () => {
     vi.useFakeTimers();
     try {
       const lines: string[] = [];
-      const log = new GitlabStateLog((l) => lines.push(l), () => Date.now(), 60_000);
+      const log = new GitlabStateLog(
+        (l) => lines.push(l),
+        () => Date.now(),
+        60_000,
+      );
       log.update(failing("timeout", Date.now()));
       for (let i = 0; i < 21; i++) {
         vi.advanceTimersByTime(1_000);
@@ -314,6 +345,3 @@ describe("/-/metrics", () => {
     expect(metrics.render()).toContain("modgate_gitlab_up 1\n");
   });
 });
-
-
-

@@ -419,7 +419,10 @@ describe("modgate resolve", () => {
     const lookups = lines.filter((l) => l.startsWith("GitLab API "));
     expect(lookups).toHaveLength(3);
     for (const path of [`${GROUP}/a`, `${GROUP}/a/b`]) {
-      expect(lookups.filter((l) => apiLine(path, `200 group ${path}`).test(l)), path).toHaveLength(1);
+      expect(
+        lookups.filter((l) => apiLine(path, `200 group ${path}`).test(l)),
+        path,
+      ).toHaveLength(1);
     }
     expect(lookups.filter((l) => apiLine(PROJECT.deep, `200 found ${PROJECT.deep}`).test(l))).toHaveLength(1);
     const web = `${lab.url}/${PROJECT.deep}`;
@@ -470,7 +473,9 @@ describe("modgate resolve", () => {
   it("says the token was rejected, and where to set it", async () => {
     const result = await resolve("go.example.com/oss/steady", { GITLAB_TOKEN: "glpat-not-the-token" });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(apiLine(PROJECT.steady, "401 unavailable GitLab rejected the token \\(401\\): check gitlab.token / GITLAB_TOKEN.*").source, "m"));
+    expect(result.stdout).toMatch(
+      new RegExp(apiLine(PROJECT.steady, "401 unavailable GitLab rejected the token \\(401\\): check gitlab.token / GITLAB_TOKEN.*").source, "m"),
+    );
     expect(result.stdout + result.stderr).not.toContain("glpat-not-the-token");
   });
 
@@ -586,7 +591,10 @@ describe("config errors of group rules", () => {
     const config = compileConfig([...GITLAB, "modules:", "  - path: go.example.com/oss", "    group: platform/oss"].join("\n"), FILE);
     expect(config.gitlab?.apiTimeoutMs).toBe(5_000);
     expect(config.discovery).toEqual({ cacheTtlSeconds: 600, negativeCacheTtlSeconds: 60, cacheEntries: 10_000 });
-    const set = compileConfig(discoveryConfig({ gitlabUrl: "https://gitlab.example.com", token: "x", apiTimeout: 0.5, cacheTtl: 1, negativeCacheTtl: 2, cacheEntries: 3 }), FILE);
+    const set = compileConfig(
+      discoveryConfig({ gitlabUrl: "https://gitlab.example.com", token: "x", apiTimeout: 0.5, cacheTtl: 1, negativeCacheTtl: 2, cacheEntries: 3 }),
+      FILE,
+    );
     expect(set.gitlab?.apiTimeoutMs).toBe(500);
     expect(set.discovery).toEqual({ cacheTtlSeconds: 1, negativeCacheTtlSeconds: 2, cacheEntries: 3 });
   });
@@ -635,10 +643,13 @@ describe("answers of group rules, remembered while their look-ups hold", () => {
 
   it("asks GitLab again once a look-up it rests on has expired", async () => {
     let now = 1_850_000_000_000;
-    const router = assemble(compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 1, negativeCacheTtl: 1 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
-      cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
-      now: () => now,
-    });
+    const router = assemble(
+      compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 1, negativeCacheTtl: 1 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }),
+      {
+        cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
+        now: () => now,
+      },
+    );
     expect((await ask(router, target)).status).toBe(200);
     now += 1_100; // past cacheTtl (1 s) on the router's clock
     const later = await during(() => ask(router, target));
@@ -670,10 +681,13 @@ describe("answers of group rules, remembered while their look-ups hold", () => {
 
   it("counts max-age down when it replays a remembered answer", async () => {
     let now = 1_800_000_000_000;
-    const router = assemble(compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 30, negativeCacheTtl: 30 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
-      cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
-      now: () => now,
-    });
+    const router = assemble(
+      compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 30, negativeCacheTtl: 30 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }),
+      {
+        cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
+        now: () => now,
+      },
+    );
     const maxAge = (a: { headers: Readonly<Record<string, string>> }) => Number(/max-age=(\d+)/.exec(a.headers["Cache-Control"]!)![1]);
     const first = await ask(router, target);
     expect(maxAge(first)).toBe(30);
@@ -688,10 +702,13 @@ describe("answers of group rules, remembered while their look-ups hold", () => {
 
   it("tells clients to keep a discovered answer no longer than its look-ups hold", async () => {
     let now = 1_900_000_000_000;
-    const router = assemble(compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 30, negativeCacheTtl: 20 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }), {
-      cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
-      now: () => now,
-    });
+    const router = assemble(
+      compileConfig(discoveryConfig({ gitlabUrl: lab.url, cacheTtl: 30, negativeCacheTtl: 20 }), "memo.yaml", { env: { GITLAB_TOKEN: token } }),
+      {
+        cache: (c) => new MemoryLookupCache(c.discovery.cacheEntries),
+        now: () => now,
+      },
+    );
     expect((await ask(router, "/oss/a/lib")).status).toBe(200); // looks up the group platform/oss/a now
     now += 10_000;
     const a = await ask(router, target); // rests on that group (20 s left), a/b and a/b/c (30 s)
@@ -703,7 +720,10 @@ describe("answers of group rules, remembered while their look-ups hold", () => {
 describe("the look-up cache under pressure", () => {
   it("never lets missing paths evict found projects", async () => {
     const cache = new MemoryLookupCache(2);
-    const found = { answer: { kind: "project" as const, project: { pathWithNamespace: "g/p", defaultBranch: "main", visibility: "public" as const } }, fetchedAt: 0 };
+    const found = {
+      answer: { kind: "project" as const, project: { pathWithNamespace: "g/p", defaultBranch: "main", visibility: "public" as const } },
+      fetchedAt: 0,
+    };
     await cache.set("found", found, 60);
     for (let i = 0; i < 50; i++) await cache.set(`missing-${i}`, { answer: { kind: "none" }, fetchedAt: 0 }, 60);
     expect(await cache.get("found")).toEqual(found);

@@ -97,9 +97,15 @@ describe("DiskStore shared by processes", () => {
     for (const [i, key] of keys.entries()) {
       const final = await read(b, key);
       // Whatever any reader saw under the key is what stays: no write replaced another.
-      expect([...seen.get(key)!].filter((s) => s !== final), key).toEqual([]);
+      expect(
+        [...seen.get(key)!].filter((s) => s !== final),
+        key,
+      ).toEqual([]);
       const [wonA, wonB] = results[i]!;
-      expect([wonA, wonB].filter((w) => w === true), key).toHaveLength(1);
+      expect(
+        [wonA, wonB].filter((w) => w === true),
+        key,
+      ).toHaveLength(1);
       expect(final).toBe(wonA ? `a ${key}` : `b ${key} longer`);
     }
   });

@@ -5,7 +5,11 @@ import { Expiring } from "../../src/lib/expiring.js";
 function source() {
   let t = 0;
   const calls: { resolve: (v: number) => void; reject: (e: Error) => void }[] = [];
-  const e = new Expiring<number>(1000, () => t, () => new Promise<number>((resolve, reject) => calls.push({ resolve, reject })));
+  const e = new Expiring<number>(
+    1000,
+    () => t,
+    () => new Promise<number>((resolve, reject) => calls.push({ resolve, reject })),
+  );
   return { e, calls, advance: (ms: number) => void (t += ms) };
 }
 

@@ -160,7 +160,9 @@ describe("AccessControl with the limits", () => {
     expect(a.headers["Content-Type"]).toBe("text/plain; charset=utf-8");
     expect(a.headers["Cache-Control"]).toBe("no-store");
     expect(Number(a.headers["Retry-After"])).toBeGreaterThanOrEqual(1);
-    expect(bodyText(a)).toMatch(/^go\.example\.com\/team\/lib: too many rejected GitLab tokens from your address \(5 in 60 s\), so this one was not checked; retry in \d+ s with a token GitLab accepts in ~\/\.netrc for go\.example\.com\n$/);
+    expect(bodyText(a)).toMatch(
+      /^go\.example\.com\/team\/lib: too many rejected GitLab tokens from your address \(5 in 60 s\), so this one was not checked; retry in \d+ s with a token GitLab accepts in ~\/\.netrc for go\.example\.com\n$/,
+    );
   });
 
   it("a member's valid token from another address still gets through, and remembered decisions are unaffected", async () => {
@@ -182,7 +184,9 @@ describe("AccessControl with the limits", () => {
     const held = (await access.decide(request(TOKEN, "198.51.100.1")))!;
     expect(held.status).toBe(503);
     expect(held.headers["Retry-After"]).toBe("60");
-    expect(bodyText(held)).toMatch(/too many rejected GitLab tokens from all clients \(8 in 60 s\): modgate holds token checks back so GitLab does not ban its address; retry in 60 s/);
+    expect(bodyText(held)).toMatch(
+      /too many rejected GitLab tokens from all clients \(8 in 60 s\): modgate holds token checks back so GitLab does not ban its address; retry in 60 s/,
+    );
     clock.now += 60_000;
     expect(await access.decide(request(TOKEN, "198.51.100.1"))).toBeUndefined();
   });
@@ -240,7 +244,10 @@ describe("AccessControl with the limits", () => {
 describe("GitlabClient.canRead and GitLab's ban", () => {
   const client = (f: typeof fetch, maxConcurrentChecks = 4) =>
     new GitlabClient({ url: "https://gitlab.example.com", apiTimeoutMs: 1000, maxConcurrentCalls: 16, maxConcurrentChecks, fetch: f });
-  const answering = (status: number, body: string): typeof fetch => async () => new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+  const answering =
+    (status: number, body: string): typeof fetch =>
+    async () =>
+      new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 
   it.each([
     ["GitLab's IpBlocked (ApplicationController: render plain: e.message, status: :forbidden)", "Too many failed authentication attempts from this IP"],
@@ -288,7 +295,18 @@ describe("GitlabClient.canRead and GitLab's ban", () => {
 
 describe("proxy.failedAuth and gitlab.maxConcurrentChecks in the config", () => {
   const config = (proxy: string[], gitlab: string[] = []) =>
-    ["gitlab:", "  url: https://gitlab.example.com", ...gitlab, "proxy:", "  enabled: true", ...proxy, "modules:", "  - path: go.example.com/x", "    project: a/b", ""].join("\n");
+    [
+      "gitlab:",
+      "  url: https://gitlab.example.com",
+      ...gitlab,
+      "proxy:",
+      "  enabled: true",
+      ...proxy,
+      "modules:",
+      "  - path: go.example.com/x",
+      "    project: a/b",
+      "",
+    ].join("\n");
   const problems = (text: string) => {
     try {
       compileConfig(text, "c.yaml");

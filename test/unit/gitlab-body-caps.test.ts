@@ -211,7 +211,14 @@ describe("readZipFromGitlab applies declared sizes before reading", () => {
     const { local, dataOffset } = declareSize(zip, "p-v-abc/sub/.gitattributes", GIT_ATTR_MAX);
     const reads: [number, number][] = [];
     const asked: string[] = [];
-    const content = await readZipFromGitlab({ client: gitlab(zip, asked), project: "g/p", commit: "abc", dir: "", runtime: memoryRuntime(reads), readFile: async () => undefined });
+    const content = await readZipFromGitlab({
+      client: gitlab(zip, asked),
+      project: "g/p",
+      commit: "abc",
+      dir: "",
+      runtime: memoryRuntime(reads),
+      readFile: async () => undefined,
+    });
     // No attributes in play: the archive is the answer, no tree asked.
     expect(asked).toEqual(["archive.zip"]);
     expect(content.files.map((f) => [f.path, f.size])).toEqual([
@@ -268,7 +275,9 @@ describe("readZipFromGitlab applies declared sizes before reading", () => {
   it("an archive declared over the limit is refused before it is spooled", async () => {
     const b = lazyBody(BIG);
     const c = client((async () => new Response(b.stream, { status: 200, headers: { "content-length": String((500 << 20) + 1) } })) as typeof fetch);
-    const err = await failure(readZipFromGitlab({ client: c, project: "g/p", commit: "abc", dir: "", runtime: memoryRuntime([]), readFile: async () => undefined }));
+    const err = await failure(
+      readZipFromGitlab({ client: c, project: "g/p", commit: "abc", dir: "", runtime: memoryRuntime([]), readFile: async () => undefined }),
+    );
     expect(err).toBeInstanceOf(NotExistError);
     expect((err as Error).message).toBe("downloaded zip file too large");
     expect(b.produced()).toBe(0);

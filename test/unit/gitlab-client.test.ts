@@ -15,7 +15,14 @@ function answering(body: unknown, asked: string[] = []): typeof fetch {
 }
 
 const client = (fetchFn: typeof fetch, extra: { misconfigured?: string; maxConcurrentCalls?: number } = {}) =>
-  new GitlabClient({ url: GITLAB, token: "t", apiTimeoutMs: 1000, maxConcurrentCalls: extra.maxConcurrentCalls ?? 4, fetch: fetchFn, ...(extra.misconfigured ? { misconfigured: extra.misconfigured } : {}) });
+  new GitlabClient({
+    url: GITLAB,
+    token: "t",
+    apiTimeoutMs: 1000,
+    maxConcurrentCalls: extra.maxConcurrentCalls ?? 4,
+    fetch: fetchFn,
+    ...(extra.misconfigured ? { misconfigured: extra.misconfigured } : {}),
+  });
 
 describe("GitlabClient.project", () => {
   it("reads the id and repository_access_level when GitLab sends them", async () => {

@@ -28,7 +28,7 @@ describe("go-like meta tag reader", () => {
   });
 
   it("decodes XML entities and skips comments and doctypes", () => {
-    expect(metaTags("<!DOCTYPE html><!-- <meta name=\"x\" content=\"y\"> --><meta name='n' content=\"&lt;&amp;&#39;&quot;&gt;\">")).toEqual([
+    expect(metaTags('<!DOCTYPE html><!-- <meta name="x" content="y"> --><meta name=\'n\' content="&lt;&amp;&#39;&quot;&gt;">')).toEqual([
       { name: "n", content: `<&'">` },
     ]);
   });

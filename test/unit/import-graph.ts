@@ -74,18 +74,12 @@ const JS_TO_TS: Record<string, string[]> = {
  * package, "node:fs", an alias such as "modgate:compiled-config"): not an edge
  * between our files. Null for a relative specifier that names no file.
  */
-export function resolveSpecifier(
-  from: string,
-  specifier: string,
-  isFile: (path: string) => boolean,
-): string | null | undefined {
+export function resolveSpecifier(from: string, specifier: string, isFile: (path: string) => boolean): string | null | undefined {
   if (!/^\.\.?(\/|$)/.test(specifier)) return undefined;
   const base = posix.normalize(posix.join(posix.dirname(from), specifier));
   const ext = posix.extname(base);
   const stem = base.slice(0, base.length - ext.length);
-  const candidates = JS_TO_TS[ext]
-    ? [...JS_TO_TS[ext].map((e) => stem + e), base]
-    : [base, `${base}.ts`, `${base}.tsx`, `${base}/index.ts`];
+  const candidates = JS_TO_TS[ext] ? [...JS_TO_TS[ext].map((e) => stem + e), base] : [base, `${base}.ts`, `${base}.tsx`, `${base}/index.ts`];
   return candidates.find(isFile) ?? null;
 }
 

@@ -16,13 +16,38 @@ function errorOf(fn: () => unknown): string {
 
 // dirhash.Hash1 over [name, content] pairs
 const HASHES = [
-  {"err": "", "files": [["go.mod", "module example.com/m.git\n"]], "h1": "h1:H+A5oSNRO0pYE2LYIaKt3PIQVoFx+TQz0LoqkEl9I64="},
-  {"err": "", "files": [["example.com/m.git@v1.0.0/go.mod", "module example.com/m.git\n"], ["example.com/m.git@v1.0.0/a.go", "package m\n"]], "h1": "h1:PKVvaPDHZC8u7um3eECuJ9tJvsWCyejZQQB69O59RQw="},
-  {"err": "", "files": [["example.com/m.git@v1.0.0/go.mod", "module example.com/m.git\n"], ["example.com/m.git@v1.0.0/a.go", "package m\n"], ["example.com/m.git@v1.0.0/", ""]], "h1": "h1:xDO/17gq+xuDv3dLNaz5POsdBdkPRexlHFzmVa2+2fU="},
-  {"err": "", "files": [["go.mod", ""]], "h1": "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY="},
-  {"err": "", "files": [], "h1": "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="},
-  {"err": "", "files": [["m@v1/～.txt", "a"], ["m@v1/😀.txt", "b"], ["m@v1/Z", "c"], ["m@v1/a", "d"], ["m@v1/é", "e"]], "h1": "h1:QvO5YeHkbWNEWfued6HG6BbtuA91C7T5WtBijsH+R90="},
-  {"err": "dirhash: filenames with newlines are not supported", "files": [["bad\nname", "x"]], "h1": ""},
+  { err: "", files: [["go.mod", "module example.com/m.git\n"]], h1: "h1:H+A5oSNRO0pYE2LYIaKt3PIQVoFx+TQz0LoqkEl9I64=" },
+  {
+    err: "",
+    files: [
+      ["example.com/m.git@v1.0.0/go.mod", "module example.com/m.git\n"],
+      ["example.com/m.git@v1.0.0/a.go", "package m\n"],
+    ],
+    h1: "h1:PKVvaPDHZC8u7um3eECuJ9tJvsWCyejZQQB69O59RQw=",
+  },
+  {
+    err: "",
+    files: [
+      ["example.com/m.git@v1.0.0/go.mod", "module example.com/m.git\n"],
+      ["example.com/m.git@v1.0.0/a.go", "package m\n"],
+      ["example.com/m.git@v1.0.0/", ""],
+    ],
+    h1: "h1:xDO/17gq+xuDv3dLNaz5POsdBdkPRexlHFzmVa2+2fU=",
+  },
+  { err: "", files: [["go.mod", ""]], h1: "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY=" },
+  { err: "", files: [], h1: "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
+  {
+    err: "",
+    files: [
+      ["m@v1/～.txt", "a"],
+      ["m@v1/😀.txt", "b"],
+      ["m@v1/Z", "c"],
+      ["m@v1/a", "d"],
+      ["m@v1/é", "e"],
+    ],
+    h1: "h1:QvO5YeHkbWNEWfued6HG6BbtuA91C7T5WtBijsH+R90=",
+  },
+  { err: "dirhash: filenames with newlines are not supported", files: [["bad\nname", "x"]], h1: "" },
 ];
 
 const encoder = new TextEncoder();

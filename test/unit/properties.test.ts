@@ -378,13 +378,81 @@ function checkAnswer(asked: Asked, o: Observed): void {
 
 // ---- generators -------------------------------------------------------------------
 
-const POOL = ["tools", "extra", "secret", "sdk", "libs", "special", "x", "quiet", "oss", "alpha", "beta", "team", "gamma", "hg", "v", "cmd", "internal", "yaml", "a.b", "v2", "Tools", "ALPHA", "go.example.com", "go.other.org"];
+const POOL = [
+  "tools",
+  "extra",
+  "secret",
+  "sdk",
+  "libs",
+  "special",
+  "x",
+  "quiet",
+  "oss",
+  "alpha",
+  "beta",
+  "team",
+  "gamma",
+  "hg",
+  "v",
+  "cmd",
+  "internal",
+  "yaml",
+  "a.b",
+  "v2",
+  "Tools",
+  "ALPHA",
+  "go.example.com",
+  "go.other.org",
+];
 
 const HOSTILE_ELEMENTS = [
-  "", ".", "..", "...", "%2e%2e", "%2E", "%2F", "%2f..%2f", "..%2F..", "%00", "%0d%0aX-Injected:%201", "%0A", "%3Cmg-tag%3E",
-  "\r\nX-Injected: 1", "\n", "\r", "\u0000", "\t", " ", "<mg-tag>", '"mg-quote', "'mg-apos", "<script>alert(1)</script>",
-  "&amp;", "&lt;mg", "\\", "..\\..", "CON", "aux.txt", "a~1", "trailing.", ".hidden", "-lead", "\u2028", "\ud800", "\u{1f600}",
-  "\u00e9", "%", "%zz", ";", "@", ":", "javascript:alert(1)", "+", "~", "_", "-",
+  "",
+  ".",
+  "..",
+  "...",
+  "%2e%2e",
+  "%2E",
+  "%2F",
+  "%2f..%2f",
+  "..%2F..",
+  "%00",
+  "%0d%0aX-Injected:%201",
+  "%0A",
+  "%3Cmg-tag%3E",
+  "\r\nX-Injected: 1",
+  "\n",
+  "\r",
+  "\u0000",
+  "\t",
+  " ",
+  "<mg-tag>",
+  '"mg-quote',
+  "'mg-apos",
+  "<script>alert(1)</script>",
+  "&amp;",
+  "&lt;mg",
+  "\\",
+  "..\\..",
+  "CON",
+  "aux.txt",
+  "a~1",
+  "trailing.",
+  ".hidden",
+  "-lead",
+  "\u2028",
+  "\ud800",
+  "\u{1f600}",
+  "\u00e9",
+  "%",
+  "%zz",
+  ";",
+  "@",
+  ":",
+  "javascript:alert(1)",
+  "+",
+  "~",
+  "_",
+  "-",
 ];
 
 const validElement = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._~+-]{0,10}$/);
@@ -406,7 +474,10 @@ const element = fc.oneof(
 const structuredPath = fc.array(element, { minLength: 0, maxLength: 6 }).map((es) => "/" + es.join("/"));
 
 /** Paths of configured elements: the ones that reach modules. */
-const cleanElements = fc.array(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...POOL) }, { weight: 1, arbitrary: validElement }), { minLength: 1, maxLength: 5 });
+const cleanElements = fc.array(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...POOL) }, { weight: 1, arbitrary: validElement }), {
+  minLength: 1,
+  maxLength: 5,
+});
 const cleanPath = cleanElements.map((es) => "/" + es.join("/"));
 
 /** One hostile piece for a clean path: an element inserted, or glued to an element. */
@@ -448,9 +519,24 @@ const query = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      "?go-get=1&x=1", "?x=1&go-get=1", "?go-get=0", "?go-get=", "?go-get=1#frag", "#go-get=1", "?%67o-get=1", "?go-get=1&go-get=0",
-      "?go-get=%31", "?go-get=1<mg-q>", "?go-get=1\r\nX-Injected: 1", "?go-get=1&redirect=https://evil.example/", "?", "??go-get=1",
-      "?go-get=1&%zz", "?go-get=1;x", "?go-get=1&x=\"mg-q", "?" + "a=1&".repeat(5000) + "go-get=1",
+      "?go-get=1&x=1",
+      "?x=1&go-get=1",
+      "?go-get=0",
+      "?go-get=",
+      "?go-get=1#frag",
+      "#go-get=1",
+      "?%67o-get=1",
+      "?go-get=1&go-get=0",
+      "?go-get=%31",
+      "?go-get=1<mg-q>",
+      "?go-get=1\r\nX-Injected: 1",
+      "?go-get=1&redirect=https://evil.example/",
+      "?",
+      "??go-get=1",
+      "?go-get=1&%zz",
+      "?go-get=1;x",
+      '?go-get=1&x="mg-q',
+      "?" + "a=1&".repeat(5000) + "go-get=1",
     ),
   },
   { weight: 1, arbitrary: fc.string({ unit: "binary-ascii", maxLength: 20 }).map((s) => "?" + s) },
@@ -469,10 +555,32 @@ const hostVariant = (host: string) =>
 const configuredHost = fc.constantFrom(...HOSTS).chain(hostVariant);
 
 const hostileHost = fc.constantFrom(
-  "", "evil.example", "gitlab.example.com", "pkg.go.dev", "localhost", "127.0.0.1", "[::1]", "[::1]:8080", "[go.example.com]",
-  "go.example.com\r\nX-Injected: 1", "<mg-host>", 'go.example.com"mg-q', "go.example.com@evil.example", "evil.example@go.example.com",
-  "go.example.com.evil.example", "go.example.com/evil", "go.example.com?x", "go.example.com#x", " go.example.com", "go.example.com ",
-  "go.example.com\u0000", "go.ex\u00e4mple.com", "xn--go-example.com", "*", "go.example.com,go.other.org", "a".repeat(5000),
+  "",
+  "evil.example",
+  "gitlab.example.com",
+  "pkg.go.dev",
+  "localhost",
+  "127.0.0.1",
+  "[::1]",
+  "[::1]:8080",
+  "[go.example.com]",
+  "go.example.com\r\nX-Injected: 1",
+  "<mg-host>",
+  'go.example.com"mg-q',
+  "go.example.com@evil.example",
+  "evil.example@go.example.com",
+  "go.example.com.evil.example",
+  "go.example.com/evil",
+  "go.example.com?x",
+  "go.example.com#x",
+  " go.example.com",
+  "go.example.com ",
+  "go.example.com\u0000",
+  "go.ex\u00e4mple.com",
+  "xn--go-example.com",
+  "*",
+  "go.example.com,go.other.org",
+  "a".repeat(5000),
 );
 
 const hostHeader = fc.oneof(
@@ -512,7 +620,10 @@ const targeted = fc.constantFrom(...CONFIG.modules).chain((m) =>
     host: hostVariant(m.host) as fc.Arbitrary<string | undefined>,
     path: fc
       .tuple(
-        fc.array(cleanElements.map((es) => es[0]!), { minLength: m.elements.length, maxLength: m.elements.length }),
+        fc.array(
+          cleanElements.map((es) => es[0]!),
+          { minLength: m.elements.length, maxLength: m.elements.length },
+        ),
         fc.array(fc.constantFrom(...POOL), { maxLength: 3 }),
         fc.option(spoiler, { freq: 2 }),
       )
@@ -584,9 +695,17 @@ class Tally {
     const location = o.headers.get("location") ?? "";
     const kind =
       o.status === 302
-        ? location.startsWith("https://pkg.go.dev/") ? "302 pkg.go.dev" : "302 GitLab"
+        ? location.startsWith("https://pkg.go.dev/")
+          ? "302 pkg.go.dev"
+          : "302 GitLab"
         : o.status === 200
-          ? asked.path === "/" ? "200 index" : goImports(o.body).length > 0 ? "200 go-get" : o.body === "" ? "200 HEAD" : "200 page"
+          ? asked.path === "/"
+            ? "200 index"
+            : goImports(o.body).length > 0
+              ? "200 go-get"
+              : o.body === ""
+                ? "200 HEAD"
+                : "200 page"
           : String(o.status);
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
   }
@@ -619,7 +738,10 @@ describe("answer() on hostile requests", () => {
   it("answers valid import paths exactly as the oracle says: deepest rule, literal first, own host only", async () => {
     const request = fc.record({
       host: configuredHost.filter((h) => !h.endsWith(".")),
-      elements: fc.array(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...POOL) }, { weight: 1, arbitrary: fc.constantFrom("pkg", "z9", "a-b", "~u", "k+v") }), { minLength: 1, maxLength: 5 }),
+      elements: fc.array(
+        fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...POOL) }, { weight: 1, arbitrary: fc.constantFrom("pkg", "z9", "a-b", "~u", "k+v") }),
+        { minLength: 1, maxLength: 5 },
+      ),
       goGet: fc.boolean(),
       method: fc.constantFrom("GET", "HEAD"),
     });
@@ -666,7 +788,12 @@ describe("answer() on hostile requests", () => {
     const roots = CONFIG.modules.filter((m) => !m.elements.some(isVariable));
     const request = fc.record({
       module: fc.constantFrom(...roots),
-      x: fc.oneof(fc.constantFrom("X", "x", ".", "-", "_", "~", "+", "%2F", "%2f", "%00", "\\", ";", ":", "@", "\u00e9", " ", "\t", "\u0000"), fc.string({ unit: "binary-ascii", minLength: 1, maxLength: 1 })).filter((x) => !/^[/?#]/.test(x)),
+      x: fc
+        .oneof(
+          fc.constantFrom("X", "x", ".", "-", "_", "~", "+", "%2F", "%2f", "%00", "\\", ";", ":", "@", "\u00e9", " ", "\t", "\u0000"),
+          fc.string({ unit: "binary-ascii", minLength: 1, maxLength: 1 }),
+        )
+        .filter((x) => !/^[/?#]/.test(x)),
       suffix: fc.oneof(fc.constant(""), structuredPath, fc.constantFrom("/alpha", "/team/gamma", "/pkg", "/x")),
       query: fc.constantFrom("", "?go-get=1"),
       hostCase: fc.constantFrom("", ":443"),
@@ -681,7 +808,8 @@ describe("answer() on hostile requests", () => {
         for (const content of goImports(o.body)) expect(content.split(" ")[0], what).not.toBe(module.pattern);
         const location = o.headers.get("location");
         if (location !== undefined && module.gitlab) expect(location.startsWith(module.gitlab.web + "/") || location === module.gitlab.web, what).toBe(false);
-        if (location !== undefined) expect(location.startsWith(`https://pkg.go.dev/${module.pattern}/`) || location === `https://pkg.go.dev/${module.pattern}`, what).toBe(false);
+        if (location !== undefined)
+          expect(location.startsWith(`https://pkg.go.dev/${module.pattern}/`) || location === `https://pkg.go.dev/${module.pattern}`, what).toBe(false);
         if (module.group) expect(apiCalls, what).toEqual([]);
       }),
       options(1500),

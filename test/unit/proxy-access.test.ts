@@ -186,7 +186,10 @@ describe("GitlabClient.canRead (GitLab's git endpoint)", () => {
     };
   }
   const checkReadAccess = (f: typeof fetch, project: string, credential: Credential) =>
-    new GitlabClient({ url: "https://gitlab.example.com/prefix", token: "modgate-token", apiTimeoutMs: 1000, maxConcurrentCalls: 4, fetch: f }).canRead(project, credential);
+    new GitlabClient({ url: "https://gitlab.example.com/prefix", token: "modgate-token", apiTimeoutMs: 1000, maxConcurrentCalls: 4, fetch: f }).canRead(
+      project,
+      credential,
+    );
 
   it("asks info/refs of the project with the credential as Basic, never following redirects", async () => {
     const seen: Seen = {};

@@ -44,7 +44,12 @@ describe("proxy.maxConcurrentBuilds", () => {
   it("runs at most the cap, queues up to 8× it, refuses beyond with 503 Retry-After", async () => {
     const { repo, caching } = setup(buildGate(1));
     const versions = Array.from({ length: 10 }, (_, i) => `v1.0.${i}`);
-    const zips = versions.map((v) => caching.zip(v).then(() => "ok", (err: unknown) => err));
+    const zips = versions.map((v) =>
+      caching.zip(v).then(
+        () => "ok",
+        (err: unknown) => err,
+      ),
+    );
     await tick();
     expect(repo.started).toEqual(["v1.0.0"]);
     // 1 building, 8 waiting: the tenth is refused at once.
@@ -103,7 +108,18 @@ describe("proxy.maxConcurrentBuilds", () => {
 });
 
 describe("proxy.maxConcurrentBuilds in the config", () => {
-  const config = (proxy: string[]) => ["gitlab:", "  url: https://gitlab.example.com", "proxy:", "  enabled: true", ...proxy, "modules:", "  - path: go.example.com/x", "    project: a/b", ""].join("\n");
+  const config = (proxy: string[]) =>
+    [
+      "gitlab:",
+      "  url: https://gitlab.example.com",
+      "proxy:",
+      "  enabled: true",
+      ...proxy,
+      "modules:",
+      "  - path: go.example.com/x",
+      "    project: a/b",
+      "",
+    ].join("\n");
 
   it("defaults to 4 and takes values that work", () => {
     expect(compileConfig(config([]), "c.yaml").proxy.maxConcurrentBuilds).toBe(4);

@@ -26,7 +26,14 @@ class HeldHost implements CodeHost {
   async stat(rev: string, prefetch?: readonly string[]): Promise<RevInfo> {
     this.statPrefetch.push(prefetch);
     if (rev !== "v2.0.0") throw new NotExistError(`unknown revision ${rev}`);
-    return { name: COMMIT, short: COMMIT.slice(0, 12), time: new Date("2024-01-02T03:04:05Z"), version: rev, ref: "refs/tags/v2.0.0", tags: async () => ["v2.0.0"] };
+    return {
+      name: COMMIT,
+      short: COMMIT.slice(0, 12),
+      time: new Date("2024-01-02T03:04:05Z"),
+      version: rev,
+      ref: "refs/tags/v2.0.0",
+      tags: async () => ["v2.0.0"],
+    };
   }
   async latest(): Promise<RevInfo> {
     return this.stat("v2.0.0");

@@ -24,8 +24,8 @@ class MovingHost implements CodeHost {
   tag = A;
   stats: string[] = [];
   readonly files: Record<string, Record<string, string>> = {
-    [A]: { "go.mod": `module ${MODULE}\n\ngo 1.21\n`, "m.go": "package m\n\nconst Commit = \"A\"\n" },
-    [B]: { "go.mod": `module ${MODULE}\n\ngo 1.22\n`, "m.go": "package m\n\nconst Commit = \"B\"\n" },
+    [A]: { "go.mod": `module ${MODULE}\n\ngo 1.21\n`, "m.go": 'package m\n\nconst Commit = "A"\n' },
+    [B]: { "go.mod": `module ${MODULE}\n\ngo 1.22\n`, "m.go": 'package m\n\nconst Commit = "B"\n' },
   };
 
   async tags(): Promise<Tag[]> {
@@ -35,7 +35,14 @@ class MovingHost implements CodeHost {
     this.stats.push(rev);
     const hash = rev === "v1.0.0" ? this.tag : rev === A || rev === B ? rev : undefined;
     if (hash === undefined) throw new NotExistError(`unknown revision ${rev}`);
-    return { name: hash, short: hash.slice(0, 12), time: new Date("2024-01-02T03:04:05Z"), version: rev, ref: "refs/tags/v1.0.0", tags: async () => (hash === this.tag ? ["v1.0.0"] : []) };
+    return {
+      name: hash,
+      short: hash.slice(0, 12),
+      time: new Date("2024-01-02T03:04:05Z"),
+      version: rev,
+      ref: "refs/tags/v1.0.0",
+      tags: async () => (hash === this.tag ? ["v1.0.0"] : []),
+    };
   }
   async latest(): Promise<RevInfo> {
     return this.stat(this.tag);

@@ -57,7 +57,9 @@ describe("StoredAnswers: the scope of Cache-Control per request (finding 2)", ()
 
 describe("per GitLab project, not per path (finding 3)", () => {
   it("store keys carry the project id", () => {
-    expect(storePrefix("go.example.com/Team/lib", { id: 42, pathWithNamespace: "g/p", defaultBranch: "main", visibility: "private" })).toBe("go.example.com/!team/lib/@p/42");
+    expect(storePrefix("go.example.com/Team/lib", { id: 42, pathWithNamespace: "g/p", defaultBranch: "main", visibility: "private" })).toBe(
+      "go.example.com/!team/lib/@p/42",
+    );
     expect(storePrefix("go.example.com/lib", { pathWithNamespace: "g/p", defaultBranch: "main", visibility: "private" })).toBe("go.example.com/lib");
   });
 
@@ -89,7 +91,9 @@ describe("AccessControl.challengeUnknown (finding 8)", () => {
   });
 
   it("with a credential: nothing (the 404 stands)", () => {
-    expect(access.challengeUnknown("go.example.com/g/nothing", { authorization: basicAuthorization({ user: "u", secret: "s" }), address: () => "" })).toBeUndefined();
+    expect(
+      access.challengeUnknown("go.example.com/g/nothing", { authorization: basicAuthorization({ user: "u", secret: "s" }), address: () => "" }),
+    ).toBeUndefined();
   });
 });
 

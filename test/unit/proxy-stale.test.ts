@@ -46,7 +46,8 @@ function world() {
     }
     const path = decodeURIComponent(url.pathname);
     const project = /^\/api\/v4\/projects\/(platform\/[a-z]+)$/.exec(path)?.[1];
-    if (project && PROJECTS[project]) return Promise.resolve(json({ path_with_namespace: project, default_branch: "main", visibility: PROJECTS[project], repository_access_level: "enabled" }));
+    if (project && PROJECTS[project])
+      return Promise.resolve(json({ path_with_namespace: project, default_branch: "main", visibility: PROJECTS[project], repository_access_level: "enabled" }));
     if (/^\/api\/v4\/projects\/platform\/[a-z]+\/repository\/tags$/.test(path)) return Promise.resolve(json([{ name: "v1.0.0", commit: { id: COMMIT } }]));
     if (/^\/platform\/[a-z]+\.git\/info\/refs$/.test(path)) return Promise.resolve(new Response("", { status: 200 }));
     return Promise.resolve(json({ message: "404 Not Found" }, 404));
@@ -127,7 +128,9 @@ describe("a module found before, its look-up due, GitLab failing (finding 6)", (
       w.state.mode = "ok";
       w.advance(LIST_TTL_S * 1000 + 1);
       await w.ask("/go.example.com/pub/@v/list");
-      await expect.poll(async () => (await w.ask("/go.example.com/pub/@v/list")).headers["Cache-Control"], { timeout: 10_000 }).toBe(`public, max-age=${LIST_TTL_S}`);
+      await expect
+        .poll(async () => (await w.ask("/go.example.com/pub/@v/list")).headers["Cache-Control"], { timeout: 10_000 })
+        .toBe(`public, max-age=${LIST_TTL_S}`);
     });
   }
 

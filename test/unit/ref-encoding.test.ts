@@ -78,9 +78,7 @@ describe("static rules: Location and go-source with an odd branch", () => {
     expectAsciiHeaders(browser);
 
     const goGet = await settle(answer("GET", "go.example.com", `/m${i}/pkg?go-get=1`, modgateOf(router)));
-    expect(goSources(bodyText(goGet))).toEqual([
-      `go.example.com/m${i} ${WEB} ${WEB}/-/tree/${encoded}{/dir} ${WEB}/-/blob/${encoded}{/dir}/{file}#L{line}`,
-    ]);
+    expect(goSources(bodyText(goGet))).toEqual([`go.example.com/m${i} ${WEB} ${WEB}/-/tree/${encoded}{/dir} ${WEB}/-/blob/${encoded}{/dir}/{file}#L{line}`]);
   });
 
   it("keeps a subdir after the encoded ref", async () => {
@@ -105,9 +103,7 @@ describe("group rules: the API's default_branch and path", () => {
     const fakeGitlab: typeof fetch = async (input) => {
       const url = String(input instanceof Request ? input.url : input);
       const found = url.endsWith(`/projects/${encodeURIComponent(project.path_with_namespace)}`);
-      return found
-        ? Response.json({ ...project, visibility: "public" })
-        : Response.json({ message: "404 Project Not Found" }, { status: 404 });
+      return found ? Response.json({ ...project, visibility: "public" }) : Response.json({ message: "404 Project Not Found" }, { status: 404 });
     };
     return assemble(config, { cache: () => new MemoryLookupCache(100), fetch: fakeGitlab });
   }

@@ -174,7 +174,11 @@ describe("escaping", () => {
 
   it("round-trips the values through an HTML parser", () => {
     const document = parsePage(page);
-    const content = (name: string) => attr(findElements(document, "meta").find((m) => attr(m, "name") === name)!, "content");
+    const content = (name: string) =>
+      attr(
+        findElements(document, "meta").find((m) => attr(m, "name") === name)!,
+        "content",
+      );
     expect(content("go-import")).toBe(`go.example.com/evil git https://git.example.com/${HOSTILE} sd${HOSTILE}`);
     // The ref and subdir are URL path elements, so they are percent-encoded too (issue 9); "&'" may stay.
     expect(content("go-source")).toContain(`${GITLAB}/${HOSTILE}/-/tree/br%22%3C%3E&'/sd%22%3C%3E&'{/dir}`);

@@ -21,7 +21,9 @@ const UNSENDABLE_WEB = "https://gitlab.example.com/功能";
 
 /** A group rule that answers every path with a module whose browser link cannot be sent, or rejects. */
 function fakeGroupRule(module: DiscoveredRule["module"], behaviour: "unsendable" | "reject"): DiscoveredRule {
-  const unsendable = new Rule(compiledModule(module.pattern, { repo: `${UNSENDABLE_WEB}.git`, gitlab: { web: UNSENDABLE_WEB, branch: "main" }, browser: "gitlab" })).resolve([]);
+  const unsendable = new Rule(
+    compiledModule(module.pattern, { repo: `${UNSENDABLE_WEB}.git`, gitlab: { web: UNSENDABLE_WEB, branch: "main" }, browser: "gitlab" }),
+  ).resolve([]);
   return {
     module,
     depth: module.elements.length,
@@ -86,7 +88,9 @@ describe("an answer node:http refuses to write", () => {
     expect(res.body.toString()).toBe("internal error\n");
     expect(res.headers.location).toBeUndefined();
     expect(stderr).toHaveLength(1);
-    expect(stderr[0]).toMatch(new RegExp(`^modgate: internal error writing a 302 answer to "${path}": TypeError: Invalid character in header content \\["Location"\\]\\n$`));
+    expect(stderr[0]).toMatch(
+      new RegExp(`^modgate: internal error writing a 302 answer to "${path}": TypeError: Invalid character in header content \\["Location"\\]\\n$`),
+    );
     // The access log records what was sent, not what was meant.
     expect(logged.map((e) => e.status)).toEqual([500]);
     await expectStillServing();

@@ -124,9 +124,7 @@ describe("matching inside one host", () => {
   });
 
   it("answers the same tag for every path inside one module root", () => {
-    const tags = ["go.example.com/libs/yaml", "go.example.com/libs/yaml/a", "go.example.com/libs/yaml/a/b/v2"].map(
-      (p) => resolve(router, p)?.goImport,
-    );
+    const tags = ["go.example.com/libs/yaml", "go.example.com/libs/yaml/a", "go.example.com/libs/yaml/a/b/v2"].map((p) => resolve(router, p)?.goImport);
     expect(new Set(tags)).toEqual(new Set(["go.example.com/libs/yaml git https://git.example.com/libs/yaml"]));
   });
 
@@ -137,9 +135,7 @@ describe("matching inside one host", () => {
 });
 
 describe("hosts", () => {
-  const twoHosts = routerFor(
-    modulesYaml(["go.example.com/tools", "https://git.example.com/tools"], ["go.other.org/x", "https://github.com/acme/x"]),
-  );
+  const twoHosts = routerFor(modulesYaml(["go.example.com/tools", "https://git.example.com/tools"], ["go.other.org/x", "https://github.com/acme/x"]));
   const oneHost = routerFor(modulesYaml(["go.example.com/tools", "https://git.example.com/tools"]));
 
   it("finds a host case-insensitively and ignores the port", () => {
@@ -150,9 +146,7 @@ describe("hosts", () => {
   });
 
   it("keeps the prefix from the config whatever the Host header says", () => {
-    expect(resolve(twoHosts, "go.example.com/tools/pkg", "GO.EXAMPLE.COM:8443")?.goImport).toBe(
-      "go.example.com/tools git https://git.example.com/tools",
-    );
+    expect(resolve(twoHosts, "go.example.com/tools/pkg", "GO.EXAMPLE.COM:8443")?.goImport).toBe("go.example.com/tools git https://git.example.com/tools");
   });
 
   it("serves each host's own modules only", () => {
@@ -173,9 +167,7 @@ describe("hosts", () => {
     for (const header of ["127.0.0.1:8080", "localhost", "internal.lan", "", undefined, null]) {
       expect(oneHost.routesFor(header)?.host, String(header)).toBe("go.example.com");
     }
-    expect(resolve(oneHost, "go.example.com/tools/pkg", "127.0.0.1:8080")?.goImport).toBe(
-      "go.example.com/tools git https://git.example.com/tools",
-    );
+    expect(resolve(oneHost, "go.example.com/tools/pkg", "127.0.0.1:8080")?.goImport).toBe("go.example.com/tools git https://git.example.com/tools");
   });
 
   it.each([
@@ -202,12 +194,15 @@ describe("per-request cost does not grow with the number of modules", () => {
   it(`finds the right one of ${COUNT} literal modules without walking the module list`, () => {
     let reads = 0;
     let counting = false;
-    const modules = new Proxy(Array.from({ length: COUNT }, (_, i) => literal(i)), {
-      get(target, key, receiver) {
-        if (counting) reads++;
-        return Reflect.get(target, key, receiver) as unknown;
+    const modules = new Proxy(
+      Array.from({ length: COUNT }, (_, i) => literal(i)),
+      {
+        get(target, key, receiver) {
+          if (counting) reads++;
+          return Reflect.get(target, key, receiver) as unknown;
+        },
       },
-    });
+    );
     const router = new Router(handBuilt(modules));
     const resolveSpy = vi.spyOn(Rule.prototype, "resolve");
 
@@ -259,15 +254,16 @@ describe("compiled clone URLs", () => {
   });
 
   it("ssh with its own user and host", () => {
-    expect(
-      reposFor("  url: https://gitlab.example.com\n  ssh:\n    user: gitlab\n    host: ssh.gitlab.example.com\n", project("a", "g/p", "ssh")),
-    ).toEqual(["ssh://gitlab@ssh.gitlab.example.com/g/p.git"]);
+    expect(reposFor("  url: https://gitlab.example.com\n  ssh:\n    user: gitlab\n    host: ssh.gitlab.example.com\n", project("a", "g/p", "ssh"))).toEqual([
+      "ssh://gitlab@ssh.gitlab.example.com/g/p.git",
+    ]);
   });
 
   it("gitlab.transport is the default, a module's transport overrides it", () => {
-    expect(
-      reposFor("  url: https://gitlab.example.com\n  transport: ssh\n", project("a", "g/a") + project("b", "g/b", "https")),
-    ).toEqual(["ssh://git@gitlab.example.com/g/a.git", "https://gitlab.example.com/g/b.git"]);
+    expect(reposFor("  url: https://gitlab.example.com\n  transport: ssh\n", project("a", "g/a") + project("b", "g/b", "https"))).toEqual([
+      "ssh://git@gitlab.example.com/g/a.git",
+      "https://gitlab.example.com/g/b.git",
+    ]);
   });
 
   it("template projects keep their variables for the router to fill", () => {

@@ -55,9 +55,7 @@ describe("server:", () => {
   });
 
   it("names a misspelt key and the one meant", () => {
-    expect(problemsOf(withServer("headerTimeout: 5"))).toEqual([
-      'server.yaml:2:3: unknown key "headerTimeout" in server: did you mean headersTimeout?',
-    ]);
+    expect(problemsOf(withServer("headerTimeout: 5"))).toEqual(['server.yaml:2:3: unknown key "headerTimeout" in server: did you mean headersTimeout?']);
   });
 
   it("refuses a headers timeout longer than the request timeout, at the field written", () => {

@@ -9,7 +9,7 @@
  */
 export async function untilSettled(count: () => number, { pollMs = 10, quietPolls = 10 } = {}): Promise<number> {
   let last = count();
-  for (let quiet = 0; quiet < quietPolls; ) {
+  for (let quiet = 0; quiet < quietPolls;) {
     await new Promise((resolve) => setTimeout(resolve, pollMs));
     const now = count();
     if (now === last) quiet++;

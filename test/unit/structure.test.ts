@@ -8,16 +8,7 @@ import { posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import {
-  cycles,
-  folderGraph,
-  importsOf,
-  reachable,
-  resolveSpecifier,
-  restrict,
-  scanImports,
-  type Graph,
-} from "./import-graph.js";
+import { cycles, folderGraph, importsOf, reachable, resolveSpecifier, restrict, scanImports, type Graph } from "./import-graph.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 const read = (file: string) => readFileSync(posix.join(ROOT, file), "utf8");
@@ -78,10 +69,7 @@ describe("src/ structure", () => {
   // still a layering cycle, and one value import turns it into a runtime one.
   it("has no import cycle between files", () => {
     const found = cycles(graph);
-    report(
-      `${found.length} import cycle(s) between files of src/ (the shortest cycle through each import that is on one):`,
-      found.map(chain),
-    );
+    report(`${found.length} import cycle(s) between files of src/ (the shortest cycle through each import that is on one):`, found.map(chain));
   });
 
   // Folders are the layers (core, config, discovery, proxy, node, render, the
@@ -123,8 +111,7 @@ describe("src/ structure", () => {
 });
 
 describe("the structure detector", () => {
-  const g = (edges: Record<string, string[]>): Graph =>
-    new Map(Object.entries(edges).map(([from, to]) => [from, new Set(to)]));
+  const g = (edges: Record<string, string[]>): Graph => new Map(Object.entries(edges).map(([from, to]) => [from, new Set(to)]));
 
   it("finds a known cycle, and none in an acyclic graph", () => {
     // a → b → c → a is a cycle; c → d and e → a hang off it.
@@ -175,15 +162,7 @@ describe("the structure detector", () => {
       `const g = await import(name);`,
     ].join("\n");
     expect(importsOf("x.ts", text)).toEqual({
-      specifiers: [
-        "./double.js",
-        "./single.js",
-        "./re-export.js",
-        "./type-re-export.js",
-        "./side-effect.js",
-        "./dynamic.js",
-        "./import-type.js",
-      ],
+      specifiers: ["./double.js", "./single.js", "./re-export.js", "./type-re-export.js", "./side-effect.js", "./dynamic.js", "./import-type.js"],
       computed: ["import(name)"],
     });
   });

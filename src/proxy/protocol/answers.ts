@@ -90,7 +90,8 @@ export class ProtocolAnswers {
         if (known) return known;
         const object = await repo.zip(v, note);
         // Small zips (most modules) are answered from memory like .info; large ones stream, so RSS stays bounded.
-        if (object.size <= MAX_REMEMBERED_BYTES) return this.stored.remember(repo.key(v, "zip"), dataAnswer(200, ZIP_TYPE, await object.bytes(), immutable), scope);
+        if (object.size <= MAX_REMEMBERED_BYTES)
+          return this.stored.remember(repo.key(v, "zip"), dataAnswer(200, ZIP_TYPE, await object.bytes(), immutable), scope);
         return dataAnswer(200, ZIP_TYPE, { size: object.size, open: () => object.stream() }, immutable);
       }
     }

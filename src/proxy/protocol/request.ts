@@ -83,7 +83,7 @@ function parse(path: string): ProxyRequest {
     return { kind: "bad", reason: "malformed percent-encoding in the path" };
   }
   // A "%2F" would make a path element of its own; url.PathEscape never writes one.
-  if (/%2f/i.test(escapedModule) || /%2f/i.test(escapedVersion ?? "")) return { kind: "bad", reason: "an escaped \"/\" is not sent by the go command" };
+  if (/%2f/i.test(escapedModule) || /%2f/i.test(escapedVersion ?? "")) return { kind: "bad", reason: 'an escaped "/" is not sent by the go command' };
   escapedModule = decodedModule;
   escapedVersion = decodedVersion;
   let modulePath: string;
@@ -97,7 +97,11 @@ function parse(path: string): ProxyRequest {
     .split("/")
     .find((e) => utf8Bytes(e) > MAX_NAME_BYTES);
   if (longElement !== undefined) {
-    return { kind: "missing", endpoint, reason: `module ${JSON.stringify(modulePath.slice(0, 64) + "…")}: malformed module path: path element longer than ${MAX_NAME_BYTES} bytes` };
+    return {
+      kind: "missing",
+      endpoint,
+      reason: `module ${JSON.stringify(modulePath.slice(0, 64) + "…")}: malformed module path: path element longer than ${MAX_NAME_BYTES} bytes`,
+    };
   }
   if (escapedVersion === undefined) return { kind: "module", modulePath, endpoint };
   let version: string;
@@ -109,7 +113,11 @@ function parse(path: string): ProxyRequest {
   if (version === "") return { kind: "bad", reason: "empty version" };
   const bytes = utf8Bytes(escapeVersion(version));
   if (bytes > MAX_VERSION_BYTES) {
-    return { kind: "missing", endpoint, reason: `${modulePath}@${version.slice(0, 64)}…: invalid version: version too long (${bytes} bytes escaped; at most ${MAX_VERSION_BYTES})` };
+    return {
+      kind: "missing",
+      endpoint,
+      reason: `${modulePath}@${version.slice(0, 64)}…: invalid version: version too long (${bytes} bytes escaped; at most ${MAX_VERSION_BYTES})`,
+    };
   }
   return { kind: "module", modulePath, endpoint, version };
 }

@@ -27,7 +27,6 @@ export interface ModuleLocation {
   subdir: string;
 }
 
-
 export interface FoundDir {
   commit: string;
   /** The module's directory in the repository: codeDir, or codeDir/vN. */
@@ -247,7 +246,11 @@ export class CodeRepo implements Repo {
         } else if (this.pathMajor !== "") {
           errIncompatible = moduleError(this.modPath, "", invalidVersion(v, "module path includes a major version suffix, so major version must match"));
         } else {
-          errIncompatible = moduleError(this.modPath, "", invalidVersion(v, `module contains a go.mod file, so module path must match major version ("${this.pathPrefix}/${semver.major(v)}")`));
+          errIncompatible = moduleError(
+            this.modPath,
+            "",
+            invalidVersion(v, `module contains a go.mod file, so module path must match major version ("${this.pathPrefix}/${semver.major(v)}")`),
+          );
         }
       } else if (v.endsWith("+incompatible")) {
         errIncompatible = moduleError(this.modPath, "", invalidVersion(v, `+incompatible suffix not allowed: major version ${semver.major(v)} is compatible`));

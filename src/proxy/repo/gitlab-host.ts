@@ -30,7 +30,11 @@ export interface GitlabHostOptions {
 
 /** Facts keyed by commit id, which cannot change: shared across requests, bounded. */
 export class HostMemo {
-  readonly files = new LRUCache<string, { data: Uint8Array | null }>({ max: 4096, maxSize: 64 << 20, sizeCalculation: (v) => Math.max(1, v.data?.length ?? 1) });
+  readonly files = new LRUCache<string, { data: Uint8Array | null }>({
+    max: 4096,
+    maxSize: 64 << 20,
+    sizeCalculation: (v) => Math.max(1, v.data?.length ?? 1),
+  });
   readonly mergeBases = new LRUCache<string, { id: string | null }>({ max: 16384 });
   readonly commitTimes = new LRUCache<string, Date>({ max: 16384 });
 }
@@ -132,7 +136,13 @@ export class GitlabHost implements CodeHost {
     return this.info(branch.commit, branch.commit, "HEAD");
   }
 
-  private async info(hash: string, version: string, ref?: string, named?: Promise<GitlabCommit | undefined>, prefetch: readonly string[] = []): Promise<RevInfo> {
+  private async info(
+    hash: string,
+    version: string,
+    ref?: string,
+    named?: Promise<GitlabCommit | undefined>,
+    prefetch: readonly string[] = [],
+  ): Promise<RevInfo> {
     // The commit is known: the files its caller will read are asked now, not after its time.
     for (const path of prefetch) this.readFile(hash, path).catch(() => {});
     const time = await this.commitTime(hash, named);
@@ -141,7 +151,11 @@ export class GitlabHost implements CodeHost {
       short: hash.slice(0, 12),
       time,
       version,
-      tags: async () => (await this.tagList.get()).filter((t) => t.commit === hash).map((t) => t.name).sort(),
+      tags: async () =>
+        (await this.tagList.get())
+          .filter((t) => t.commit === hash)
+          .map((t) => t.name)
+          .sort(),
     };
     if (ref !== undefined) info.ref = ref;
     return info;

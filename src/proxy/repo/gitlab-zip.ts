@@ -56,7 +56,13 @@ export function rawFileLimit(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMIT
  * warning); a go.mod or LICENSE over the go command's is not there, in its
  * words ("file too large").
  */
-export async function readRawFile(client: GitlabClient, project: string, commit: string, path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<Uint8Array | undefined> {
+export async function readRawFile(
+  client: GitlabClient,
+  project: string,
+  commit: string,
+  path: string,
+  limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+): Promise<Uint8Array | undefined> {
   try {
     return await client.file(project, commit, path, rawFileLimit(path, limits));
   } catch (err) {
@@ -245,7 +251,14 @@ async function reconcile(
   return out;
 }
 
-async function rawFile(o: ReadZipOptions, e: GitlabTreeEntry, name: string, attrs: PathAttributes, held: { bytes: number }, limit: number): Promise<ModuleFile> {
+async function rawFile(
+  o: ReadZipOptions,
+  e: GitlabTreeEntry,
+  name: string,
+  attrs: PathAttributes,
+  held: { bytes: number },
+  limit: number,
+): Promise<ModuleFile> {
   let raw: Uint8Array;
   try {
     raw = await o.client.blob(o.project, e.id, limit - held.bytes);

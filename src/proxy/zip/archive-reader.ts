@@ -1,5 +1,5 @@
-import { inflateRaw, inflateRawBytes, ONE_CALL_BYTES } from './raw-deflate.js';
-import { updateCrc32 } from './zip-records.js';
+import { inflateRaw, inflateRawBytes, ONE_CALL_BYTES } from "./raw-deflate.js";
+import { updateCrc32 } from "./zip-records.js";
 
 /**
  * Reads a zip written by `git archive --format=zip` (what GitLab's /repository/archive.zip
@@ -58,7 +58,7 @@ const FLAG_ENCRYPTED = 0x1;
 export async function openArchive(source: RandomAccessSource, opts: ArchiveReaderOptions = {}): Promise<ArchiveReader> {
   const chunkSize = opts.chunkSize ?? 256 * 1024;
   const directory = await locateCentralDirectory(source);
-  const cd = await readExactly(source, directory.offset, directory.size, 'central directory');
+  const cd = await readExactly(source, directory.offset, directory.size, "central directory");
   const entries = parseCentralDirectory(cd, directory.count);
   return { entries, open: (entry) => openEntry(source, entry, chunkSize) };
 }
@@ -74,7 +74,7 @@ async function locateCentralDirectory(source: RandomAccessSource): Promise<Direc
   if (source.size < EOCD_MIN) throw new Error(`archive: ${source.size} bytes is too short to be a zip`);
   const tailLength = Math.min(source.size, EOCD_MIN + MAX_COMMENT);
   const tailOffset = source.size - tailLength;
-  const tail = await readExactly(source, tailOffset, tailLength, 'end of archive');
+  const tail = await readExactly(source, tailOffset, tailLength, "end of archive");
   const view = dataView(tail);
   for (let i = tail.length - EOCD_MIN; i >= 0; i--) {
     if (view.getUint32(i, true) !== EOCD_SIG) continue;
@@ -89,14 +89,14 @@ async function locateCentralDirectory(source: RandomAccessSource): Promise<Direc
     }
     return { offset, size, count };
   }
-  throw new Error('archive: no end of central directory record; not a zip (GitLab may have sent an error page)');
+  throw new Error("archive: no end of central directory record; not a zip (GitLab may have sent an error page)");
 }
 
 async function readZip64End(source: RandomAccessSource, eocdOffset: number): Promise<DirectoryLocation> {
-  const locator = dataView(await readExactly(source, eocdOffset - 20, 20, 'zip64 locator'));
-  if (locator.getUint32(0, true) !== ZIP64_LOCATOR_SIG) throw new Error('archive: zip64 fields without a zip64 locator');
-  const end = dataView(await readExactly(source, u64(locator, 8), 56, 'zip64 end record'));
-  if (end.getUint32(0, true) !== ZIP64_EOCD_SIG) throw new Error('archive: bad zip64 end of central directory record');
+  const locator = dataView(await readExactly(source, eocdOffset - 20, 20, "zip64 locator"));
+  if (locator.getUint32(0, true) !== ZIP64_LOCATOR_SIG) throw new Error("archive: zip64 fields without a zip64 locator");
+  const end = dataView(await readExactly(source, u64(locator, 8), 56, "zip64 end record"));
+  if (end.getUint32(0, true) !== ZIP64_EOCD_SIG) throw new Error("archive: bad zip64 end of central directory record");
   return { count: u64(end, 32), size: u64(end, 40), offset: u64(end, 48) };
 }
 
@@ -127,7 +127,7 @@ function parseCentralDirectory(cd: Uint8Array, count: number): ArchiveEntry[] {
     const unixMode = creator === CREATOR_UNIX ? externalAttrs >>> 16 : undefined;
     entries.push({
       name,
-      isDirectory: name.endsWith('/'),
+      isDirectory: name.endsWith("/"),
       isSymlink: unixMode !== undefined && (unixMode & S_IFMT) === S_IFLNK,
       unixMode: unixMode === 0 ? undefined : unixMode,
       method,
@@ -148,14 +148,14 @@ function applyZip64Extra(
   name: string,
 ): { size: number; compressedSize: number; localHeaderOffset: number } {
   const view = dataView(extra);
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const id = view.getUint16(at, true);
     const length = view.getUint16(at + 2, true);
     if (id === 0x0001) {
       let p = at + 4;
       const out = { ...fields };
-      if (out.size === 0xffffffff) (out.size = u64(view, p)), (p += 8);
-      if (out.compressedSize === 0xffffffff) (out.compressedSize = u64(view, p)), (p += 8);
+      if (out.size === 0xffffffff) ((out.size = u64(view, p)), (p += 8));
+      if (out.compressedSize === 0xffffffff) ((out.compressedSize = u64(view, p)), (p += 8));
       if (out.localHeaderOffset === 0xffffffff) out.localHeaderOffset = u64(view, p);
       return out;
     }
@@ -291,7 +291,7 @@ function openSmallEntry(source: RandomAccessSource, entry: ArchiveEntry): Readab
 
 /** The platform's inflate names no entry ("incorrect header check", ...): say which one it was. */
 function entryError(name: string, error: unknown): Error {
-  if (error instanceof Error && error.message.startsWith('archive: ')) return error;
+  if (error instanceof Error && error.message.startsWith("archive: ")) return error;
   return new Error(`archive: ${name} cannot be inflated (damaged archive): ${error instanceof Error ? error.message : String(error)}`);
 }
 

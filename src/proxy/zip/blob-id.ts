@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from "node:crypto";
 
 /**
  * Git's object id of a blob: SHA-1 of `blob <decimal length>\0` followed by the content
@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
  * writes into `$Id$`.
  */
 export class BlobIdHasher {
-  private readonly hash = createHash('sha1');
+  private readonly hash = createHash("sha1");
   private written = 0;
 
   /** `size` must be known up front: the header that starts the hash carries it. */
@@ -27,7 +27,7 @@ export class BlobIdHasher {
     if (this.written !== this.size) {
       throw new Error(`blob id: declared ${this.size} bytes but hashed ${this.written}`);
     }
-    return this.hash.digest('hex');
+    return this.hash.digest("hex");
   }
 }
 

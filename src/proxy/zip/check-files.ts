@@ -1,7 +1,7 @@
-import type { FileKind } from './file.js';
-import { checkFilePath, goQuote } from './file-path.js';
-import { strToFold } from './fold.js';
-import { goVersionCompare, goVersionLang } from '../../module/gover.js';
+import type { FileKind } from "./file.js";
+import { checkFilePath, goQuote } from "./file-path.js";
+import { strToFold } from "./fold.js";
+import { goVersionCompare, goVersionLang } from "../../module/gover.js";
 
 /**
  * Which files a module zip holds, after x/mod/zip's checkFiles (zip.go), rule by rule and
@@ -49,15 +49,15 @@ export interface CheckFilesOptions {
 
 /** Reasons, worded as x/mod/zip's errors so that a user sees the go command's text. */
 export const REASONS = {
-  notClean: 'file path is not clean',
-  notRelative: 'file path is not relative',
-  vendored: 'file is in vendor directory',
-  submodule: 'file is in another module',
-  gitlink: 'submodule: git archive writes it as an empty directory, which the go command skips',
+  notClean: "file path is not clean",
+  notRelative: "file path is not relative",
+  vendored: "file is in vendor directory",
+  submodule: "file is in another module",
+  gitlink: "submodule: git archive writes it as an empty directory, which the go command skips",
   hgArchival: "file is inserted by 'hg archive' and is always omitted",
-  goModCase: 'go.mod files must have lowercase names',
-  symlink: 'file is a symbolic link',
-  notRegular: 'not a regular file',
+  goModCase: "go.mod files must have lowercase names",
+  symlink: "file is a symbolic link",
+  notRegular: "not a regular file",
   goModSize: `go.mod file too large (max size is ${MAX_GO_MOD} bytes)`,
   licenseSize: `LICENSE file too large (max size is ${MAX_LICENSE} bytes)`,
   tooLarge: `module source tree too large (max size is ${MAX_ZIP_FILE} bytes)`,
@@ -76,9 +76,9 @@ export function checkFiles<F extends CheckableFile>(input: readonly F[], opts: C
   const newVendorRules = goVersionAtLeast124(opts.goVersion);
   // Gitlinks never reach x/mod/zip: git archive writes them as directory entries and the go
   // command drops every name ending in '/'. So they take no part in any rule, collisions included.
-  const submodules = files.filter((f) => f.kind === 'submodule');
+  const submodules = files.filter((f) => f.kind === "submodule");
   for (const f of submodules) report(result.omitted, f.path, REASONS.gitlink);
-  files = files.filter((f) => f.kind !== 'submodule');
+  files = files.filter((f) => f.kind !== "submodule");
   const nestedModuleDirs = goModDirs(files);
   const collisions = new CollisionChecker();
   let remaining = MAX_ZIP_FILE;
@@ -89,7 +89,7 @@ export function checkFiles<F extends CheckableFile>(input: readonly F[], opts: C
       report(result.invalid, p, REASONS.notClean);
       continue;
     }
-    if (p.startsWith('/')) {
+    if (p.startsWith("/")) {
       report(result.invalid, p, REASONS.notRelative);
       continue;
     }
@@ -102,7 +102,7 @@ export function checkFiles<F extends CheckableFile>(input: readonly F[], opts: C
       continue;
     }
     // hg archive writes this file; the go command drops it whatever the VCS (zip.go).
-    if (p === '.hg_archival.txt') {
+    if (p === ".hg_archival.txt") {
       report(result.omitted, p, REASONS.hgArchival);
       continue;
     }
@@ -112,7 +112,7 @@ export function checkFiles<F extends CheckableFile>(input: readonly F[], opts: C
       continue;
     }
     // "GO.MOD" at the root would be go.mod on a case-insensitive disk but not for the go command.
-    if (p.toLowerCase() === 'go.mod' && p !== 'go.mod') {
+    if (p.toLowerCase() === "go.mod" && p !== "go.mod") {
       report(result.invalid, p, REASONS.goModCase);
       continue;
     }
@@ -123,22 +123,22 @@ export function checkFiles<F extends CheckableFile>(input: readonly F[], opts: C
       continue;
     }
     // Symlinks could point outside the module (golang/go#27093); gitlinks and others have no content.
-    if (file.kind === 'symlink') {
+    if (file.kind === "symlink") {
       report(result.omitted, p, REASONS.symlink);
       continue;
     }
-    if (file.kind !== 'file') {
+    if (file.kind !== "file") {
       report(result.omitted, p, REASONS.notRegular);
       continue;
     }
     // The running total counts every kept file, even one refused just below for its own size.
     if (file.size >= 0 && file.size <= remaining) remaining -= file.size;
     else result.sizeError ??= REASONS.tooLarge;
-    if (p === 'go.mod' && file.size > MAX_GO_MOD) {
+    if (p === "go.mod" && file.size > MAX_GO_MOD) {
       report(result.invalid, p, REASONS.goModSize);
       continue;
     }
-    if (p === 'LICENSE' && file.size > MAX_LICENSE) {
+    if (p === "LICENSE" && file.size > MAX_LICENSE) {
       report(result.invalid, p, REASONS.licenseSize);
       continue;
     }
@@ -150,7 +150,7 @@ export function checkFiles<F extends CheckableFile>(input: readonly F[], opts: C
 /** CheckedFiles.Err's text: the size error, else every invalid file as `path: reason` lines; undefined when the zip is fine. */
 export function checkedFilesError(checked: CheckedFiles<CheckableFile>): string | undefined {
   if (checked.sizeError !== undefined) return checked.sizeError;
-  if (checked.invalid.length > 0) return checked.invalid.map((e) => `${e.path}: ${e.reason}`).join('\n');
+  if (checked.invalid.length > 0) return checked.invalid.map((e) => `${e.path}: ${e.reason}`).join("\n");
   return undefined;
 }
 
@@ -161,8 +161,8 @@ export function checkedFilesError(checked: CheckedFiles<CheckableFile>): string 
  * compares lower (old rules).
  */
 export function goVersionAtLeast124(goVersion: string | undefined): boolean {
-  const vers = goVersionLang(goVersion ? 'go' + goVersion : '');
-  return goVersionCompare(vers, 'go1.24') >= 0;
+  const vers = goVersionLang(goVersion ? "go" + goVersion : "");
+  return goVersionCompare(vers, "go1.24") >= 0;
 }
 
 /**
@@ -170,14 +170,14 @@ export function goVersionAtLeast124(goVersion: string | undefined): boolean {
  * trailing slash, and ".." only as a leading run of a relative path (Clean keeps "../a").
  */
 function isCleanPath(p: string): boolean {
-  if (p === '.' || p === '/') return true; // path.Clean's own fixed points
-  if (p === '') return false; // Clean("") is "."
-  const absolute = p.startsWith('/');
-  const elems = (absolute ? p.slice(1) : p).split('/');
+  if (p === "." || p === "/") return true; // path.Clean's own fixed points
+  if (p === "") return false; // Clean("") is "."
+  const absolute = p.startsWith("/");
+  const elems = (absolute ? p.slice(1) : p).split("/");
   let leadingDotDots = !absolute;
   for (const e of elems) {
-    if (e === '' || e === '.') return false;
-    if (e === '..') {
+    if (e === "" || e === ".") return false;
+    if (e === "..") {
       if (!leadingDotDots) return false;
     } else leadingDotDots = false;
   }
@@ -191,25 +191,25 @@ function isCleanPath(p: string): boolean {
  * after the match (golang/go#37397): in practice every file under a nested vendor dir is dropped.
  */
 export function isVendoredPackage(name: string, newRules: boolean): boolean {
-  if (newRules && name === 'vendor/modules.txt') return true;
+  if (newRules && name === "vendor/modules.txt") return true;
   let i: number;
-  if (name.startsWith('vendor/')) {
-    i = 'vendor/'.length;
+  if (name.startsWith("vendor/")) {
+    i = "vendor/".length;
   } else {
-    const j = name.indexOf('/vendor/');
+    const j = name.indexOf("/vendor/");
     if (j < 0) return false;
-    i = newRules ? j + '/vendor/'.length : '/vendor/'.length;
+    i = newRules ? j + "/vendor/".length : "/vendor/".length;
   }
-  return name.slice(i).includes('/');
+  return name.slice(i).includes("/");
 }
 
 /** Directories ("dir/", with slash) holding a regular file whose name EqualFolds go.mod; a symlinked go.mod does not count. */
 function goModDirs(files: readonly CheckableFile[]): Set<string> {
   const dirs = new Set<string>();
   for (const f of files) {
-    const slash = f.path.lastIndexOf('/');
+    const slash = f.path.lastIndexOf("/");
     const base = f.path.slice(slash + 1);
-    if (f.kind === 'file' && equalFoldAscii(base, 'go.mod')) dirs.add(f.path.slice(0, slash + 1));
+    if (f.kind === "file" && equalFoldAscii(base, "go.mod")) dirs.add(f.path.slice(0, slash + 1));
   }
   return dirs;
 }
@@ -223,7 +223,7 @@ function equalFoldAscii(s: string, lower: string): boolean {
 function inNestedModule(p: string, goModDirs: Set<string>): boolean {
   let rest = p;
   for (;;) {
-    const slash = rest.lastIndexOf('/');
+    const slash = rest.lastIndexOf("/");
     if (slash < 0) return false;
     const dir = rest.slice(0, slash + 1);
     if (goModDirs.has(dir)) return true;
@@ -248,7 +248,7 @@ class CollisionChecker {
     } else {
       this.seen.set(fold, { path: p, isDir });
     }
-    const slash = p.lastIndexOf('/');
+    const slash = p.lastIndexOf("/");
     return slash > 0 ? this.check(p.slice(0, slash), true) : undefined;
   }
 }

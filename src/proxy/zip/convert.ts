@@ -1,5 +1,5 @@
-import type { AttrValue, PathAttributes } from './gitattributes.js';
-import { encodeWorkingTree } from './encoding.js';
+import type { AttrValue, PathAttributes } from "./gitattributes.js";
+import { encodeWorkingTree } from "./encoding.js";
 
 /**
  * What `git -c core.autocrlf=input -c core.eol=lf archive` writes for a regular file once
@@ -9,58 +9,54 @@ import { encodeWorkingTree } from './encoding.js';
  * the client's git config, and the go command's canonical result (proxy.golang.org) has none.
  * The whole file is in memory, as in git.
  */
-export function toWorkingTree(raw: Uint8Array, attrs: PathAttributes, blobId: string, path = '<file>'): Uint8Array {
+export function toWorkingTree(raw: Uint8Array, attrs: PathAttributes, blobId: string, path = "<file>"): Uint8Array {
   const action = crlfAction(attrs);
   let out = attrs.ident === true ? identToWorktree(raw, blobId) : raw;
   out = crlfToWorktree(out, action);
-  const encoding = workingTreeEncoding(attrs['working-tree-encoding'], path);
+  const encoding = workingTreeEncoding(attrs["working-tree-encoding"], path);
   if (encoding !== undefined) out = encodeWorkingTree(out, encoding, path);
   return out;
 }
 
 /** Whether toWorkingTree can change a file with these attributes; false ⇒ the raw blob is the zip content. */
 export function mayConvert(attrs: PathAttributes): boolean {
-  return (
-    attrs.ident === true ||
-    outputEol(crlfAction(attrs)) === 'crlf' ||
-    workingTreeEncoding(attrs['working-tree-encoding'], '<file>') !== undefined
-  );
+  return attrs.ident === true || outputEol(crlfAction(attrs)) === "crlf" || workingTreeEncoding(attrs["working-tree-encoding"], "<file>") !== undefined;
 }
 
 /** convert.c's crlf_action values after convert_attrs, for core.autocrlf=input. */
-export type CrlfAction = 'binary' | 'text-input' | 'text-crlf' | 'auto' | 'auto-input' | 'auto-crlf';
+export type CrlfAction = "binary" | "text-input" | "text-crlf" | "auto" | "auto-input" | "auto-crlf";
 
 /** git_path_check_crlf on `text`, else on the legacy `crlf`: set ⇒ text, unset ⇒ binary, input, auto. */
-function checkCrlf(value: AttrValue): 'text' | 'binary' | 'text-input' | 'auto' | undefined {
-  if (value === true) return 'text';
-  if (value === false) return 'binary';
-  if (value === 'input') return 'text-input';
-  if (value === 'auto') return 'auto';
+function checkCrlf(value: AttrValue): "text" | "binary" | "text-input" | "auto" | undefined {
+  if (value === true) return "text";
+  if (value === false) return "binary";
+  if (value === "input") return "text-input";
+  if (value === "auto") return "auto";
   return undefined;
 }
 
 /** convert.c convert_attrs with core.autocrlf=input (which makes core.eol irrelevant). */
 export function crlfAction(attrs: PathAttributes): CrlfAction {
-  let action: 'text' | 'binary' | 'text-input' | 'auto' | CrlfAction | undefined = checkCrlf(attrs.text) ?? checkCrlf(attrs.crlf);
-  if (action !== 'binary') {
+  let action: "text" | "binary" | "text-input" | "auto" | CrlfAction | undefined = checkCrlf(attrs.text) ?? checkCrlf(attrs.crlf);
+  if (action !== "binary") {
     // eol=lf / eol=crlf imply text (or pick the auto flavour), unless the file is binary.
-    const eol = attrs.eol === 'lf' ? 'lf' : attrs.eol === 'crlf' ? 'crlf' : undefined;
-    if (action === 'auto' && eol === 'lf') action = 'auto-input';
-    else if (action === 'auto' && eol === 'crlf') action = 'auto-crlf';
-    else if (eol === 'lf') action = 'text-input';
-    else if (eol === 'crlf') action = 'text-crlf';
+    const eol = attrs.eol === "lf" ? "lf" : attrs.eol === "crlf" ? "crlf" : undefined;
+    if (action === "auto" && eol === "lf") action = "auto-input";
+    else if (action === "auto" && eol === "crlf") action = "auto-crlf";
+    else if (eol === "lf") action = "text-input";
+    else if (eol === "crlf") action = "text-crlf";
   }
   // text without eol follows text_eol_is_crlf(), false with autocrlf=input.
-  if (action === 'text') return 'text-input';
+  if (action === "text") return "text-input";
   // No attribute: autocrlf=input means AUTO_INPUT.
-  if (action === undefined) return 'auto-input';
+  if (action === undefined) return "auto-input";
   return action;
 }
 
 /** convert.c output_eol: only TEXT_CRLF and AUTO_CRLF write CRLF here (AUTO follows text_eol_is_crlf(), false). */
-function outputEol(action: CrlfAction): 'crlf' | 'lf' | undefined {
-  if (action === 'binary') return undefined;
-  return action === 'text-crlf' || action === 'auto-crlf' ? 'crlf' : 'lf';
+function outputEol(action: CrlfAction): "crlf" | "lf" | undefined {
+  if (action === "binary") return undefined;
+  return action === "text-crlf" || action === "auto-crlf" ? "crlf" : "lf";
 }
 
 export interface TextStats {
@@ -110,11 +106,11 @@ export function isBinary(s: TextStats): boolean {
 
 /** convert.c crlf_to_worktree + will_convert_lf_to_crlf. */
 function crlfToWorktree(src: Uint8Array, action: CrlfAction): Uint8Array {
-  if (src.length === 0 || outputEol(action) !== 'crlf') return src;
+  if (src.length === 0 || outputEol(action) !== "crlf") return src;
   const stats = gatherStats(src);
   if (stats.lonelf === 0) return src;
   // The "safer autocrlf": auto never touches a file with CRs already, nor a binary one.
-  if (action === 'auto-crlf' && (stats.lonecr > 0 || stats.crlf > 0 || isBinary(stats))) return src;
+  if (action === "auto-crlf" && (stats.lonecr > 0 || stats.crlf > 0 || isBinary(stats))) return src;
   const out = new Uint8Array(src.length + stats.lonelf);
   let o = 0;
   let last = 0;
@@ -193,7 +189,7 @@ function countIdent(src: Uint8Array): number {
  * (so the go command fails to build the zip); UTF-8 itself ⇒ none.
  */
 function workingTreeEncoding(value: AttrValue, path: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
+  if (value === undefined || value === "") return undefined;
   if (value === true || value === false) {
     throw new Error(`${path}: working-tree-encoding must name an encoding; git archive stops with "true/false are no valid working-tree-encodings"`);
   }

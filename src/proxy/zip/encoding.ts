@@ -8,7 +8,7 @@
  * modgate cannot reproduce what iconv would write.
  */
 export function encodeWorkingTree(utf8: Uint8Array, encoding: string, path: string): Uint8Array {
-  const target = TARGETS[encoding.toUpperCase().replace(/^UTF-?/, 'UTF')];
+  const target = TARGETS[encoding.toUpperCase().replace(/^UTF-?/, "UTF")];
   if (target === undefined) {
     throw new Error(
       `${path}: working-tree-encoding=${encoding} is not supported by modgate (UTF-16, UTF-16LE, UTF-16BE, UTF-16LE-BOM, UTF-16BE-BOM, UTF-32, UTF-32LE, UTF-32BE are); the go command's zip for this version cannot be reproduced`,
@@ -18,7 +18,7 @@ export function encodeWorkingTree(utf8: Uint8Array, encoding: string, path: stri
   if (utf8.length === 0) return utf8;
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(utf8);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(utf8);
   } catch {
     return utf8;
   }
@@ -36,8 +36,8 @@ const TARGETS: Record<string, Target> = {
   UTF16: { width: 2, littleEndian: true, bom: true },
   UTF16LE: { width: 2, littleEndian: true, bom: false },
   UTF16BE: { width: 2, littleEndian: false, bom: false },
-  'UTF16LE-BOM': { width: 2, littleEndian: true, bom: true },
-  'UTF16BE-BOM': { width: 2, littleEndian: false, bom: true },
+  "UTF16LE-BOM": { width: 2, littleEndian: true, bom: true },
+  "UTF16BE-BOM": { width: 2, littleEndian: false, bom: true },
   UTF32: { width: 4, littleEndian: true, bom: true },
   UTF32LE: { width: 4, littleEndian: true, bom: false },
   UTF32BE: { width: 4, littleEndian: false, bom: false },

@@ -13,7 +13,7 @@
  *   x/mod/zip applies its size limits to it before reading anything.
  * - `open()` is called at most once per zip build, and only for regular files that are kept.
  */
-export type FileKind = 'file' | 'symlink' | 'submodule' | 'other';
+export type FileKind = "file" | "symlink" | "submodule" | "other";
 
 export interface ModuleFile {
   path: string;
@@ -23,8 +23,8 @@ export interface ModuleFile {
 }
 
 /** A ModuleFile over bytes already in memory (tests, small files such as a synthesized LICENSE). */
-export function bytesFile(path: string, content: Uint8Array | string, kind: FileKind = 'file'): ModuleFile {
-  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+export function bytesFile(path: string, content: Uint8Array | string, kind: FileKind = "file"): ModuleFile {
+  const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
   return {
     path,
     kind,

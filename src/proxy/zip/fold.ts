@@ -8,7 +8,7 @@
  */
 export function strToFold(s: string): string {
   if (!/[^\x00-\x7f]|[A-Z]/.test(s)) return s; // fast path, as in Go
-  let out = '';
+  let out = "";
   for (const ch of s) {
     let r = minOfOrbit(ch);
     if (r >= 0x41 && r <= 0x5a) r += 0x20;

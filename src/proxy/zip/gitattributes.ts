@@ -1,4 +1,4 @@
-import { wildmatch } from './wildmatch.js';
+import { wildmatch } from "./wildmatch.js";
 
 /**
  * The attributes git gives a path from the .gitattributes files of a commit's tree, as git's
@@ -32,29 +32,20 @@ export interface PathAttributes {
   eol: AttrValue;
   crlf: AttrValue;
   ident: AttrValue;
-  'working-tree-encoding': AttrValue;
+  "working-tree-encoding": AttrValue;
   filter: AttrValue;
-  'export-ignore': AttrValue;
-  'export-subst': AttrValue;
+  "export-ignore": AttrValue;
+  "export-subst": AttrValue;
 }
 
-const REPORTED: readonly (keyof PathAttributes)[] = [
-  'text',
-  'eol',
-  'crlf',
-  'ident',
-  'working-tree-encoding',
-  'filter',
-  'export-ignore',
-  'export-subst',
-];
+const REPORTED: readonly (keyof PathAttributes)[] = ["text", "eol", "crlf", "ident", "working-tree-encoding", "filter", "export-ignore", "export-subst"];
 
 const MAX_LINE_LENGTH = 2048;
 /** attr.c ATTR_MAX_FILE_SIZE: a .gitattributes of this many bytes or more is ignored ("ignoring overly large gitattributes blob"). */
 export const ATTR_MAX_FILE_SIZE = 100 * 1024 * 1024;
 /** Warnings kept for the logs: a file of a million bad lines must not make a million strings. */
 const MAX_WARNINGS = 100;
-const BLANK = ' \t\r\n';
+const BLANK = " \t\r\n";
 
 type State = readonly [name: string, value: AttrValue];
 
@@ -71,7 +62,14 @@ interface ParsedFile {
 export class GitAttributes {
   private readonly files: ParsedFile[];
   private readonly macros = new Map<string, readonly State[]>([
-    ['binary', [['diff', false], ['merge', false], ['text', false]]],
+    [
+      "binary",
+      [
+        ["diff", false],
+        ["merge", false],
+        ["text", false],
+      ],
+    ],
   ]);
   /** Warnings git would print (ignored lines), for logs. */
   readonly warnings: string[] = [];
@@ -80,7 +78,7 @@ export class GitAttributes {
     const usable = files.filter((f) => {
       if (f.isSymlink) return false;
       if (byteLength(f.content) < ATTR_MAX_FILE_SIZE) return true;
-      this.warn(`ignoring overly large gitattributes blob '${f.dir === '' ? '' : f.dir + '/'}.gitattributes'`);
+      this.warn(`ignoring overly large gitattributes blob '${f.dir === "" ? "" : f.dir + "/"}.gitattributes'`);
       return false;
     });
     this.files = usable.map((f) => this.parseFile(f)).sort((a, b) => depth(a.dir) - depth(b.dir));
@@ -94,7 +92,7 @@ export class GitAttributes {
   /** Every attribute git would report for `path` (a file path relative to the repository root). */
   all(path: string): Map<string, AttrValue> {
     const found = new Map<string, AttrValue>();
-    const applicable = this.files.filter((f) => f.dir === '' || path.startsWith(`${f.dir}/`));
+    const applicable = this.files.filter((f) => f.dir === "" || path.startsWith(`${f.dir}/`));
     // Most specific first: deeper files, then later lines; the first value found for an attribute stays.
     for (let fi = applicable.length - 1; fi >= 0; fi--) {
       const file = applicable[fi]!;
@@ -136,13 +134,13 @@ export class GitAttributes {
    * an array of lines, the size of the file).
    */
   private parseFile(file: GitattributesFile): ParsedFile {
-    const bytes = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
-    const source = file.dir === '' ? '.gitattributes' : `${file.dir}/.gitattributes`;
+    const bytes = typeof file.content === "string" ? new TextEncoder().encode(file.content) : file.content;
+    const source = file.dir === "" ? ".gitattributes" : `${file.dir}/.gitattributes`;
     const rules: Rule[] = [];
     const decoder = new TextDecoder();
     const lineWarnings: string[] = [];
     let lineNumber = 0;
-    for (let start = 0; start <= bytes.length; ) {
+    for (let start = 0; start <= bytes.length;) {
       let end = bytes.indexOf(NEWLINE, start);
       if (end < 0) end = bytes.length;
       lineNumber++;
@@ -162,7 +160,7 @@ export class GitAttributes {
       if (parsed === undefined) continue;
       if (parsed.macro !== undefined) {
         // Macros may only be defined at the top level (attr.c macro_ok): elsewhere the line is dropped.
-        if (file.dir !== '') {
+        if (file.dir !== "") {
           this.warn(`[attr]${parsed.macro} not allowed: ${where}`);
           continue;
         }
@@ -188,7 +186,7 @@ type ParsedLine = { pattern: string; macro?: undefined; states: State[] } | { ma
 /** attr.c parse_attr_line. */
 function parseLine(line: string, where: string, warnings: string[]): ParsedLine | undefined {
   let at = skip(line, 0, BLANK);
-  if (at >= line.length || line[at] === '#') return undefined;
+  if (at >= line.length || line[at] === "#") return undefined;
   if (new TextEncoder().encode(line).length >= MAX_LINE_LENGTH) {
     warnings.push(`ignoring overly long attributes line ${where}`);
     return undefined;
@@ -205,8 +203,8 @@ function parseLine(line: string, where: string, warnings: string[]): ParsedLine 
     rest = end;
   }
   let macro: string | undefined;
-  if (name.length > '[attr]'.length && name.startsWith('[attr]')) {
-    macro = name.slice('[attr]'.length);
+  if (name.length > "[attr]".length && name.startsWith("[attr]")) {
+    macro = name.slice("[attr]".length);
     if (!isValidAttrName(macro)) {
       warnings.push(`${JSON.stringify(macro)} is not a valid attribute name: ${where}`);
       return undefined;
@@ -226,7 +224,7 @@ function parseLine(line: string, where: string, warnings: string[]): ParsedLine 
     at = skip(line, end, BLANK);
   }
   if (macro !== undefined) return { macro, states };
-  if (name.startsWith('!')) {
+  if (name.startsWith("!")) {
     warnings.push(`Negative patterns are ignored in git attributes: ${where}`);
     return undefined;
   }
@@ -235,10 +233,10 @@ function parseLine(line: string, where: string, warnings: string[]): ParsedLine 
 
 /** `a` set, `-a` unset, `!a` unspecified, `a=v` value. */
 function parseState(token: string): State | undefined {
-  const eq = token.indexOf('=');
-  if (token[0] === '-' || token[0] === '!') {
+  const eq = token.indexOf("=");
+  if (token[0] === "-" || token[0] === "!") {
     const name = eq >= 0 ? token.slice(1, eq) : token.slice(1);
-    return isValidAttrName(name) ? [name, token[0] === '-' ? false : undefined] : undefined;
+    return isValidAttrName(name) ? [name, token[0] === "-" ? false : undefined] : undefined;
   }
   const name = eq >= 0 ? token.slice(0, eq) : token;
   if (!isValidAttrName(name)) return undefined;
@@ -256,13 +254,13 @@ function isValidAttrName(name: string): boolean {
  * relative to the .gitattributes directory, a leading '/' only anchoring.
  */
 function patternMatcher(pattern: string, dir: string): (path: string) => boolean {
-  if (pattern.endsWith('/')) return () => false;
-  if (!pattern.includes('/')) {
+  if (pattern.endsWith("/")) return () => false;
+  if (!pattern.includes("/")) {
     const match = wildmatch(pattern, false);
-    return (path) => match(path.slice(path.lastIndexOf('/') + 1));
+    return (path) => match(path.slice(path.lastIndexOf("/") + 1));
   }
-  const match = wildmatch(pattern.startsWith('/') ? pattern.slice(1) : pattern, true);
-  const base = dir === '' ? '' : `${dir}/`;
+  const match = wildmatch(pattern.startsWith("/") ? pattern.slice(1) : pattern, true);
+  const base = dir === "" ? "" : `${dir}/`;
   return (path) => path.startsWith(base) && match(path.slice(base.length));
 }
 
@@ -270,12 +268,12 @@ function patternMatcher(pattern: string, dir: string): (path: string) => boolean
 function unquoteC(line: string, start: number): { value: string; end: number } | undefined {
   const bytes: number[] = [];
   const encoder = new TextEncoder();
-  const escapes: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34 };
+  const escapes: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, "\\": 92, '"': 34 };
   let i = start + 1;
   while (i < line.length) {
     const c = line[i]!;
     if (c === '"') return { value: new TextDecoder().decode(new Uint8Array(bytes)), end: i + 1 };
-    if (c !== '\\') {
+    if (c !== "\\") {
       bytes.push(...encoder.encode(c));
       i++;
       continue;
@@ -308,9 +306,9 @@ function until(s: string, at: number, chars: string): number {
 }
 
 function depth(dir: string): number {
-  return dir === '' ? 0 : dir.split('/').length;
+  return dir === "" ? 0 : dir.split("/").length;
 }
 
 function byteLength(content: Uint8Array | string): number {
-  return typeof content === 'string' ? new TextEncoder().encode(content).length : content.length;
+  return typeof content === "string" ? new TextEncoder().encode(content).length : content.length;
 }

@@ -1,7 +1,7 @@
-import { hash1, sha256Stream, type HashedFile } from '../../module/dirhash.js';
-import type { ModuleFile } from './file.js';
-import { deflateRaw, deflateRawBytes, ONE_CALL_BYTES } from './raw-deflate.js';
-import { centralHeader, checkFits32, dataDescriptor, endRecords, entryFlags, localHeader, updateCrc32, type WrittenEntry } from './zip-records.js';
+import { hash1, sha256Stream, type HashedFile } from "../../module/dirhash.js";
+import type { ModuleFile } from "./file.js";
+import { deflateRaw, deflateRawBytes, ONE_CALL_BYTES } from "./raw-deflate.js";
+import { centralHeader, checkFits32, dataDescriptor, endRecords, entryFlags, localHeader, updateCrc32, type WrittenEntry } from "./zip-records.js";
 
 export interface ModuleZipInput {
   /** Module path, unescaped (the zip's names use it as is, like x/mod/zip.Create). */
@@ -57,7 +57,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
 
   let wakeProducer: (() => void) | undefined;
   let cancelled = false;
-  const cancelledError = () => new Error('module zip: the reader cancelled the stream');
+  const cancelledError = () => new Error("module zip: the reader cancelled the stream");
   let currentReader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let currentCompressed: ReadableStreamDefaultReader<Uint8Array> | undefined;
   /** Every byte is enqueued / every byte has been read (the queue emptied after the last one). */
@@ -107,11 +107,18 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
           const names = new Set<string>();
           for (const file of input.files) {
             const name = prefix + file.path;
-            if (file.kind !== 'file') throw new Error(`module zip: ${file.path} is a ${file.kind}, not a regular file (run checkFiles first)`);
+            if (file.kind !== "file") throw new Error(`module zip: ${file.path} is a ${file.kind}, not a regular file (run checkFiles first)`);
             if (names.has(name)) throw new Error(`module zip: ${file.path} is listed twice`);
             names.add(name);
-            const entry: WrittenEntry = { name: encoder.encode(name), flags: entryFlags(name), crc32: 0, compressedSize: 0, size: 0, localHeaderOffset: zipSize };
-            checkFits32(zipSize, 'the zip');
+            const entry: WrittenEntry = {
+              name: encoder.encode(name),
+              flags: entryFlags(name),
+              crc32: 0,
+              compressedSize: 0,
+              size: 0,
+              localHeaderOffset: zipSize,
+            };
+            checkFits32(zipSize, "the zip");
             await waitForReader();
             emit(localHeader(entry.name, entry.flags));
             const hash = sha256Stream();
@@ -130,7 +137,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
                   crc = updateCrc32(crc, value);
                   chunks.push(value);
                 }
-                if (cancelled) throw new Error('module zip: the reader cancelled the stream');
+                if (cancelled) throw new Error("module zip: the reader cancelled the stream");
               } catch (error) {
                 void currentReader.cancel(error).catch(() => {});
                 throw error;
@@ -204,7 +211,7 @@ export function createModuleZip(input: ModuleZipInput): ModuleZip {
             digests.push({ name, sha256: hash.digest() });
           }
           const directoryOffset = zipSize;
-          checkFits32(directoryOffset, 'the zip');
+          checkFits32(directoryOffset, "the zip");
           for (const entry of written) {
             await waitForReader();
             emit(centralHeader(entry));

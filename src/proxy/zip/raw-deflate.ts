@@ -10,7 +10,7 @@
  * The casts: TypeScript's DOM types accept any BufferSource on the writable side; zip code only
  * ever writes and reads Uint8Array.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 
 /** Entries up to this size (inflated and deflated) are deflated and inflated in one call, held whole. */
 export const ONE_CALL_BYTES = 256 * 1024;
@@ -30,16 +30,16 @@ export function inflateRawBytes(bytes: Uint8Array, maxSize: number): Uint8Array 
   try {
     out = inflateRawSync(bytes, { maxOutputLength: Math.max(1, maxSize + 1) });
   } catch (err) {
-    if (err instanceof RangeError || (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw new RangeError(`inflates past ${maxSize} bytes`);
+    if (err instanceof RangeError || (err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new RangeError(`inflates past ${maxSize} bytes`);
     throw err;
   }
   if (out.byteLength > maxSize) throw new RangeError(`inflates past ${maxSize} bytes`);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 export function deflateRaw(): TransformStream<Uint8Array, Uint8Array> {
-  return new CompressionStream('deflate-raw') as unknown as TransformStream<Uint8Array, Uint8Array>;
+  return new CompressionStream("deflate-raw") as unknown as TransformStream<Uint8Array, Uint8Array>;
 }
 
 export function inflateRaw(): TransformStream<Uint8Array, Uint8Array> {
-  return new DecompressionStream('deflate-raw') as unknown as TransformStream<Uint8Array, Uint8Array>;
+  return new DecompressionStream("deflate-raw") as unknown as TransformStream<Uint8Array, Uint8Array>;
 }

@@ -14,32 +14,32 @@ export function wildmatch(pattern: string, pathname: boolean): (path: string) =>
 
 /** Each UTF-8 byte as one char (U+0000–U+00FF), so a RegExp works on bytes. */
 function utf8Binary(s: string): string {
-  let out = '';
+  let out = "";
   for (const b of new TextEncoder().encode(s)) out += String.fromCharCode(b);
   return out;
 }
 
 /** The RegExp for a pattern already in utf8Binary form (exported for tests). */
 export function wildmatchRegExp(pattern: string, pathname: boolean): RegExp {
-  const star = pathname ? '[^/]*' : '[\\s\\S]*';
-  const one = pathname ? '[^/]' : '[\\s\\S]';
-  let re = '';
+  const star = pathname ? "[^/]*" : "[\\s\\S]*";
+  const one = pathname ? "[^/]" : "[\\s\\S]";
+  let re = "";
   let i = 0;
   while (i < pattern.length) {
     const c = pattern[i]!;
-    if (c === '*') {
+    if (c === "*") {
       let j = i;
-      while (pattern[j] === '*') j++;
+      while (pattern[j] === "*") j++;
       const run = j - i;
-      const atElementStart = i === 0 || pattern[i - 1] === '/';
-      const atElementEnd = j === pattern.length || pattern[j] === '/' || (pattern[j] === '\\' && pattern[j + 1] === '/');
+      const atElementStart = i === 0 || pattern[i - 1] === "/";
+      const atElementEnd = j === pattern.length || pattern[j] === "/" || (pattern[j] === "\\" && pattern[j + 1] === "/");
       if (pathname && run >= 2 && atElementStart && atElementEnd) {
         if (j === pattern.length) {
-          re += '[\\s\\S]*'; // trailing "**" matches everything
+          re += "[\\s\\S]*"; // trailing "**" matches everything
           i = j;
         } else {
-          re += '(?:[\\s\\S]*/)?'; // "**/" matches zero or more whole directories
-          i = j + (pattern[j] === '\\' ? 2 : 1);
+          re += "(?:[\\s\\S]*/)?"; // "**/" matches zero or more whole directories
+          i = j + (pattern[j] === "\\" ? 2 : 1);
         }
       } else {
         re += star;
@@ -47,19 +47,19 @@ export function wildmatchRegExp(pattern: string, pathname: boolean): RegExp {
       }
       continue;
     }
-    if (c === '?') {
+    if (c === "?") {
       re += one;
       i++;
       continue;
     }
-    if (c === '[') {
+    if (c === "[") {
       const bracket = parseBracket(pattern, i, pathname);
       if (bracket === undefined) return /(?!)/; // an unterminated '[' makes wildmatch give up: no match
       re += bracket.re;
       i = bracket.end;
       continue;
     }
-    if (c === '\\') {
+    if (c === "\\") {
       // A trailing backslash matches nothing in wildmatch.
       if (i + 1 >= pattern.length) return /(?!)/;
       re += escapeRegExp(pattern[i + 1]!);
@@ -77,40 +77,40 @@ export function wildmatchRegExp(pattern: string, pathname: boolean): RegExp {
 }
 
 const CLASSES: Record<string, string> = {
-  alnum: 'a-zA-Z0-9',
-  alpha: 'a-zA-Z',
-  blank: ' \\t',
-  cntrl: '\\x00-\\x1f\\x7f',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`{-~',
-  space: ' \\t\\n\\r\\f\\v',
-  upper: 'A-Z',
-  xdigit: '0-9a-fA-F',
+  alnum: "a-zA-Z0-9",
+  alpha: "a-zA-Z",
+  blank: " \\t",
+  cntrl: "\\x00-\\x1f\\x7f",
+  digit: "0-9",
+  graph: "!-~",
+  lower: "a-z",
+  print: " -~",
+  punct: "!-\\/:-@\\[-`{-~",
+  space: " \\t\\n\\r\\f\\v",
+  upper: "A-Z",
+  xdigit: "0-9a-fA-F",
 };
 
 /** `[...]`: `!` or `^` negates, `]` first is literal, ranges, `[:class:]`, backslash escapes; never '/' with WM_PATHNAME. */
 function parseBracket(p: string, start: number, pathname: boolean): { re: string; end: number } | undefined {
   let i = start + 1;
   let negated = false;
-  if (p[i] === '!' || p[i] === '^') {
+  if (p[i] === "!" || p[i] === "^") {
     negated = true;
     i++;
   }
-  let set = '';
+  let set = "";
   let first = true;
   for (;;) {
     if (i >= p.length) return undefined;
     let c = p[i]!;
-    if (c === ']' && !first) {
+    if (c === "]" && !first) {
       i++;
       break;
     }
     first = false;
-    if (c === '[' && p[i + 1] === ':') {
-      const close = p.indexOf(':]', i + 2);
+    if (c === "[" && p[i + 1] === ":") {
+      const close = p.indexOf(":]", i + 2);
       if (close < 0) return undefined;
       const name = p.slice(i + 2, close);
       const cls = CLASSES[name];
@@ -119,16 +119,16 @@ function parseBracket(p: string, start: number, pathname: boolean): { re: string
       i = close + 2;
       continue;
     }
-    if (c === '\\') {
+    if (c === "\\") {
       i++;
       if (i >= p.length) return undefined;
       c = p[i]!;
     }
     i++;
-    if (p[i] === '-' && p[i + 1] !== undefined && p[i + 1] !== ']') {
+    if (p[i] === "-" && p[i + 1] !== undefined && p[i + 1] !== "]") {
       let hi = p[i + 1]!;
       i += 2;
-      if (hi === '\\') {
+      if (hi === "\\") {
         if (i >= p.length) return undefined;
         hi = p[i]!;
         i++;
@@ -138,16 +138,16 @@ function parseBracket(p: string, start: number, pathname: boolean): { re: string
     }
     set += escapeClass(c);
   }
-  const body = set === '' ? '' : set;
-  if (negated) return { re: `[^${body}${pathname ? '/' : ''}]`, end: i };
-  if (body === '') return { re: '(?!)', end: i };
+  const body = set === "" ? "" : set;
+  if (negated) return { re: `[^${body}${pathname ? "/" : ""}]`, end: i };
+  if (body === "") return { re: "(?!)", end: i };
   return { re: pathname ? `(?!/)[${body}]` : `[${body}]`, end: i };
 }
 
 function escapeRegExp(c: string): string {
-  return c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  return c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
 }
 
 function escapeClass(c: string): string {
-  return c.replace(/[\\\]^[-]/g, '\\$&');
+  return c.replace(/[\\\]^[-]/g, "\\$&");
 }

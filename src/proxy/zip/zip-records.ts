@@ -6,7 +6,7 @@
  * them. Written here rather than taken from a zip library to keep the Worker bundle small
  * (issue 12); deflate itself is the platform's CompressionStream, CRC-32 node:zlib's.
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from "node:zlib";
 
 const LOCAL_SIG = 0x04034b50;
 const DESCRIPTOR_SIG = 0x08074b50;
@@ -79,7 +79,7 @@ export function localHeader(name: Uint8Array, flags: number): Uint8Array {
 }
 
 /** Data descriptor (APPNOTE 4.3.9), with its optional signature, as archive/zip writes it. */
-export function dataDescriptor(entry: Pick<WrittenEntry, 'crc32' | 'compressedSize' | 'size'>): Uint8Array {
+export function dataDescriptor(entry: Pick<WrittenEntry, "crc32" | "compressedSize" | "size">): Uint8Array {
   const out = new Uint8Array(16);
   const v = view(out);
   v.setUint32(0, DESCRIPTOR_SIG, true);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn } from "node:child_process";
 
 export interface RunResult {
   code: number;
@@ -19,16 +19,16 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: opts.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ["ignore", "pipe", "pipe"],
       timeout: opts.timeoutMs ?? 110_000,
-      killSignal: 'SIGKILL',
+      killSignal: "SIGKILL",
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
   });
@@ -38,7 +38,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
 export async function runOk(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   const result = await run(cmd, args, opts);
   if (result.code !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} exited ${result.code}\n${result.stderr}${result.stdout}`);
+    throw new Error(`${cmd} ${args.join(" ")} exited ${result.code}\n${result.stderr}${result.stdout}`);
   }
   return result;
 }

@@ -1,13 +1,13 @@
 // Builds one bare repository from a declarative history: files, symlinks, submodules (gitlinks),
 // lightweight and annotated tags, branches, and exact author/committer times in any zone.
 // git-repos.ts stays the simple builder; this one is for the module proxy fixtures.
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { runOk } from './exec.js';
-import { gitBytes } from './git-read.js';
-import { isolatedGitEnv } from './git-env.js';
-import { makeTempDir, removeDir } from './tmp.js';
-import { toolPath } from './tools.js';
+import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { runOk } from "./exec.js";
+import { gitBytes } from "./git-read.js";
+import { isolatedGitEnv } from "./git-env.js";
+import { makeTempDir, removeDir } from "./tmp.js";
+import { toolPath } from "./tools.js";
 
 /** A file's content, or a symlink to `symlink`, or a submodule (gitlink) at commit `gitlink`. */
 export type FixtureFile = string | { symlink: string } | { gitlink: string } | { content: string; executable: true };
@@ -55,65 +55,65 @@ export function gitDate(iso: string): string {
 }
 
 function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  return runOk(toolPath('git'), args, { cwd, env: isolatedGitEnv(env) });
+  return runOk(toolPath("git"), args, { cwd, env: isolatedGitEnv(env) });
 }
 
 async function writeFiles(work: string, files: Record<string, FixtureFile>): Promise<void> {
   for (const [path, spec] of Object.entries(files)) {
     const file = join(work, path);
     await rm(file, { recursive: true, force: true });
-    if (typeof spec === 'object' && 'gitlink' in spec) {
-      await git(work, ['update-index', '--add', '--cacheinfo', `160000,${spec.gitlink},${path}`]);
+    if (typeof spec === "object" && "gitlink" in spec) {
+      await git(work, ["update-index", "--add", "--cacheinfo", `160000,${spec.gitlink},${path}`]);
       continue;
     }
     await mkdir(dirname(file), { recursive: true });
-    if (typeof spec === 'string') await writeFile(file, spec);
-    else if ('symlink' in spec) await symlink(spec.symlink, file);
+    if (typeof spec === "string") await writeFile(file, spec);
+    else if ("symlink" in spec) await symlink(spec.symlink, file);
     else await writeFile(file, spec.content, { mode: 0o755 });
-    await git(work, ['add', '--', path]);
+    await git(work, ["add", "--", path]);
   }
 }
 
 async function commitOne(work: string, spec: FixtureCommit, index: number, defaultBranch: string): Promise<string> {
   const branch = spec.branch ?? defaultBranch;
-  const current = (await git(work, ['symbolic-ref', '--short', 'HEAD'])).stdout.trim();
+  const current = (await git(work, ["symbolic-ref", "--short", "HEAD"])).stdout.trim();
   if (branch !== current) {
-    const exists = (await git(work, ['branch', '--list', branch])).stdout.trim() !== '';
+    const exists = (await git(work, ["branch", "--list", branch])).stdout.trim() !== "";
     // Check out without touching the index of gitlinks: a plain checkout suffices (no submodule dirs).
-    await git(work, exists ? ['checkout', '-q', branch] : ['checkout', '-q', '-b', branch, defaultBranch]);
+    await git(work, exists ? ["checkout", "-q", branch] : ["checkout", "-q", "-b", branch, defaultBranch]);
   }
-  for (const path of spec.remove ?? []) await git(work, ['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', path]);
+  for (const path of spec.remove ?? []) await git(work, ["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", path]);
   for (const path of spec.remove ?? []) await rm(join(work, path), { recursive: true, force: true });
   await writeFiles(work, spec.files ?? {});
   const committed = spec.committerDate === undefined ? `${BASE_TIME + 60 * index} +0000` : gitDate(spec.committerDate);
   const authored = spec.authorDate === undefined ? committed : gitDate(spec.authorDate);
   const dates = { GIT_AUTHOR_DATE: authored, GIT_COMMITTER_DATE: committed };
-  await git(work, ['commit', '-q', '--allow-empty', '-m', spec.message ?? `commit ${index + 1}`], dates);
+  await git(work, ["commit", "-q", "--allow-empty", "-m", spec.message ?? `commit ${index + 1}`], dates);
   for (const tag of spec.tags ?? []) {
-    const t = typeof tag === 'string' ? { name: tag } : tag;
+    const t = typeof tag === "string" ? { name: tag } : tag;
     // An annotated tag's tagger date is the committer date too (GIT_COMMITTER_DATE).
-    await git(work, t.annotated === undefined ? ['tag', t.name] : ['tag', '-a', '-m', t.annotated, t.name], dates);
+    await git(work, t.annotated === undefined ? ["tag", t.name] : ["tag", "-a", "-m", t.annotated, t.name], dates);
   }
-  const id = (await git(work, ['rev-parse', 'HEAD'])).stdout.trim();
-  if (branch !== defaultBranch) await git(work, ['checkout', '-q', defaultBranch]);
+  const id = (await git(work, ["rev-parse", "HEAD"])).stdout.trim();
+  if (branch !== defaultBranch) await git(work, ["checkout", "-q", defaultBranch]);
   return id;
 }
 
 /** Creates `<root>/<projectPath>.git` with the history, pushed from a scratch work tree. */
 export async function buildFixtureRepo(root: string, projectPath: string, history: FixtureHistory): Promise<BuiltRepo> {
-  const branch = history.branch ?? 'main';
+  const branch = history.branch ?? "main";
   const dir = join(root, `${projectPath}.git`);
-  const work = await makeTempDir('fixture');
+  const work = await makeTempDir("fixture");
   try {
-    await git(work, ['init', '-q', '-b', branch]);
+    await git(work, ["init", "-q", "-b", branch]);
     // Keep the bytes as written: no autocrlf or symlink rewriting in the work tree.
-    await git(work, ['config', 'core.autocrlf', 'false']);
-    await git(work, ['config', 'core.symlinks', 'true']);
+    await git(work, ["config", "core.autocrlf", "false"]);
+    await git(work, ["config", "core.symlinks", "true"]);
     const commits: string[] = [];
     for (const [i, spec] of history.commits.entries()) commits.push(await commitOne(work, spec, i, branch));
     await mkdir(dir, { recursive: true });
-    await git(dir, ['init', '-q', '--bare', '-b', branch]);
-    await git(work, ['push', '-q', dir, 'refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*']);
+    await git(dir, ["init", "-q", "--bare", "-b", branch]);
+    await git(work, ["push", "-q", dir, "refs/heads/*:refs/heads/*", "refs/tags/*:refs/tags/*"]);
     return { dir, commits };
   } finally {
     await removeDir(work);
@@ -132,19 +132,19 @@ export async function buildLongHistoryRepo(
 ): Promise<BuiltRepo> {
   const dir = join(root, `${projectPath}.git`);
   await mkdir(dir, { recursive: true });
-  await git(dir, ['init', '-q', '--bare', '-b', 'main']);
+  await git(dir, ["init", "-q", "--bare", "-b", "main"]);
   const lines: string[] = [];
   const blob = (content: string) => `data ${Buffer.byteLength(content)}\n${content}`;
   const fileContent = (f: number, rev: number) => {
-    const line = `// file ${f} revision ${rev}: ${'x'.repeat(60)}\n`;
+    const line = `// file ${f} revision ${rev}: ${"x".repeat(60)}\n`;
     return `package big\n\n${line.repeat(Math.ceil(opts.fileBytes / line.length))}`;
   };
   for (let c = 0; c < opts.commits; c++) {
     const when = `${BASE_TIME + 60 * c} +0000`;
-    lines.push('commit refs/heads/main', `mark :${c + 1}`, `committer modgate e2e <e2e@modgate.invalid> ${when}`);
+    lines.push("commit refs/heads/main", `mark :${c + 1}`, `committer modgate e2e <e2e@modgate.invalid> ${when}`);
     lines.push(blob(`commit ${c + 1}`));
     if (c === 0) {
-      lines.push('M 100644 inline go.mod', blob(`module ${opts.modulePath}\n\ngo 1.21\n`));
+      lines.push("M 100644 inline go.mod", blob(`module ${opts.modulePath}\n\ngo 1.21\n`));
       for (let f = 0; f < opts.files; f++) lines.push(`M 100644 inline f${f}.go`, blob(fileContent(f, 0)));
     } else {
       const f = c % opts.files;
@@ -152,8 +152,8 @@ export async function buildLongHistoryRepo(
     }
     if ((c + 1) % opts.tagEvery === 0) lines.push(`reset refs/tags/v0.${(c + 1) / opts.tagEvery}.0`, `from :${c + 1}`);
   }
-  const imported = await gitBytes(dir, ['fast-import', '--quiet'], lines.join('\n') + '\n');
+  const imported = await gitBytes(dir, ["fast-import", "--quiet"], lines.join("\n") + "\n");
   if (imported.code !== 0) throw new Error(`git fast-import failed for ${projectPath}: ${imported.stderr}`);
-  const revs = await gitBytes(dir, ['rev-list', '--reverse', 'main']);
-  return { dir, commits: revs.stdout.toString('utf8').split('\n').filter(Boolean) };
+  const revs = await gitBytes(dir, ["rev-list", "--reverse", "main"]);
+  return { dir, commits: revs.stdout.toString("utf8").split("\n").filter(Boolean) };
 }

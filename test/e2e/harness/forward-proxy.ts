@@ -1,6 +1,6 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { connect, type Socket } from 'node:net';
-import { closeServer, listenLoopback, LOOPBACK } from './net.js';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { connect, type Socket } from "node:net";
+import { closeServer, listenLoopback, LOOPBACK } from "./net.js";
 
 export interface ProxyOptions {
   /** Host (as in the request URL, port included when not 80) → upstream origin, e.g. `http://127.0.0.1:8080`. */
@@ -39,15 +39,15 @@ export interface ForwardProxy {
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the proxy's own; everything else, Host included, is kept. */
 const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
 ]);
 
 function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
@@ -72,16 +72,16 @@ export async function startForwardProxy(opts: ProxyOptions = {}): Promise<Forwar
   const server = createServer((req, res) => {
     let target: URL;
     try {
-      target = new URL(req.url ?? '');
+      target = new URL(req.url ?? "");
     } catch {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('forward proxy: absolute-form request expected\n');
+      res.writeHead(400, { "content-type": "text/plain" }).end("forward proxy: absolute-form request expected\n");
       return;
     }
     const path = `${target.pathname}${target.search}`;
     const upstream = upstreams.get(target.host) ?? opts.defaultUpstream;
-    requests.push({ method: req.method ?? 'GET', host: target.host, path, ...(upstream ? { upstream } : {}) });
-    if (upstream === undefined || target.protocol !== 'http:') {
-      res.writeHead(502, { 'content-type': 'text/plain' }).end(`forward proxy: no upstream for ${target.host}\n`);
+    requests.push({ method: req.method ?? "GET", host: target.host, path, ...(upstream ? { upstream } : {}) });
+    if (upstream === undefined || target.protocol !== "http:") {
+      res.writeHead(502, { "content-type": "text/plain" }).end(`forward proxy: no upstream for ${target.host}\n`);
       return;
     }
     const upstreamUrl = new URL(upstream);
@@ -98,41 +98,41 @@ export async function startForwardProxy(opts: ProxyOptions = {}): Promise<Forwar
         upstreamRes.pipe(res);
       },
     );
-    outgoing.on('error', (err) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+    outgoing.on("error", (err) => {
+      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
       res.end(`forward proxy: upstream ${upstream} failed: ${err.message}\n`);
     });
     req.pipe(outgoing);
   });
 
-  server.on('connect', (req, clientSocket: Socket, head: Buffer) => {
-    const authority = req.url ?? '';
+  server.on("connect", (req, clientSocket: Socket, head: Buffer) => {
+    const authority = req.url ?? "";
     const target = tunnels.get(authority.toLowerCase());
-    requests.push({ method: 'CONNECT', host: authority, path: '', ...(target ? { upstream: target } : {}) });
+    requests.push({ method: "CONNECT", host: authority, path: "", ...(target ? { upstream: target } : {}) });
     if (target === undefined) {
-      clientSocket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      clientSocket.end("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       return;
     }
-    const colon = target.lastIndexOf(':');
+    const colon = target.lastIndexOf(":");
     const upstream = connect({ host: target.slice(0, colon), port: Number(target.slice(colon + 1)) });
     for (const s of [clientSocket, upstream]) {
       tunnelSockets.add(s);
-      s.on('close', () => tunnelSockets.delete(s));
+      s.on("close", () => tunnelSockets.delete(s));
     }
     let connected = false;
-    upstream.on('connect', () => {
+    upstream.on("connect", () => {
       connected = true;
-      clientSocket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      clientSocket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       if (head.length > 0) upstream.write(head);
       upstream.pipe(clientSocket);
       clientSocket.pipe(upstream);
     });
     // Before the tunnel stands the client still expects an HTTP answer; after, only a cut.
-    upstream.on('error', () => {
+    upstream.on("error", () => {
       if (connected) clientSocket.destroy();
-      else clientSocket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      else clientSocket.end("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     });
-    clientSocket.on('error', () => upstream.destroy());
+    clientSocket.on("error", () => upstream.destroy());
   });
 
   const port = await listenLoopback(server);

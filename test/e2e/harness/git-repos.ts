@@ -1,9 +1,9 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { runOk } from './exec.js';
-import { isolatedGitEnv } from './git-env.js';
-import { makeTempDir, removeDir } from './tmp.js';
-import { toolPath } from './tools.js';
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { runOk } from "./exec.js";
+import { isolatedGitEnv } from "./git-env.js";
+import { makeTempDir, removeDir } from "./tmp.js";
+import { toolPath } from "./tools.js";
 
 export interface CommitSpec {
   /** Repository-relative path → content (text or bytes). Paths may nest (`sdk/go/go.mod`, `v2/go.mod`). */
@@ -42,18 +42,18 @@ const BASE_COMMIT_TIME = Date.UTC(2024, 0, 2, 3, 4, 5) / 1000;
 
 /** A temporary directory to hold bare repositories (the GIT_PROJECT_ROOT of the git servers). */
 export async function createRepoRoot(): Promise<RepoRoot> {
-  const dir = await makeTempDir('repos');
+  const dir = await makeTempDir("repos");
   return { dir, close: () => removeDir(dir) };
 }
 
 /** The text of a minimal go.mod. */
-export function goMod(modulePath: string, goVersion = '1.21'): string {
+export function goMod(modulePath: string, goVersion = "1.21"): string {
   return `module ${modulePath}\n\ngo ${goVersion}\n`;
 }
 
 function bareDirOf(root: string, projectPath: string): string {
-  const segments = projectPath.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..') || projectPath.endsWith('.git')) {
+  const segments = projectPath.split("/");
+  if (segments.some((s) => s === "" || s === "." || s === "..") || projectPath.endsWith(".git")) {
     throw new Error(`invalid project path ${JSON.stringify(projectPath)}: want group/sub/project without .git`);
   }
   return join(root, `${projectPath}.git`);
@@ -63,10 +63,10 @@ function bareDirOf(root: string, projectPath: string): string {
  * Blobs over 1 MiB (fixtures of random bytes) are stored without delta search: on a busy
  * machine a push of 150 MiB of them otherwise spends minutes looking for deltas that cannot exist.
  */
-const BIG_FILES = ['-c', 'core.bigFileThreshold=1m'];
+const BIG_FILES = ["-c", "core.bigFileThreshold=1m"];
 
 function git(cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  return runOk(toolPath('git'), args, { cwd, env: isolatedGitEnv(extraEnv) });
+  return runOk(toolPath("git"), args, { cwd, env: isolatedGitEnv(extraEnv) });
 }
 
 /** Writes, commits and tags one CommitSpec in a work tree and returns the new commit id. */
@@ -77,19 +77,19 @@ async function commitAndTag(work: string, spec: CommitSpec): Promise<string> {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, content);
   }
-  const count = Number((await git(work, ['rev-list', '--count', '--all'])).stdout.trim() || '0');
+  const count = Number((await git(work, ["rev-list", "--count", "--all"])).stdout.trim() || "0");
   const date = `${BASE_COMMIT_TIME + 60 * count} +0000`;
-  await git(work, [...BIG_FILES, 'add', '-A']);
-  await git(work, ['commit', '-q', '--allow-empty', '-m', spec.message ?? `commit ${count + 1}`], {
+  await git(work, [...BIG_FILES, "add", "-A"]);
+  await git(work, ["commit", "-q", "--allow-empty", "-m", spec.message ?? `commit ${count + 1}`], {
     GIT_AUTHOR_DATE: date,
     GIT_COMMITTER_DATE: date,
   });
-  for (const tag of spec.tags ?? []) await git(work, ['tag', tag]);
-  return (await git(work, ['rev-parse', 'HEAD'])).stdout.trim();
+  for (const tag of spec.tags ?? []) await git(work, ["tag", tag]);
+  return (await git(work, ["rev-parse", "HEAD"])).stdout.trim();
 }
 
 async function pushAll(work: string, bareDir: string, branch: string): Promise<void> {
-  await git(work, [...BIG_FILES, 'push', '-q', bareDir, `refs/heads/${branch}:refs/heads/${branch}`, 'refs/tags/*:refs/tags/*']);
+  await git(work, [...BIG_FILES, "push", "-q", bareDir, `refs/heads/${branch}:refs/heads/${branch}`, "refs/tags/*:refs/tags/*"]);
 }
 
 /**
@@ -99,13 +99,13 @@ async function pushAll(work: string, bareDir: string, branch: string): Promise<v
  */
 export async function makeRepo(root: string, projectPath: string, spec: RepoSpec): Promise<BareRepo> {
   const dir = bareDirOf(root, projectPath);
-  const branch = spec.branch ?? 'main';
-  const work = await makeTempDir('work');
+  const branch = spec.branch ?? "main";
+  const work = await makeTempDir("work");
   try {
-    await git(work, ['init', '-q', '-b', branch]);
+    await git(work, ["init", "-q", "-b", branch]);
     const head = await commitAndTag(work, spec);
     await mkdir(dir, { recursive: true });
-    await git(dir, ['init', '-q', '--bare', '-b', branch]);
+    await git(dir, ["init", "-q", "--bare", "-b", branch]);
     await pushAll(work, dir, branch);
     return { root, projectPath, dir, branch, head };
   } finally {
@@ -115,9 +115,9 @@ export async function makeRepo(root: string, projectPath: string, spec: RepoSpec
 
 /** Adds a commit (and its tags) on top of the repository's branch; updates and returns `repo`. */
 export async function addCommit(repo: BareRepo, spec: CommitSpec): Promise<BareRepo> {
-  const work = await makeTempDir('work');
+  const work = await makeTempDir("work");
   try {
-    await git(work, ['clone', '-q', '-b', repo.branch, repo.dir, '.']);
+    await git(work, ["clone", "-q", "-b", repo.branch, repo.dir, "."]);
     repo.head = await commitAndTag(work, spec);
     await pushAll(work, repo.dir, repo.branch);
     return repo;
@@ -131,5 +131,5 @@ export async function addCommit(repo: BareRepo, spec: CommitSpec): Promise<BareR
  * does on GitLab: the stand-in reads the repository on every request, so the move is seen at once.
  */
 export async function moveTag(repo: BareRepo, tag: string, commit: string): Promise<void> {
-  await git(repo.dir, ['tag', '-f', tag, commit]);
+  await git(repo.dir, ["tag", "-f", tag, commit]);
 }

@@ -8,9 +8,9 @@
 // bodies), lib/api/files.rb (read_repository is accepted by the files API only), Ci::JobToken::Scope
 // (the inbound allowlist, "Limit access to this project").
 
-export type GitLabVisibility = 'public' | 'internal' | 'private';
+export type GitLabVisibility = "public" | "internal" | "private";
 
-export type GitLabRole = 'guest' | 'planner' | 'reporter' | 'developer' | 'maintainer' | 'owner';
+export type GitLabRole = "guest" | "planner" | "reporter" | "developer" | "maintainer" | "owner";
 
 /** GitLab's access levels (Gitlab::Access), as they appear in `permissions.project_access.access_level`. */
 export const ACCESS_LEVELS: Record<GitLabRole, number> = {
@@ -22,9 +22,9 @@ export const ACCESS_LEVELS: Record<GitLabRole, number> = {
   owner: 50,
 };
 
-export type TokenScope = 'api' | 'read_api' | 'read_repository' | 'write_repository' | 'read_user' | 'read_registry';
+export type TokenScope = "api" | "read_api" | "read_repository" | "write_repository" | "read_user" | "read_registry";
 
-export type DeployTokenScope = 'read_repository' | 'read_registry' | 'write_registry' | 'read_package_registry' | 'write_package_registry';
+export type DeployTokenScope = "read_repository" | "read_registry" | "write_registry" | "read_package_registry" | "write_package_registry";
 
 /** A token's life: `expiresAt` is a date (`2024-01-31`); GitLab expires it at 00:00 UTC of that day. */
 export interface TokenLifetime {
@@ -60,7 +60,7 @@ export interface OAuthTokenSpec extends TokenLifetime {
  */
 export interface ResourceAccessTokenSpec extends TokenLifetime {
   token: string;
-  kind: 'project' | 'group';
+  kind: "project" | "group";
   /** Full path of the project or group. */
   resource: string;
   role: GitLabRole;
@@ -104,7 +104,7 @@ export interface AccessProject {
    * "Everyone With Access"), `private` ("Only Project Members": Reporter and up, even in a public
    * project), `disabled` (nobody reads the code).
    */
-  repositoryAccessLevel?: 'enabled' | 'private' | 'disabled';
+  repositoryAccessLevel?: "enabled" | "private" | "disabled";
   jobTokenScope?: JobTokenScopeSpec;
 }
 
@@ -127,19 +127,13 @@ export interface GitLabAccessOptions {
 }
 
 /** How the caller authenticated. */
-export type TokenKind =
-  | 'personal-access-token'
-  | 'project-access-token'
-  | 'group-access-token'
-  | 'oauth'
-  | 'job-token'
-  | 'deploy-token';
+export type TokenKind = "personal-access-token" | "project-access-token" | "group-access-token" | "oauth" | "job-token" | "deploy-token";
 
 export type Actor =
-  | { kind: 'anonymous' }
+  | { kind: "anonymous" }
   | {
-      kind: 'user';
-      via: Exclude<TokenKind, 'deploy-token'>;
+      kind: "user";
+      via: Exclude<TokenKind, "deploy-token">;
       username: string;
       admin: boolean;
       memberships: Record<string, GitLabRole>;
@@ -147,13 +141,13 @@ export type Actor =
       /** For job tokens: the project the job runs in. */
       jobProject?: string;
     }
-  | { kind: 'deploy-token'; username: string; project?: string; group?: string; scopes: DeployTokenScope[] };
+  | { kind: "deploy-token"; username: string; project?: string; group?: string; scopes: DeployTokenScope[] };
 
 /** Why a credential was refused; the secret is never part of it. */
-export type RejectReason = 'unknown' | 'revoked' | 'expired' | 'job-finished' | 'wrong-login' | 'no-access-to-project';
+export type RejectReason = "unknown" | "revoked" | "expired" | "job-finished" | "wrong-login" | "no-access-to-project";
 
 export interface Rejected {
-  kind: 'rejected';
+  kind: "rejected";
   reason: RejectReason;
   /** Which kind of token the secret belongs to, when it is one. */
   token?: TokenKind;
@@ -170,24 +164,24 @@ export interface AccessAnswer {
   headers?: Record<string, string>;
 }
 
-const HELP_URL = 'http://gitlab.example.com/help/topics/git/troubleshooting_git.md#error-on-git-fetch-http-basic-access-denied';
+const HELP_URL = "http://gitlab.example.com/help/topics/git/troubleshooting_git.md#error-on-git-fetch-http-basic-access-denied";
 
 /** GitLab's git messages (git_http_client_controller#render_access_denied, GitAccess::ERROR_MESSAGES). */
 export const GIT_MESSAGES = {
   accessDenied:
     "HTTP Basic: Access denied. If a password was provided for Git authentication, the password was incorrect or you're required to use a token instead of a password. If a token was provided, it was either incorrect, expired, or improperly scoped. See " +
     HELP_URL,
-  authDownload: 'You are not allowed to download code.',
-  download: 'You are not allowed to download code from this project.',
+  authDownload: "You are not allowed to download code.",
+  download: "You are not allowed to download code from this project.",
   projectNotFound: "The project you were looking for could not be found or you don't have permission to view it.",
 } as const;
 
-const DOWNLOAD_SCOPES: readonly TokenScope[] = ['api', 'read_api', 'read_repository', 'write_repository'];
+const DOWNLOAD_SCOPES: readonly TokenScope[] = ["api", "read_api", "read_repository", "write_repository"];
 
 /** Groups and the project itself, outermost first: `a/b/p` → `a`, `a/b`, `a/b/p`. */
 function selfAndAncestors(path: string): string[] {
-  const parts = path.split('/');
-  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  const parts = path.split("/");
+  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
 }
 
 function lower(path: string): string {
@@ -217,20 +211,20 @@ export function directRole(memberships: Record<string, GitLabRole>, path: string
 }
 
 function isBot(actor: Actor): boolean {
-  return actor.kind === 'user' && (actor.via === 'project-access-token' || actor.via === 'group-access-token');
+  return actor.kind === "user" && (actor.via === "project-access-token" || actor.via === "group-access-token");
 }
 
 /** The label recorded for a request: token kind and whose it is, never the secret. */
 export function identityOf(auth: Authentication): string {
   switch (auth.kind) {
-    case 'anonymous':
-      return 'anonymous';
-    case 'rejected':
-      return `rejected(${auth.reason})${auth.token ? `:${auth.token}` : ''}`;
-    case 'deploy-token':
+    case "anonymous":
+      return "anonymous";
+    case "rejected":
+      return `rejected(${auth.reason})${auth.token ? `:${auth.token}` : ""}`;
+    case "deploy-token":
       return `deploy-token:${auth.username}`;
-    case 'user':
-      return auth.via === 'job-token' ? `job-token:${auth.username}@${auth.jobProject}` : `${auth.via}:${auth.username}`;
+    case "user":
+      return auth.via === "job-token" ? `job-token:${auth.username}@${auth.jobProject}` : `${auth.via}:${auth.username}`;
   }
 }
 
@@ -256,7 +250,7 @@ export class GitLabAccess {
       if (!this.opts.users.some((u) => u.username === serverToken.username)) {
         this.opts.users.push({ username: serverToken.username, admin: true });
       }
-      this.opts.personalAccessTokens.push({ token: serverToken.token, user: serverToken.username, scopes: ['read_api', 'read_repository'] });
+      this.opts.personalAccessTokens.push({ token: serverToken.token, user: serverToken.username, scopes: ["read_api", "read_repository"] });
     }
   }
 
@@ -278,34 +272,34 @@ export class GitLabAccess {
   private botActor(spec: ResourceAccessTokenSpec): Actor {
     const index = this.opts.resourceAccessTokens!.indexOf(spec);
     return {
-      kind: 'user',
-      via: spec.kind === 'project' ? 'project-access-token' : 'group-access-token',
-      username: `${spec.kind}_${spec.resource.replace(/\//g, '_')}_bot_${index + 1}`,
+      kind: "user",
+      via: spec.kind === "project" ? "project-access-token" : "group-access-token",
+      username: `${spec.kind}_${spec.resource.replace(/\//g, "_")}_bot_${index + 1}`,
       admin: false,
       memberships: { [spec.resource]: spec.role },
       scopes: spec.scopes,
     };
   }
 
-  private userActor(via: 'personal-access-token' | 'oauth', username: string, scopes: TokenScope[]): Actor {
+  private userActor(via: "personal-access-token" | "oauth", username: string, scopes: TokenScope[]): Actor {
     const user = this.user(username);
-    return { kind: 'user', via, username, admin: user.admin === true, memberships: user.memberships ?? {}, scopes };
+    return { kind: "user", via, username, admin: user.admin === true, memberships: user.memberships ?? {}, scopes };
   }
 
   /** Lifetime check shared by every revocable token: undefined when the token may be used. */
   private lifeProblem(life: TokenLifetime): RejectReason | undefined {
-    if (life.revoked) return 'revoked';
-    if (this.expired(life)) return 'expired';
+    if (life.revoked) return "revoked";
+    if (this.expired(life)) return "expired";
     return undefined;
   }
 
   /** A personal, project or group access token (the same table in GitLab), active or not. */
   private findAccessToken(secret: string): { actor: Actor; life: TokenLifetime; kind: TokenKind } | undefined {
     const pat = this.opts.personalAccessTokens!.find((t) => t.token === secret);
-    if (pat !== undefined) return { actor: this.userActor('personal-access-token', pat.user, pat.scopes), life: pat, kind: 'personal-access-token' };
+    if (pat !== undefined) return { actor: this.userActor("personal-access-token", pat.user, pat.scopes), life: pat, kind: "personal-access-token" };
     const bot = this.opts.resourceAccessTokens!.find((t) => t.token === secret);
     if (bot !== undefined) {
-      return { actor: this.botActor(bot), life: bot, kind: bot.kind === 'project' ? 'project-access-token' : 'group-access-token' };
+      return { actor: this.botActor(bot), life: bot, kind: bot.kind === "project" ? "project-access-token" : "group-access-token" };
     }
     return undefined;
   }
@@ -316,41 +310,56 @@ export class GitLabAccess {
    * deploy token (login must be its username, bound to the project); anything else fails (401).
    */
   authenticateGit(login: string, password: string, project: AccessProject | undefined): Authentication {
-    let refusal: Rejected = { kind: 'rejected', reason: 'unknown' };
-    const note = (reason: RejectReason, token: TokenKind): void => void (refusal = { kind: 'rejected', reason, token });
+    let refusal: Rejected = { kind: "rejected", reason: "unknown" };
+    const note = (reason: RejectReason, token: TokenKind): void => void (refusal = { kind: "rejected", reason, token });
 
-    if (login === 'gitlab-ci-token') {
+    if (login === "gitlab-ci-token") {
       const job = this.opts.jobTokens!.find((j) => j.token === password);
       if (job !== undefined && job.running !== false) {
         const user = this.user(job.user);
-        return { kind: 'user', via: 'job-token', username: job.user, admin: user.admin === true, memberships: user.memberships ?? {}, scopes: [], jobProject: job.project };
+        return {
+          kind: "user",
+          via: "job-token",
+          username: job.user,
+          admin: user.admin === true,
+          memberships: user.memberships ?? {},
+          scopes: [],
+          jobProject: job.project,
+        };
       }
-      if (job !== undefined) note('job-finished', 'job-token');
+      if (job !== undefined) note("job-finished", "job-token");
     }
     const oauth = this.opts.oauthTokens!.find((t) => t.token === password);
     if (oauth !== undefined) {
       const problem = this.lifeProblem(oauth);
-      if (problem === undefined) return this.userActor('oauth', oauth.user, oauth.scopes);
-      note(problem, 'oauth');
+      if (problem === undefined) return this.userActor("oauth", oauth.user, oauth.scopes);
+      note(problem, "oauth");
     }
     const access = this.findAccessToken(password);
     if (access !== undefined) {
       const problem = this.lifeProblem(access.life);
-      const isBot = access.kind !== 'personal-access-token';
+      const isBot = access.kind !== "personal-access-token";
       if (problem !== undefined) note(problem, access.kind);
       // personal_access_token_check: a bot's token only authenticates for a project the bot can read.
-      else if (isBot && project !== undefined && !this.canReadProject(access.actor, project)) note('no-access-to-project', access.kind);
+      else if (isBot && project !== undefined && !this.canReadProject(access.actor, project)) note("no-access-to-project", access.kind);
       else return access.actor;
     }
     const deploy = this.opts.deployTokens!.find((t) => t.token === password);
     if (deploy !== undefined) {
       const username = this.deployUsername(deploy);
       const problem = this.lifeProblem(deploy);
-      if (problem !== undefined) note(problem, 'deploy-token');
-      else if (login !== username) note('wrong-login', 'deploy-token');
+      if (problem !== undefined) note(problem, "deploy-token");
+      else if (login !== username) note("wrong-login", "deploy-token");
       // deploy_token_check: `return if project && !token.has_access_to?(project)` → 401.
-      else if (project !== undefined && !this.deployCovers(deploy, project.path)) note('no-access-to-project', 'deploy-token');
-      else return { kind: 'deploy-token', username, ...(deploy.project ? { project: deploy.project } : {}), ...(deploy.group ? { group: deploy.group } : {}), scopes: deploy.scopes };
+      else if (project !== undefined && !this.deployCovers(deploy, project.path)) note("no-access-to-project", "deploy-token");
+      else
+        return {
+          kind: "deploy-token",
+          username,
+          ...(deploy.project ? { project: deploy.project } : {}),
+          ...(deploy.group ? { group: deploy.group } : {}),
+          scopes: deploy.scopes,
+        };
     }
     return refusal;
   }
@@ -375,44 +384,44 @@ export class GitLabAccess {
 
   /** ProjectPolicy :read_project. */
   canReadProject(actor: Actor, project: AccessProject): boolean {
-    if (project.visibility === 'public') return true;
-    if (actor.kind === 'anonymous') return false;
-    if (actor.kind === 'deploy-token') return this.deployCovers(actor, project.path);
+    if (project.visibility === "public") return true;
+    if (actor.kind === "anonymous") return false;
+    if (actor.kind === "deploy-token") return this.deployCovers(actor, project.path);
     // A job token reaches beyond its own project only where the target's allowlist lets it
     // (ProjectPolicy prevents everything on a non-public project otherwise).
     if (actor.jobProject !== undefined && !this.jobTokenAllows(actor.jobProject, project)) return false;
     if (actor.admin) return true;
     // Internal projects are for every signed-in person; a token's bot user is a member of its one
     // project or group only (the stand-in does not give bots the internal-visibility reach).
-    if (project.visibility === 'internal' && !isBot(actor)) return true;
+    if (project.visibility === "internal" && !isBot(actor)) return true;
     return roleOn(actor.memberships, project.path) !== undefined;
   }
 
   /** ProjectPolicy :download_code: Guest of a private project reads the project, not its code. */
   canDownloadCode(actor: Actor, project: AccessProject): boolean {
     if (!this.canReadProject(actor, project)) return false;
-    const level = project.repositoryAccessLevel ?? 'enabled';
-    if (level === 'disabled') return false;
-    if (level === 'private') {
+    const level = project.repositoryAccessLevel ?? "enabled";
+    if (level === "disabled") return false;
+    if (level === "private") {
       // The repository feature for members only: Reporter and up (admins too), whatever the visibility.
-      if (actor.kind !== 'user') return false;
+      if (actor.kind !== "user") return false;
       if (actor.admin) return true;
       const member = roleOn(actor.memberships, project.path);
       return member !== undefined && ACCESS_LEVELS[member] >= ACCESS_LEVELS.reporter;
     }
-    if (project.visibility === 'public' || actor.kind === 'deploy-token') return true;
-    if (actor.kind !== 'user') return false;
+    if (project.visibility === "public" || actor.kind === "deploy-token") return true;
+    if (actor.kind !== "user") return false;
     if (actor.admin) return true;
-    if (project.visibility === 'internal' && !isBot(actor)) return true;
+    if (project.visibility === "internal" && !isBot(actor)) return true;
     const role = roleOn(actor.memberships, project.path);
     return role !== undefined && ACCESS_LEVELS[role] >= ACCESS_LEVELS.reporter;
   }
 
   /** Whether the credential's scopes carry download_code (abilities_for_scopes; job tokens: build_download_code). */
   private mayDownloadByScope(actor: Actor): boolean {
-    if (actor.kind === 'anonymous') return true;
-    if (actor.kind === 'deploy-token') return actor.scopes.includes('read_repository');
-    if (actor.via === 'job-token') return true;
+    if (actor.kind === "anonymous") return true;
+    if (actor.kind === "deploy-token") return actor.scopes.includes("read_repository");
+    if (actor.via === "job-token") return true;
     return actor.scopes.some((s) => DOWNLOAD_SCOPES.includes(s));
   }
 
@@ -423,12 +432,12 @@ export class GitLabAccess {
    * "missing" from "private" and challenges (401).
    */
   decideGit(auth: Authentication, project: AccessProject | undefined): AccessAnswer {
-    const challenge = { 'www-authenticate': 'Basic realm="GitLab"' };
-    if (auth.kind === 'rejected') return { status: 401, body: GIT_MESSAGES.accessDenied, headers: challenge };
-    if (auth.kind === 'anonymous') {
+    const challenge = { "www-authenticate": 'Basic realm="GitLab"' };
+    if (auth.kind === "rejected") return { status: 401, body: GIT_MESSAGES.accessDenied, headers: challenge };
+    if (auth.kind === "anonymous") {
       // An anonymous clone needs the code open to everyone: a public project whose repository is
       // members-only (or off) challenges like a private one.
-      if (project?.visibility === 'public' && (project.repositoryAccessLevel ?? 'enabled') === 'enabled') return { status: 200 };
+      if (project?.visibility === "public" && (project.repositoryAccessLevel ?? "enabled") === "enabled") return { status: 200 };
       return { status: 401, body: GIT_MESSAGES.accessDenied, headers: challenge };
     }
     if (!this.mayDownloadByScope(auth)) return { status: 403, body: GIT_MESSAGES.authDownload };
@@ -449,22 +458,30 @@ export class GitLabAccess {
       const oauth = access === undefined ? this.opts.oauthTokens!.find((t) => t.token === secret) : undefined;
       if (access !== undefined) {
         const problem = this.lifeProblem(access.life);
-        return problem === undefined ? access.actor : { kind: 'rejected', reason: problem, token: access.kind };
+        return problem === undefined ? access.actor : { kind: "rejected", reason: problem, token: access.kind };
       }
       if (oauth !== undefined) {
         const problem = this.lifeProblem(oauth);
-        return problem === undefined ? this.userActor('oauth', oauth.user, oauth.scopes) : { kind: 'rejected', reason: problem, token: 'oauth' };
+        return problem === undefined ? this.userActor("oauth", oauth.user, oauth.scopes) : { kind: "rejected", reason: problem, token: "oauth" };
       }
-      return { kind: 'rejected', reason: 'unknown' };
+      return { kind: "rejected", reason: "unknown" };
     }
     if (jobToken !== undefined && (this.opts.jobTokenApiEndpoints ?? []).includes(endpoint)) {
       const job = this.opts.jobTokens!.find((j) => j.token === jobToken);
-      if (job === undefined) return { kind: 'rejected', reason: 'unknown', token: 'job-token' };
-      if (job.running === false) return { kind: 'rejected', reason: 'job-finished', token: 'job-token' };
+      if (job === undefined) return { kind: "rejected", reason: "unknown", token: "job-token" };
+      if (job.running === false) return { kind: "rejected", reason: "job-finished", token: "job-token" };
       const user = this.user(job.user);
-      return { kind: 'user', via: 'job-token', username: job.user, admin: user.admin === true, memberships: user.memberships ?? {}, scopes: [], jobProject: job.project };
+      return {
+        kind: "user",
+        via: "job-token",
+        username: job.user,
+        admin: user.admin === true,
+        memberships: user.memberships ?? {},
+        scopes: [],
+        jobProject: job.project,
+      };
     }
-    return { kind: 'anonymous' };
+    return { kind: "anonymous" };
   }
 
   /**
@@ -473,35 +490,38 @@ export class GitLabAccess {
    * route (GET routes take api and read_api; the files API read_repository too). undefined: go on.
    */
   apiCredentialProblem(auth: Authentication, endpoint: string): AccessAnswer | undefined {
-    if (auth.kind === 'rejected') {
-      if (auth.reason === 'revoked' || auth.reason === 'expired') {
-        const description = auth.reason === 'revoked' ? 'Token was revoked. You have to re-authorize from the user.' : 'Token is expired. You can either do re-authorization or token refresh.';
+    if (auth.kind === "rejected") {
+      if (auth.reason === "revoked" || auth.reason === "expired") {
+        const description =
+          auth.reason === "revoked"
+            ? "Token was revoked. You have to re-authorize from the user."
+            : "Token is expired. You can either do re-authorization or token refresh.";
         return {
           status: 401,
-          body: JSON.stringify({ error: 'invalid_token', error_description: description }),
-          headers: { 'www-authenticate': `Bearer realm="", error="invalid_token", error_description="${description}"` },
+          body: JSON.stringify({ error: "invalid_token", error_description: description }),
+          headers: { "www-authenticate": `Bearer realm="", error="invalid_token", error_description="${description}"` },
         };
       }
-      return { status: 401, body: JSON.stringify({ message: '401 Unauthorized' }) };
+      return { status: 401, body: JSON.stringify({ message: "401 Unauthorized" }) };
     }
-    if (auth.kind !== 'user' || auth.via === 'job-token') return undefined;
-    const allowed: TokenScope[] = endpoint === 'file-raw' ? ['api', 'read_api', 'read_repository'] : ['api', 'read_api'];
+    if (auth.kind !== "user" || auth.via === "job-token") return undefined;
+    const allowed: TokenScope[] = endpoint === "file-raw" ? ["api", "read_api", "read_repository"] : ["api", "read_api"];
     if (auth.scopes.some((s) => allowed.includes(s))) return undefined;
     return {
       status: 403,
       body: JSON.stringify({
-        error: 'insufficient_scope',
-        error_description: 'The request requires higher privileges than provided by the access token.',
-        scope: allowed.join(' '),
+        error: "insufficient_scope",
+        error_description: "The request requires higher privileges than provided by the access token.",
+        scope: allowed.join(" "),
       }),
     };
   }
 
   /** GroupPolicy :read_group: public; internal for any signed-in user; private for members inside or below it. */
   canReadGroup(actor: Actor, group: { fullPath: string; visibility: GitLabVisibility }): boolean {
-    if (group.visibility === 'public') return true;
-    if (actor.kind !== 'user') return false;
-    if (actor.admin || group.visibility === 'internal') return true;
+    if (group.visibility === "public") return true;
+    if (actor.kind !== "user") return false;
+    if (actor.admin || group.visibility === "internal") return true;
     return Object.keys(actor.memberships).some((where) => within(where, group.fullPath) || within(group.fullPath, where));
   }
 
@@ -518,7 +538,7 @@ export class GitLabAccess {
   /** Revokes any token (a job token: its job finishes), effective on the next request. */
   revoke(secret: string): void {
     const found = this.findAnyToken(secret);
-    if (found === undefined) throw new Error('GitLab stand-in: revoke() of a token it does not know');
+    if (found === undefined) throw new Error("GitLab stand-in: revoke() of a token it does not know");
     if (this.opts.jobTokens!.includes(found as JobTokenSpec)) (found as JobTokenSpec).running = false;
     else (found as TokenLifetime).revoked = true;
   }

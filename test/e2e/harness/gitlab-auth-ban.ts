@@ -15,7 +15,7 @@
 // find_for_git_client. Counts are kept per findtime window, as Rack::Attack's
 // cache counts (the key names the window: floor(now / findtime)).
 
-export const GIT_BAN_MESSAGE = 'Too many failed authentication attempts from this IP';
+export const GIT_BAN_MESSAGE = "Too many failed authentication attempts from this IP";
 
 export interface GitBasicAuthBanSpec {
   /** Failures within findtime that ban the address; GitLab's default 10. */
@@ -85,12 +85,12 @@ export class GitBasicAuthBan {
   }
 
   private skip(ip: string, login: string): boolean {
-    return login === 'gitlab-ci-token' || this.whitelist.has(ip);
+    return login === "gitlab-ci-token" || this.whitelist.has(ip);
   }
 }
 
 /** The socket's peer as GitLab's request.ip would show it: an IPv4-mapped IPv6 address as its IPv4. */
 export function peerIp(remoteAddress: string | undefined): string {
-  const a = remoteAddress ?? '';
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+  const a = remoteAddress ?? "";
+  return a.startsWith("::ffff:") && a.includes(".") ? a.slice(7) : a;
 }

@@ -16,8 +16,8 @@ export const MAX_PER_PAGE = 100;
 
 /** `page` and `per_page` as Grape and Kaminari coerce them: bad or missing values fall back to defaults. */
 export function pageParams(query: URLSearchParams): PageParams {
-  const page = Number.parseInt(query.get('page') ?? '', 10);
-  const perPage = Number.parseInt(query.get('per_page') ?? '', 10);
+  const page = Number.parseInt(query.get("page") ?? "", 10);
+  const perPage = Number.parseInt(query.get("per_page") ?? "", 10);
   return {
     page: Number.isFinite(page) && page >= 1 ? page : 1,
     // Kaminari caps per_page at max_per_page (100) rather than refusing larger values.
@@ -27,14 +27,17 @@ export function pageParams(query: URLSearchParams): PageParams {
 
 /** Rails' Hash#to_query: keys sorted, `key[]=v` for arrays, CGI escaping (space as +). */
 export function toQuery(params: Map<string, string[]>): string {
-  const escape = (s: string) => encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const escape = (s: string) =>
+    encodeURIComponent(s)
+      .replace(/%20/g, "+")
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return [...params.keys()]
     .sort()
     .flatMap((key) => {
       const values = params.get(key)!;
-      return key.endsWith('[]') ? values.map((v) => `${escape(key)}=${escape(v)}`) : [`${escape(key)}=${escape(values.at(-1)!)}`];
+      return key.endsWith("[]") ? values.map((v) => `${escape(key)}=${escape(v)}`) : [`${escape(key)}=${escape(values.at(-1)!)}`];
     })
-    .join('&');
+    .join("&");
 }
 
 function paramsOf(query: URLSearchParams): Map<string, string[]> {
@@ -70,13 +73,13 @@ export function offsetHeaders(h: OffsetHeaderInput): Headers {
   links.push(`<${href(1)}>; rel="first"`);
   links.push(`<${href(h.totalPages)}>; rel="last"`);
   return {
-    'x-per-page': String(h.perPage),
-    'x-page': String(h.page),
-    'x-next-page': h.nextPage === undefined ? '' : String(h.nextPage),
-    'x-prev-page': h.prevPage === undefined ? '' : String(h.prevPage),
-    link: links.join(', '),
-    'x-total': String(h.total),
-    'x-total-pages': String(h.totalPages),
+    "x-per-page": String(h.perPage),
+    "x-page": String(h.page),
+    "x-next-page": h.nextPage === undefined ? "" : String(h.nextPage),
+    "x-prev-page": h.prevPage === undefined ? "" : String(h.prevPage),
+    link: links.join(", "),
+    "x-total": String(h.total),
+    "x-total-pages": String(h.totalPages),
   };
 }
 
@@ -124,8 +127,8 @@ export function firstPageHeaders(base: string, query: URLSearchParams, total: nu
 
 /** True when GitLab serves this request with the Gitaly first-page shortcut. */
 export function isFirstPage(query: URLSearchParams): boolean {
-  const page = query.get('page');
-  return page === null || page === '' || Number.parseInt(page, 10) === 1;
+  const page = query.get("page");
+  return page === null || page === "" || Number.parseInt(page, 10) === 1;
 }
 
 /** Keyset::HeaderBuilder#add_next_page_header: the next page as `Link` (and the legacy `Links`). */

@@ -23,28 +23,11 @@ import {
   type RefSort,
   type TagRef,
   type TreeEntry,
-} from './git-read.js';
-import {
-  firstPageHeaders,
-  isFirstPage,
-  keysetHeaders,
-  offsetPage,
-  pageParams,
-  type Headers,
-} from './gitlab-pagination.js';
+} from "./git-read.js";
+import { firstPageHeaders, isFirstPage, keysetHeaders, offsetPage, pageParams, type Headers } from "./gitlab-pagination.js";
 
 export type RepositoryEndpoint =
-  | 'tags'
-  | 'tag'
-  | 'branches'
-  | 'branch'
-  | 'commit'
-  | 'commit-refs'
-  | 'merge-base'
-  | 'tree'
-  | 'blob-raw'
-  | 'file-raw'
-  | 'archive';
+  "tags" | "tag" | "branches" | "branch" | "commit" | "commit-refs" | "merge-base" | "tree" | "blob-raw" | "file-raw" | "archive";
 
 export interface RepositoryRoute {
   /** The project `:id`, decoded once. */
@@ -87,17 +70,17 @@ export interface ApiAnswer {
 
 /** `[pattern, endpoint]`: a segment never holds a raw `/` (GitLab's NO_SLASH_URL_PART_REGEX requirements). */
 const ROUTES: [RegExp, RepositoryEndpoint][] = [
-  [/^\/projects\/([^/]+)\/repository\/tags$/, 'tags'],
-  [/^\/projects\/([^/]+)\/repository\/tags\/([^/]+)$/, 'tag'],
-  [/^\/projects\/([^/]+)\/repository\/branches$/, 'branches'],
-  [/^\/projects\/([^/]+)\/repository\/branches\/([^/]+)$/, 'branch'],
-  [/^\/projects\/([^/]+)\/repository\/commits\/([^/]+)$/, 'commit'],
-  [/^\/projects\/([^/]+)\/repository\/commits\/([^/]+)\/refs$/, 'commit-refs'],
-  [/^\/projects\/([^/]+)\/repository\/merge_base$/, 'merge-base'],
-  [/^\/projects\/([^/]+)\/repository\/tree$/, 'tree'],
-  [/^\/projects\/([^/]+)\/repository\/blobs\/([^/]+)\/raw$/, 'blob-raw'],
-  [/^\/projects\/([^/]+)\/repository\/files\/([^/]+)\/raw$/, 'file-raw'],
-  [/^\/projects\/([^/]+)\/repository\/archive(?:\.([a-z0-9.]+))?$/, 'archive'],
+  [/^\/projects\/([^/]+)\/repository\/tags$/, "tags"],
+  [/^\/projects\/([^/]+)\/repository\/tags\/([^/]+)$/, "tag"],
+  [/^\/projects\/([^/]+)\/repository\/branches$/, "branches"],
+  [/^\/projects\/([^/]+)\/repository\/branches\/([^/]+)$/, "branch"],
+  [/^\/projects\/([^/]+)\/repository\/commits\/([^/]+)$/, "commit"],
+  [/^\/projects\/([^/]+)\/repository\/commits\/([^/]+)\/refs$/, "commit-refs"],
+  [/^\/projects\/([^/]+)\/repository\/merge_base$/, "merge-base"],
+  [/^\/projects\/([^/]+)\/repository\/tree$/, "tree"],
+  [/^\/projects\/([^/]+)\/repository\/blobs\/([^/]+)\/raw$/, "blob-raw"],
+  [/^\/projects\/([^/]+)\/repository\/files\/([^/]+)\/raw$/, "file-raw"],
+  [/^\/projects\/([^/]+)\/repository\/archive(?:\.([a-z0-9.]+))?$/, "archive"],
 ];
 
 /** The repository route below /api/v4, or undefined for any other path. */
@@ -107,8 +90,8 @@ export function parseRepositoryRoute(route: string): RepositoryRoute | undefined
     if (match === null) continue;
     try {
       const id = decodeURIComponent(match[1]!);
-      if (endpoint === 'archive') return { id, endpoint, arg: '', format: match[2] ?? '' };
-      return { id, endpoint, arg: match[2] === undefined ? '' : decodeURIComponent(match[2]), format: '' };
+      if (endpoint === "archive") return { id, endpoint, arg: "", format: match[2] ?? "" };
+      return { id, endpoint, arg: match[2] === undefined ? "" : decodeURIComponent(match[2]), format: "" };
     } catch {
       return undefined;
     }
@@ -118,7 +101,7 @@ export function parseRepositoryRoute(route: string): RepositoryRoute | undefined
 
 const json = (status: number, body: unknown, headers: Headers = {}): ApiAnswer => ({
   status,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...headers },
+  headers: { "content-type": "application/json", "cache-control": "no-cache", ...headers },
   body: JSON.stringify(body),
 });
 
@@ -131,8 +114,8 @@ const invalidValue = (name: string): ApiAnswer => json(400, { error: `${name} do
 /** Grape's Boolean coercion. */
 function booleanParam(value: string | null, fallback: boolean): boolean | undefined {
   if (value === null) return fallback;
-  if (['true', '1', 't', 'yes', 'y'].includes(value.toLowerCase())) return true;
-  if (['false', '0', 'f', 'no', 'n'].includes(value.toLowerCase())) return false;
+  if (["true", "1", "t", "yes", "y"].includes(value.toLowerCase())) return true;
+  if (["false", "0", "f", "no", "n"].includes(value.toLowerCase())) return false;
   return undefined;
 }
 
@@ -147,7 +130,7 @@ function commitEntity(c: CommitInfo, project: RepositoryProject) {
     // `created_at` is an alias of committed_date (lib/gitlab/git/commit.rb), not the push time.
     created_at: committed,
     parent_ids: c.parentIds,
-    title: c.message.split(/[\r\n]/, 1)[0] ?? '',
+    title: c.message.split(/[\r\n]/, 1)[0] ?? "",
     message: c.message,
     author_name: c.authorName,
     author_email: c.authorEmail,
@@ -196,11 +179,11 @@ async function branchEntity(name: string, commit: CommitInfo, project: Repositor
 
 /** GitRefsFinder#by_search: `^x`, `x$` and `*` make it a pattern, else a substring with the exact match first. */
 export function searchRefs<T extends { name: string }>(refs: readonly T[], search: string | undefined): T[] {
-  if (search === undefined || search === '') return [...refs];
+  if (search === undefined || search === "") return [...refs];
   const regexSearch = /[\^$*]/.test(search);
-  let source = search.toLowerCase().replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-  if (regexSearch) source = source.replace('\\^', '^').replace(/\\\*/g, '.*?').replace('\\$', '$');
-  const pattern = new RegExp(source, 'm');
+  let source = search.toLowerCase().replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+  if (regexSearch) source = source.replace("\\^", "^").replace(/\\\*/g, ".*?").replace("\\$", "$");
+  const pattern = new RegExp(source, "m");
   const matches = refs.filter((r) => pattern.test(r.name.toLowerCase()));
   if (regexSearch) return matches;
   const exact = matches.findIndex((r) => r.name.toLowerCase() === search.toLowerCase());
@@ -223,21 +206,21 @@ function paginateRefs<T extends { name: string }>(
   all: readonly T[],
   query: URLSearchParams,
   base: string,
-  kind: 'tags' | 'heads',
+  kind: "tags" | "heads",
   gitaly: boolean,
   legacy: boolean,
 ): RefPage<T> {
-  const search = query.get('search') || undefined;
-  const keyset = query.get('pagination') === 'keyset';
+  const search = query.get("search") || undefined;
+  const keyset = query.get("pagination") === "keyset";
   if (!gitaly || (!keyset && !isFirstPage(query))) return offsetPage(searchRefs(all, search), base, query);
   const { perPage } = pageParams(query);
   let items: T[];
   if (search !== undefined) {
     items = searchRefs(all, search);
   } else {
-    const token = query.get('page_token');
+    const token = query.get("page_token");
     let start = 0;
-    if (token !== null && token !== '') {
+    if (token !== null && token !== "") {
       const at = all.findIndex((r) => r.name === token);
       // TagsFinder turns Gitaly's "could not find page token" into InvalidPageToken → 422.
       if (at < 0) return { items: [], headers: {}, error: json(422, { message: `Invalid page token: refs/${kind}/${token}` }) };
@@ -253,36 +236,46 @@ function paginateRefs<T extends { name: string }>(
   return { items, headers: firstPageHeaders(base, query, all.length, legacy) };
 }
 
-const TAG_ORDER: Record<string, string> = { name: 'refname', updated: 'creatordate', version: 'version:refname' };
+const TAG_ORDER: Record<string, string> = { name: "refname", updated: "creatordate", version: "version:refname" };
 
 async function getTags(project: RepositoryProject, query: URLSearchParams, base: string, legacy: boolean): Promise<ApiAnswer> {
-  const orderBy = query.get('order_by') ?? 'updated';
-  const sort = query.get('sort') ?? 'desc';
-  if (!(orderBy in TAG_ORDER)) return invalidValue('order_by');
-  if (sort !== 'asc' && sort !== 'desc') return invalidValue('sort');
-  const key = `${sort === 'desc' ? '-' : ''}${TAG_ORDER[orderBy]}` as RefSort;
-  const page = paginateRefs(await listTags(project.dir, key), query, base, 'tags', true, legacy);
+  const orderBy = query.get("order_by") ?? "updated";
+  const sort = query.get("sort") ?? "desc";
+  if (!(orderBy in TAG_ORDER)) return invalidValue("order_by");
+  if (sort !== "asc" && sort !== "desc") return invalidValue("sort");
+  const key = `${sort === "desc" ? "-" : ""}${TAG_ORDER[orderBy]}` as RefSort;
+  const page = paginateRefs(await listTags(project.dir, key), query, base, "tags", true, legacy);
   if (page.error !== undefined) return page.error;
-  const commits = await readCommits(project.dir, page.items.flatMap((t) => (t.commit === undefined ? [] : [t.commit])));
-  return json(200, page.items.map((t) => tagEntity(t, commits, project)), page.headers);
+  const commits = await readCommits(
+    project.dir,
+    page.items.flatMap((t) => (t.commit === undefined ? [] : [t.commit])),
+  );
+  return json(
+    200,
+    page.items.map((t) => tagEntity(t, commits, project)),
+    page.headers,
+  );
 }
 
 async function getTag(project: RepositoryProject, name: string): Promise<ApiAnswer> {
   const tag = (await listTags(project.dir)).find((t) => t.name === name);
-  if (tag === undefined) return notFound('Tag');
+  if (tag === undefined) return notFound("Tag");
   const commits = await readCommits(project.dir, tag.commit === undefined ? [] : [tag.commit]);
   return json(200, tagEntity(tag, commits, project));
 }
 
-const BRANCH_ORDER: Record<string, RefSort> = { name_asc: 'refname', updated_asc: 'creatordate', updated_desc: '-creatordate' };
+const BRANCH_ORDER: Record<string, RefSort> = { name_asc: "refname", updated_asc: "creatordate", updated_desc: "-creatordate" };
 
 async function getBranches(project: RepositoryProject, query: URLSearchParams, base: string, gitaly: boolean, legacy: boolean): Promise<ApiAnswer> {
-  const sort = query.get('sort') ?? 'name_asc';
-  if (!(sort in BRANCH_ORDER)) return invalidValue('sort');
+  const sort = query.get("sort") ?? "name_asc";
+  if (!(sort in BRANCH_ORDER)) return invalidValue("sort");
   const branches = await listBranches(project.dir, BRANCH_ORDER[sort]);
-  const page = paginateRefs(branches, query, base, 'heads', gitaly, legacy);
+  const page = paginateRefs(branches, query, base, "heads", gitaly, legacy);
   if (page.error !== undefined) return page.error;
-  const commits = await readCommits(project.dir, page.items.map((b) => b.commit));
+  const commits = await readCommits(
+    project.dir,
+    page.items.map((b) => b.commit),
+  );
   const defaultHead = branches.find((b) => b.name === project.defaultBranch)?.commit;
   const body = await Promise.all(page.items.map((b) => branchEntity(b.name, commits.get(b.commit)!, project, defaultHead)));
   return json(200, body, page.headers);
@@ -291,7 +284,7 @@ async function getBranches(project: RepositoryProject, query: URLSearchParams, b
 async function getBranch(project: RepositoryProject, name: string): Promise<ApiAnswer> {
   const branches = await listBranches(project.dir);
   const branch = branches.find((b) => b.name === name);
-  if (branch === undefined) return notFound('Branch');
+  if (branch === undefined) return notFound("Branch");
   const commit = (await readCommits(project.dir, [branch.commit])).get(branch.commit)!;
   const defaultHead = branches.find((b) => b.name === project.defaultBranch)?.commit;
   return json(200, await branchEntity(name, commit, project, defaultHead));
@@ -306,10 +299,10 @@ async function findCommit(project: RepositoryProject, rev: string): Promise<Comm
 
 /** API::Entities::CommitDetail: Commit + stats (unless stats=false), status, project_id, last_pipeline. */
 async function getCommit(project: RepositoryProject, sha: string, query: URLSearchParams): Promise<ApiAnswer> {
-  const stats = booleanParam(query.get('stats'), true);
-  if (stats === undefined) return json(400, { error: 'stats is invalid' });
+  const stats = booleanParam(query.get("stats"), true);
+  if (stats === undefined) return json(400, { error: "stats is invalid" });
   const commit = await findCommit(project, sha);
-  if (commit === undefined) return notFound('Commit');
+  if (commit === undefined) return notFound("Commit");
   return json(200, {
     ...commitEntity(commit, project),
     ...(stats ? { stats: await commitStats(project.dir, commit.id) } : {}),
@@ -321,13 +314,13 @@ async function getCommit(project: RepositoryProject, sha: string, query: URLSear
 
 /** Branches then tags that contain the commit, `[{type, name}]`, Kaminari-paginated. */
 async function getCommitRefs(project: RepositoryProject, sha: string, query: URLSearchParams, base: string): Promise<ApiAnswer> {
-  const type = query.get('type') ?? 'all';
-  if (!['branch', 'tag', 'all'].includes(type)) return invalidValue('type');
+  const type = query.get("type") ?? "all";
+  if (!["branch", "tag", "all"].includes(type)) return invalidValue("type");
   const commit = await resolveCommit(project.dir, sha);
-  if (commit === undefined) return notFound('Commit');
+  if (commit === undefined) return notFound("Commit");
   const refs = [
-    ...(type === 'tag' ? [] : (await refsContaining(project.dir, commit, 'heads')).map((name) => ({ type: 'branch', name }))),
-    ...(type === 'branch' ? [] : (await refsContaining(project.dir, commit, 'tags')).map((name) => ({ type: 'tag', name }))),
+    ...(type === "tag" ? [] : (await refsContaining(project.dir, commit, "heads")).map((name) => ({ type: "branch", name }))),
+    ...(type === "branch" ? [] : (await refsContaining(project.dir, commit, "tags")).map((name) => ({ type: "tag", name }))),
   ];
   const page = offsetPage(refs, base, query);
   return json(200, page.items, page.headers);
@@ -335,16 +328,16 @@ async function getCommitRefs(project: RepositoryProject, sha: string, query: URL
 
 /** `refs[]=a&refs[]=b` or `refs=a,b` (CommaSeparatedToArray); the common ancestor as a Commit. */
 async function getMergeBase(project: RepositoryProject, query: URLSearchParams): Promise<ApiAnswer> {
-  const refs = [...query.getAll('refs[]'), ...query.getAll('refs')].flatMap((r) => r.split(',')).filter(Boolean);
-  if (refs.length === 0) return json(400, { error: 'refs is missing' });
-  if (refs.length < 2) return json(400, { message: 'Provide at least 2 refs' });
+  const refs = [...query.getAll("refs[]"), ...query.getAll("refs")].flatMap((r) => r.split(",")).filter(Boolean);
+  if (refs.length === 0) return json(400, { error: "refs is missing" });
+  if (refs.length < 2) return json(400, { message: "Provide at least 2 refs" });
   const ids = await Promise.all(refs.map((r) => resolveCommit(project.dir, r)));
   const unknown = refs.filter((_, i) => ids[i] === undefined);
   if (unknown.length > 0) {
-    return json(400, { message: `Could not find ${unknown.length === 1 ? 'ref' : 'refs'}: ${unknown.join(', ')}` });
+    return json(400, { message: `Could not find ${unknown.length === 1 ? "ref" : "refs"}: ${unknown.join(", ")}` });
   }
   const base = await mergeBase(project.dir, ids as string[]);
-  if (base === undefined) return notFound('Merge Base');
+  if (base === undefined) return notFound("Merge Base");
   return json(200, commitEntity((await readCommits(project.dir, [base])).get(base)!, project));
 }
 
@@ -352,7 +345,7 @@ async function getMergeBase(project: RepositoryProject, query: URLSearchParams):
 
 /** Tree#sorted_entries: directories, then files, then submodules, each in Gitaly's order. */
 function sortedEntries(entries: readonly TreeEntry[]): TreeEntry[] {
-  return [...entries.filter((e) => e.type === 'tree'), ...entries.filter((e) => e.type === 'blob'), ...entries.filter((e) => e.type === 'commit')];
+  return [...entries.filter((e) => e.type === "tree"), ...entries.filter((e) => e.type === "blob"), ...entries.filter((e) => e.type === "commit")];
 }
 
 /**
@@ -361,19 +354,19 @@ function sortedEntries(entries: readonly TreeEntry[]): TreeEntry[] {
  * then everything else.
  */
 function treesFirst(entries: readonly TreeEntry[]): TreeEntry[] {
-  return [...entries.filter((e) => e.type === 'tree'), ...entries.filter((e) => e.type !== 'tree')];
+  return [...entries.filter((e) => e.type === "tree"), ...entries.filter((e) => e.type !== "tree")];
 }
 
 /** Gitaly's GetTreeEntries cursor: base64 of `{"file_name":"<path>"}`; a bare object id is the legacy form. */
 export function encodeTreeToken(entry: TreeEntry): string {
-  return Buffer.from(JSON.stringify({ file_name: entry.path })).toString('base64');
+  return Buffer.from(JSON.stringify({ file_name: entry.path })).toString("base64");
 }
 
 function treeTokenStart(entries: readonly TreeEntry[], token: string): number {
   let fileName: string | undefined;
   try {
-    const decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { file_name?: unknown };
-    if (typeof decoded.file_name === 'string') fileName = decoded.file_name;
+    const decoded = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { file_name?: unknown };
+    if (typeof decoded.file_name === "string") fileName = decoded.file_name;
   } catch {
     fileName = undefined;
   }
@@ -384,25 +377,25 @@ function treeTokenStart(entries: readonly TreeEntry[], token: string): number {
 
 function treeBody(entries: readonly TreeEntry[]) {
   // TreeObject pads modes to six digits ("40000" → "040000"); git already prints six.
-  return entries.map((e) => ({ id: e.id, name: e.name, type: e.type, path: e.path, mode: e.mode.padStart(6, '0') }));
+  return entries.map((e) => ({ id: e.id, name: e.name, type: e.type, path: e.path, mode: e.mode.padStart(6, "0") }));
 }
 
 async function getTree(project: RepositoryProject, query: URLSearchParams, base: string, gitaly: boolean, legacy: boolean): Promise<ApiAnswer> {
-  const recursive = booleanParam(query.get('recursive'), false);
-  if (recursive === undefined) return json(400, { error: 'recursive is invalid' });
-  const pagination = query.get('pagination') ?? 'legacy';
-  if (!['legacy', 'keyset', 'none'].includes(pagination)) return invalidValue('pagination');
-  if (pagination === 'none' && !recursive) {
+  const recursive = booleanParam(query.get("recursive"), false);
+  if (recursive === undefined) return json(400, { error: "recursive is invalid" });
+  const pagination = query.get("pagination") ?? "legacy";
+  if (!["legacy", "keyset", "none"].includes(pagination)) return invalidValue("pagination");
+  if (pagination === "none" && !recursive) {
     return json(400, { error: 'pagination cannot be "none" unless "recursive" is true' });
   }
-  const commit = await resolveCommit(project.dir, query.get('ref') || project.defaultBranch);
-  if (commit === undefined) return notFound('Tree');
-  const path = (query.get('path') ?? '').replace(/^\/+|\/+$/g, '');
+  const commit = await resolveCommit(project.dir, query.get("ref") || project.defaultBranch);
+  if (commit === undefined) return notFound("Tree");
+  const path = (query.get("path") ?? "").replace(/^\/+|\/+$/g, "");
   const all = await listTree(project.dir, commit, path, recursive);
   // Since GitLab 17.7 a path that is not in the tree is a 404 rather than `[]`.
-  if (all === undefined) return notFound('Tree');
-  if (pagination === 'none') return json(200, treeBody(sortedEntries(all)));
-  const keyset = gitaly && pagination === 'keyset';
+  if (all === undefined) return notFound("Tree");
+  if (pagination === "none") return json(200, treeBody(sortedEntries(all)));
+  const keyset = gitaly && pagination === "keyset";
   if (!gitaly || (!keyset && !isFirstPage(query))) {
     // Later legacy pages are Kaminari over the whole sorted list (trees, blobs, submodules), page 1
     // came from Gitaly's TREES_FIRST order: with submodules among the files they can disagree.
@@ -411,15 +404,13 @@ async function getTree(project: RepositoryProject, query: URLSearchParams, base:
   }
   const { perPage } = pageParams(query);
   const ordered = treesFirst(all);
-  const token = keyset ? query.get('page_token') : null;
-  const start = token === null || token === '' ? 0 : treeTokenStart(ordered, token);
+  const token = keyset ? query.get("page_token") : null;
+  const start = token === null || token === "" ? 0 : treeTokenStart(ordered, token);
   // Gitaly answers InvalidArgument "could not find starting OID"; the tree endpoint does not rescue it.
-  if (start < 0) return json(500, { message: '500 Internal Server Error' });
+  if (start < 0) return json(500, { message: "500 Internal Server Error" });
   const slice = ordered.slice(start, start + perPage);
   const more = start + perPage < ordered.length;
-  const headers = keyset
-    ? keysetHeaders(base, query, more ? encodeTreeToken(slice.at(-1)!) : undefined)
-    : firstPageHeaders(base, query, all.length, legacy);
+  const headers = keyset ? keysetHeaders(base, query, more ? encodeTreeToken(slice.at(-1)!) : undefined) : firstPageHeaders(base, query, all.length, legacy);
   return json(200, treeBody(sortedEntries(slice)), headers);
 }
 
@@ -431,9 +422,9 @@ function rawAnswer(bytes: Buffer, extra: Headers = {}): ApiAnswer {
   return {
     status: 200,
     headers: {
-      'content-type': binary ? 'application/octet-stream' : 'text/plain; charset=utf-8',
-      'x-content-type-options': 'nosniff',
-      'cache-control': 'max-age=0, private, must-revalidate, no-store, no-cache',
+      "content-type": binary ? "application/octet-stream" : "text/plain; charset=utf-8",
+      "x-content-type-options": "nosniff",
+      "cache-control": "max-age=0, private, must-revalidate, no-store, no-cache",
       ...extra,
     },
     body: bytes,
@@ -442,23 +433,23 @@ function rawAnswer(bytes: Buffer, extra: Headers = {}): ApiAnswer {
 
 async function getBlobRaw(project: RepositoryProject, sha: string): Promise<ApiAnswer> {
   const bytes = await readBlob(project.dir, sha);
-  if (bytes === undefined) return notFound('Blob');
+  if (bytes === undefined) return notFound("Blob");
   return rawAnswer(bytes);
 }
 
 async function getFileRaw(project: RepositoryProject, filePath: string, query: URLSearchParams): Promise<ApiAnswer> {
-  const ref = query.get('ref') || project.defaultBranch;
+  const ref = query.get("ref") || project.defaultBranch;
   const commit = await resolveCommit(project.dir, ref);
-  if (commit === undefined) return notFound('Commit');
+  if (commit === undefined) return notFound("Commit");
   const bytes = await readBlob(project.dir, `${commit}:${filePath}`);
-  if (bytes === undefined) return notFound('File');
-  const name = filePath.slice(filePath.lastIndexOf('/') + 1);
+  if (bytes === undefined) return notFound("File");
+  const name = filePath.slice(filePath.lastIndexOf("/") + 1);
   return rawAnswer(bytes, {
-    'x-gitlab-file-name': name,
-    'x-gitlab-file-path': filePath,
-    'x-gitlab-ref': ref,
-    'x-gitlab-commit-id': commit,
-    'x-gitlab-size': String(bytes.length),
+    "x-gitlab-file-name": name,
+    "x-gitlab-file-path": filePath,
+    "x-gitlab-ref": ref,
+    "x-gitlab-commit-id": commit,
+    "x-gitlab-size": String(bytes.length),
   });
 }
 
@@ -467,33 +458,36 @@ async function getFileRaw(project: RepositoryProject, filePath: string, query: U
  * `<project.path>-<sha param, / → ->-<commit id>[-<path, / → ->]`.
  */
 export function archivePrefix(projectPath: string, ref: string, commit: string, path: string | undefined): string {
-  const slug = projectPath.slice(projectPath.lastIndexOf('/') + 1);
-  const segments = [slug, ref.replace(/\//g, '-'), commit];
-  if (path !== undefined) segments.push(path.replace(/\//g, '-'));
-  return segments.join('-');
+  const slug = projectPath.slice(projectPath.lastIndexOf("/") + 1);
+  const segments = [slug, ref.replace(/\//g, "-"), commit];
+  if (path !== undefined) segments.push(path.replace(/\//g, "-"));
+  return segments.join("-");
 }
 
 async function getArchive(project: RepositoryProject, format: string, query: URLSearchParams): Promise<ApiAnswer> {
-  if (format !== 'zip') {
-    return json(501, { message: `GitLab stand-in: only archive.zip is implemented, not ${JSON.stringify(format || 'tar.gz')}` });
+  if (format !== "zip") {
+    return json(501, { message: `GitLab stand-in: only archive.zip is implemented, not ${JSON.stringify(format || "tar.gz")}` });
   }
-  const ref = query.get('sha') || project.defaultBranch;
-  const path = query.get('path') ?? undefined;
+  const ref = query.get("sha") || project.defaultBranch;
+  const path = query.get("path") ?? undefined;
   // Any failure (unknown ref, missing path) is rescued into not_found!('File').
   const commit = await resolveCommit(project.dir, ref);
-  if (commit === undefined) return notFound('File');
-  const cleanPath = (path ?? '').replace(/^\/+|\/+$/g, '');
-  if (cleanPath !== '' && (await objectType(project.dir, `${commit}:${cleanPath}`)) === undefined) return notFound('File');
-  const excludePaths = query.getAll('exclude_paths').flatMap((p) => p.split(',')).filter(Boolean);
+  if (commit === undefined) return notFound("File");
+  const cleanPath = (path ?? "").replace(/^\/+|\/+$/g, "");
+  if (cleanPath !== "" && (await objectType(project.dir, `${commit}:${cleanPath}`)) === undefined) return notFound("File");
+  const excludePaths = query
+    .getAll("exclude_paths")
+    .flatMap((p) => p.split(","))
+    .filter(Boolean);
   const prefix = archivePrefix(project.fullPath, ref, commit, path);
   const zip = await archiveZip(project.dir, { commit, prefix, path: cleanPath, excludePaths });
-  if (zip.code !== 0) return notFound('File');
+  if (zip.code !== 0) return notFound("File");
   return {
     status: 200,
     headers: {
-      'content-type': 'application/zip',
-      'content-disposition': `attachment; filename="${prefix}.zip"`,
-      'content-transfer-encoding': 'binary',
+      "content-type": "application/zip",
+      "content-disposition": `attachment; filename="${prefix}.zip"`,
+      "content-transfer-encoding": "binary",
     },
     body: zip.stdout,
   };
@@ -511,27 +505,27 @@ export async function answerRepositoryApi(
   features: RepositoryFeatures = {},
 ): Promise<ApiAnswer> {
   switch (route.endpoint) {
-    case 'tags':
+    case "tags":
       return getTags(project, query, base, features.legacyFirstPageHeaders ?? false);
-    case 'tag':
+    case "tag":
       return getTag(project, route.arg);
-    case 'branches':
+    case "branches":
       return getBranches(project, query, base, features.branchListKeysetPagination ?? false, features.legacyFirstPageHeaders ?? false);
-    case 'branch':
+    case "branch":
       return getBranch(project, route.arg);
-    case 'commit':
+    case "commit":
       return getCommit(project, route.arg, query);
-    case 'commit-refs':
+    case "commit-refs":
       return getCommitRefs(project, route.arg, query, base);
-    case 'merge-base':
+    case "merge-base":
       return getMergeBase(project, query);
-    case 'tree':
+    case "tree":
       return getTree(project, query, base, features.treeGitalyPagination ?? true, features.legacyFirstPageHeaders ?? false);
-    case 'blob-raw':
+    case "blob-raw":
       return getBlobRaw(project, route.arg);
-    case 'file-raw':
+    case "file-raw":
       return getFileRaw(project, route.arg, query);
-    case 'archive':
+    case "archive":
       return getArchive(project, route.format, query);
   }
 }

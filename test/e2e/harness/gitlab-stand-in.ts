@@ -1,5 +1,5 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import { serveGitHttpBackend } from './git-http.js';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import { serveGitHttpBackend } from "./git-http.js";
 import {
   ACCESS_LEVELS,
   directRole,
@@ -12,16 +12,10 @@ import {
   type GitLabAccessOptions,
   type GitLabVisibility,
   type JobTokenScopeSpec,
-} from './gitlab-access.js';
-import {
-  answerRepositoryApi,
-  parseRepositoryRoute,
-  type ApiAnswer,
-  type RepositoryEndpoint,
-  type RepositoryFeatures,
-} from './gitlab-repository-api.js';
-import { closeServer, listenLoopback, LOOPBACK } from './net.js';
-import { GIT_BAN_MESSAGE, GitBasicAuthBan, peerIp, type GitBasicAuthBanSpec } from './gitlab-auth-ban.js';
+} from "./gitlab-access.js";
+import { answerRepositoryApi, parseRepositoryRoute, type ApiAnswer, type RepositoryEndpoint, type RepositoryFeatures } from "./gitlab-repository-api.js";
+import { closeServer, listenLoopback, LOOPBACK } from "./net.js";
+import { GIT_BAN_MESSAGE, GitBasicAuthBan, peerIp, type GitBasicAuthBanSpec } from "./gitlab-auth-ban.js";
 
 /**
  * A GitLab stand-in: the part of GitLab's REST API v4 modgate uses (`GET /api/v4/projects/:id`,
@@ -64,7 +58,7 @@ import { GIT_BAN_MESSAGE, GitBasicAuthBan, peerIp, type GitBasicAuthBanSpec } fr
  * while the stand-in runs. Ids are positional: project `i` has id `1000 + i`.
  */
 
-export type { GitLabVisibility } from './gitlab-access.js';
+export type { GitLabVisibility } from "./gitlab-access.js";
 
 export interface StandInProject {
   /** Full path without `.git`; the bare repository is `<root>/<path>.git` (makeRepo). */
@@ -77,7 +71,7 @@ export interface StandInProject {
    * (GitLab then refuses anonymous clones even of a public project), `disabled` no repository.
    * Like visibility, it may be changed while the stand-in runs.
    */
-  repositoryAccessLevel?: 'enabled' | 'private' | 'disabled';
+  repositoryAccessLevel?: "enabled" | "private" | "disabled";
   /** Paths the project had before it was moved or renamed; GitLab still finds it under them. */
   formerPaths?: string[];
   /** CI/CD job token settings: default "Limit access to this project" on with an empty allowlist. */
@@ -100,7 +94,7 @@ export interface GitLabStandInOptions {
   gitBasicAuthBan?: GitBasicAuthBanSpec;
 }
 
-export type GitLabStandInMode = 'ok' | 'down' | 'refuse' | 'slow' | 'hang' | 'status';
+export type GitLabStandInMode = "ok" | "down" | "refuse" | "slow" | "hang" | "status";
 
 /** For mode `status`: the status every API call (or only `endpoints`) answers. */
 export interface GitLabStatusFault {
@@ -117,7 +111,7 @@ export interface GitLabStatusFault {
 }
 
 /** What an API call asked for: `project`, `group`, a repository endpoint, or `other`. */
-export type GitLabEndpoint = 'project' | 'group' | RepositoryEndpoint | 'other';
+export type GitLabEndpoint = "project" | "group" | RepositoryEndpoint | "other";
 
 export interface GitLabApiCall {
   /** Request target as received, query included, e.g. `/api/v4/projects/platform%2Foss%2Fa`. */
@@ -126,9 +120,9 @@ export interface GitLabApiCall {
   id: string;
   endpoint: GitLabEndpoint;
   /** Which route: `projects/:id`, `groups/:id`, or '' for any other. */
-  kind: 'projects' | 'groups' | '';
+  kind: "projects" | "groups" | "";
   /** 'token': a credential GitLab accepted; 'bad-token': one it rejected; 'none': anonymous. */
-  auth: 'token' | 'bad-token' | 'none';
+  auth: "token" | "bad-token" | "none";
   /** Who asked (identityOf: e.g. `personal-access-token:alice`, `anonymous`), never the secret. */
   identity: string;
   /** HTTP status answered; 0 while a slow answer is pending and for refused requests. */
@@ -146,7 +140,7 @@ export interface GitLabGitRequest {
   status: number;
   /** `git-upload-pack`, `git-receive-pack` (from `?service=` or the POST path), or ''. */
   service: string;
-  auth: 'token' | 'bad-token' | 'none';
+  auth: "token" | "bad-token" | "none";
   /** Who asked (identityOf), never the secret. */
   identity: string;
 }
@@ -183,16 +177,16 @@ export function encodeProjectId(path: string | number): string {
   return encodeURIComponent(String(path));
 }
 
-const CREATED_AT = '2024-01-02T03:04:05.000Z';
+const CREATED_AT = "2024-01-02T03:04:05.000Z";
 /** The administrator whose personal token `opts.token` is. */
-const SERVER_USER = 'modgate-server';
+const SERVER_USER = "modgate-server";
 const VISIBILITY_RANK: Record<GitLabVisibility, number> = { private: 0, internal: 1, public: 2 };
 
-type Auth = GitLabApiCall['auth'];
+type Auth = GitLabApiCall["auth"];
 
 /** The recorded auth kind of an authentication outcome. */
 function authKind(auth: Authentication): Auth {
-  return auth.kind === 'anonymous' ? 'none' : auth.kind === 'rejected' ? 'bad-token' : 'token';
+  return auth.kind === "anonymous" ? "none" : auth.kind === "rejected" ? "bad-token" : "token";
 }
 
 interface ProjectEntry {
@@ -212,27 +206,27 @@ interface Catalog {
 }
 
 function checkPath(path: string, what: string): void {
-  const segments = path.split('/');
-  if (segments.length < 2 || segments.some((s) => s === '' || s === '.' || s === '..') || path.endsWith('.git')) {
+  const segments = path.split("/");
+  if (segments.length < 2 || segments.some((s) => s === "" || s === "." || s === "..") || path.endsWith(".git")) {
     throw new Error(`GitLab stand-in: invalid ${what} ${JSON.stringify(path)}: want group/sub/project without .git`);
   }
 }
 
 function parentOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/'));
+  return path.slice(0, path.lastIndexOf("/"));
 }
 
 /** Projects with positional ids, and every group implied by their paths. */
 function buildCatalog(specs: readonly StandInProject[]): Catalog {
   const projects = specs.map((spec, i) => {
-    checkPath(spec.path, 'project path');
-    for (const former of spec.formerPaths ?? []) checkPath(former, 'former path');
+    checkPath(spec.path, "project path");
+    for (const former of spec.formerPaths ?? []) checkPath(former, "former path");
     return { id: 1000 + i, spec };
   });
   const groups = new Map<string, GroupEntry>();
   for (const { spec } of projects) {
     // A group is at least as visible as every project in it (GitLab enforces this).
-    for (let ns = parentOf(spec.path); ns !== ''; ns = ns.includes('/') ? parentOf(ns) : '') {
+    for (let ns = parentOf(spec.path); ns !== ""; ns = ns.includes("/") ? parentOf(ns) : "") {
       const key = ns.toLowerCase();
       const group = groups.get(key);
       if (group === undefined) groups.set(key, { id: 100 + groups.size, fullPath: ns, visibility: spec.visibility });
@@ -245,7 +239,7 @@ function buildCatalog(specs: readonly StandInProject[]): Catalog {
 /** Routable.find_by_full_path(follow_redirects: true): exact, then case-insensitive, then redirect routes. */
 function findProject(catalog: Catalog, id: string): ProjectEntry | undefined {
   if (/^\d+$/.test(id)) return catalog.projects.find((p) => p.id === Number(id));
-  if (!id.includes('/')) return undefined;
+  if (!id.includes("/")) return undefined;
   const lower = id.toLowerCase();
   return (
     catalog.projects.find((p) => p.spec.path === id) ??
@@ -260,7 +254,7 @@ function findGroup(catalog: Catalog, id: string): GroupEntry | undefined {
 }
 
 interface ApiRoute {
-  kind: 'projects' | 'groups';
+  kind: "projects" | "groups";
   /** `:id` decoded once. */
   id: string;
 }
@@ -270,7 +264,7 @@ function parseApiRoute(route: string): ApiRoute | undefined {
   const match = /^\/(projects|groups)\/([^/]+)$/.exec(route);
   if (match === null) return undefined;
   try {
-    return { kind: match[1] as ApiRoute['kind'], id: decodeURIComponent(match[2]!) };
+    return { kind: match[1] as ApiRoute["kind"], id: decodeURIComponent(match[2]!) };
   } catch {
     return undefined;
   }
@@ -283,33 +277,33 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /** The API credential: PRIVATE-TOKEN, Bearer or the private_token/access_token query; JOB-TOKEN apart. */
 function apiSecrets(req: IncomingMessage, query: URLSearchParams): { secret?: string; jobToken?: string } {
-  const bearer = /^Bearer\s+(.+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
-  const secret = header(req, 'private-token') || bearer || query.get('private_token') || query.get('access_token') || undefined;
-  const jobToken = header(req, 'job-token') || query.get('job_token') || undefined;
+  const bearer = /^Bearer\s+(.+)$/i.exec(header(req, "authorization") ?? "")?.[1];
+  const secret = header(req, "private-token") || bearer || query.get("private_token") || query.get("access_token") || undefined;
+  const jobToken = header(req, "job-token") || query.get("job_token") || undefined;
   return { ...(secret ? { secret } : {}), ...(jobToken ? { jobToken } : {}) };
 }
 
 /** git over HTTP authenticates with Basic `login:password`; undefined without Basic credentials. */
 function basicCredentials(req: IncomingMessage): { login: string; password: string } | undefined {
-  const basic = /^Basic\s+(.+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
+  const basic = /^Basic\s+(.+)$/i.exec(header(req, "authorization") ?? "")?.[1];
   if (basic === undefined) return undefined;
-  const decoded = Buffer.from(basic, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? { login: decoded, password: '' } : { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  const decoded = Buffer.from(basic, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? { login: decoded, password: "" } : { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 function groupName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
+  return path.slice(path.lastIndexOf("/") + 1);
 }
 
 function namespaceBody(url: string, catalog: Catalog, fullPath: string) {
   const group = catalog.groups.get(fullPath.toLowerCase());
-  const parent = fullPath.includes('/') ? catalog.groups.get(parentOf(fullPath).toLowerCase()) : undefined;
+  const parent = fullPath.includes("/") ? catalog.groups.get(parentOf(fullPath).toLowerCase()) : undefined;
   return {
     id: group?.id ?? 0,
     name: groupName(fullPath),
     path: groupName(fullPath),
-    kind: 'group',
+    kind: "group",
     full_path: fullPath,
     parent_id: parent?.id ?? null,
     avatar_url: null,
@@ -329,11 +323,11 @@ function projectBody(url: string, sshHost: string, catalog: Catalog, entry: Proj
     id: entry.id,
     description: null,
     name,
-    name_with_namespace: path.split('/').join(' / '),
+    name_with_namespace: path.split("/").join(" / "),
     path: name,
     path_with_namespace: path,
     created_at: CREATED_AT,
-    default_branch: entry.spec.defaultBranch ?? 'main',
+    default_branch: entry.spec.defaultBranch ?? "main",
     tag_list: [],
     topics: [],
     ssh_url_to_repo: `git@${sshHost}:${path}.git`,
@@ -346,14 +340,14 @@ function projectBody(url: string, sshHost: string, catalog: Catalog, entry: Proj
     last_activity_at: CREATED_AT,
     namespace: namespaceBody(url, catalog, parentOf(path)),
     visibility: entry.spec.visibility,
-    repository_access_level: entry.spec.repositoryAccessLevel ?? 'enabled',
+    repository_access_level: entry.spec.repositoryAccessLevel ?? "enabled",
     archived: false,
     empty_repo: false,
   };
   // GitLab adds the caller's membership for authenticated requests (Entities::ProjectWithAccess):
   // the direct project role, and the best role through the enclosing groups. modgate's server
   // token (an admin, no member) gets nulls.
-  if (actor.kind === 'user') {
+  if (actor.kind === "user") {
     const memberships = actor.memberships;
     body.permissions = {
       project_access: memberAccess(directRole(memberships, path)),
@@ -364,15 +358,15 @@ function projectBody(url: string, sshHost: string, catalog: Catalog, entry: Proj
 }
 
 function groupBody(url: string, catalog: Catalog, group: GroupEntry) {
-  const parent = group.fullPath.includes('/') ? catalog.groups.get(parentOf(group.fullPath).toLowerCase()) : undefined;
+  const parent = group.fullPath.includes("/") ? catalog.groups.get(parentOf(group.fullPath).toLowerCase()) : undefined;
   return {
     id: group.id,
     web_url: `${url}/groups/${group.fullPath}`,
     name: groupName(group.fullPath),
     path: groupName(group.fullPath),
-    description: '',
+    description: "",
     visibility: group.visibility,
-    full_name: group.fullPath.split('/').join(' / '),
+    full_name: group.fullPath.split("/").join(" / "),
     full_path: group.fullPath,
     created_at: CREATED_AT,
     parent_id: parent?.id ?? null,
@@ -381,7 +375,7 @@ function groupBody(url: string, catalog: Catalog, group: GroupEntry) {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-cache" });
   res.end(JSON.stringify(body));
 }
 
@@ -390,25 +384,25 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
  * and RateLimit-* headers); anything else the API's JSON error body.
  */
 function sendFault(res: ServerResponse, fault: GitLabStatusFault): void {
-  const retry = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
+  const retry = fault.retryAfter === undefined ? {} : { "retry-after": String(fault.retryAfter) };
   if (fault.body !== undefined) {
-    res.writeHead(fault.status, { 'content-type': 'application/json', 'cache-control': 'no-cache', ...retry });
+    res.writeHead(fault.status, { "content-type": "application/json", "cache-control": "no-cache", ...retry });
     res.end(JSON.stringify(fault.body));
     return;
   }
   if (fault.status === 429) {
-    res.writeHead(429, { 'content-type': 'text/plain', ...retry, 'ratelimit-name': 'throttle_authenticated_api', 'ratelimit-remaining': '0' });
-    res.end('Retry later\n');
+    res.writeHead(429, { "content-type": "text/plain", ...retry, "ratelimit-name": "throttle_authenticated_api", "ratelimit-remaining": "0" });
+    res.end("Retry later\n");
     return;
   }
-  res.writeHead(fault.status, { 'content-type': 'application/json', 'cache-control': 'no-cache', ...retry });
-  res.end(JSON.stringify({ message: `${fault.status} ${STATUS_CODES[fault.status] ?? 'Error'}` }));
+  res.writeHead(fault.status, { "content-type": "application/json", "cache-control": "no-cache", ...retry });
+  res.end(JSON.stringify({ message: `${fault.status} ${STATUS_CODES[fault.status] ?? "Error"}` }));
 }
 
 function rawRequest(req: IncomingMessage): string {
   const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-  return lines.join('\r\n');
+  return lines.join("\r\n");
 }
 
 export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<GitLabStandIn> {
@@ -418,21 +412,25 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
   const gitRequests: GitLabGitRequest[] = [];
   const requestsLog: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
-  let mode: GitLabStandInMode = 'ok';
+  let mode: GitLabStandInMode = "ok";
   let delayMs = 1000;
   let fault: GitLabStatusFault = { status: 500 };
-  let url = '';
+  let url = "";
 
   const access = new GitLabAccess(opts.access ?? {}, { token: opts.token, username: SERVER_USER });
   const ban = opts.gitBasicAuthBan === undefined ? undefined : new GitBasicAuthBan(opts.gitBasicAuthBan);
 
   /** A JSON answer in the shape handleApi sends. */
   function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): ApiAnswer {
-    return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...headers }, body: JSON.stringify(body) };
+    return { status, headers: { "content-type": "application/json", "cache-control": "no-cache", ...headers }, body: JSON.stringify(body) };
   }
 
   function fromDecision(decision: AccessAnswer): ApiAnswer {
-    return { status: decision.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...decision.headers }, body: decision.body ?? '' };
+    return {
+      status: decision.status,
+      headers: { "content-type": "application/json", "cache-control": "no-cache", ...decision.headers },
+      body: decision.body ?? "",
+    };
   }
 
   /**
@@ -441,76 +439,82 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
    * credential (401/403 scope), visibility (404), and for repository routes read_code (403).
    */
   function answerApi(req: IncomingMessage, route: ApiRoute | undefined, auth: Authentication, endpoint: GitLabEndpoint): ApiAnswer | ProjectEntry {
-    if (route === undefined) return jsonAnswer(404, { error: '404 Not Found' });
-    if (req.method !== 'GET' && req.method !== 'HEAD') return jsonAnswer(405, { error: '405 Not Allowed' });
+    if (route === undefined) return jsonAnswer(404, { error: "404 Not Found" });
+    if (req.method !== "GET" && req.method !== "HEAD") return jsonAnswer(405, { error: "405 Not Allowed" });
     const problem = access.apiCredentialProblem(auth, endpoint);
     if (problem !== undefined) return fromDecision(problem);
     const actor = auth as Actor;
     const catalog = buildCatalog(opts.projects);
-    if (route.kind === 'projects') {
+    if (route.kind === "projects") {
       const project = findProject(catalog, route.id);
-      if (project === undefined || !access.canReadProject(actor, project.spec)) return jsonAnswer(404, { message: '404 Project Not Found' });
-      if (endpoint === 'project') return jsonAnswer(200, projectBody(url, sshHost, catalog, project, actor));
+      if (project === undefined || !access.canReadProject(actor, project.spec)) return jsonAnswer(404, { message: "404 Project Not Found" });
+      if (endpoint === "project") return jsonAnswer(200, projectBody(url, sshHost, catalog, project, actor));
       // Repository routes call authorize_read_code!: a Guest of a private project sees the
       // project but gets 403 for its code.
-      if (!access.canDownloadCode(actor, project.spec)) return jsonAnswer(403, { message: '403 Forbidden' });
+      if (!access.canDownloadCode(actor, project.spec)) return jsonAnswer(403, { message: "403 Forbidden" });
       return project;
     }
     const group = findGroup(catalog, route.id);
-    if (group === undefined || !access.canReadGroup(actor, group)) return jsonAnswer(404, { message: '404 Group Not Found' });
+    if (group === undefined || !access.canReadGroup(actor, group)) return jsonAnswer(404, { message: "404 Group Not Found" });
     return jsonAnswer(200, groupBody(url, catalog, group));
   }
 
   /** A repository endpoint for a project the caller may read the code of. */
   async function answerRepository(req: IncomingMessage, rawPath: string, query: URLSearchParams, auth: Authentication): Promise<ApiAnswer> {
-    const route = parseRepositoryRoute(rawPath.slice('/api/v4'.length))!;
-    const decided = answerApi(req, { kind: 'projects', id: route.id }, auth, route.endpoint);
-    if (!('spec' in decided)) return decided;
+    const route = parseRepositoryRoute(rawPath.slice("/api/v4".length))!;
+    const decided = answerApi(req, { kind: "projects", id: route.id }, auth, route.endpoint);
+    if (!("spec" in decided)) return decided;
     const project = decided;
     const dir = `${opts.root}/${project.spec.path}.git`;
-    const repoProject = { id: project.id, fullPath: project.spec.path, defaultBranch: project.spec.defaultBranch ?? 'main', webUrl: `${url}/${project.spec.path}`, dir };
+    const repoProject = {
+      id: project.id,
+      fullPath: project.spec.path,
+      defaultBranch: project.spec.defaultBranch ?? "main",
+      webUrl: `${url}/${project.spec.path}`,
+      dir,
+    };
     return answerRepositoryApi(route, repoProject, query, `${url}${rawPath}`, opts.features);
   }
 
   function handleApi(req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): void {
     const query = new URLSearchParams(rawQuery);
-    const repoRoute = parseRepositoryRoute(rawPath.slice('/api/v4'.length));
-    const route = parseApiRoute(rawPath.slice('/api/v4'.length));
-    const endpoint: GitLabEndpoint = repoRoute?.endpoint ?? (route === undefined ? 'other' : route.kind === 'projects' ? 'project' : 'group');
+    const repoRoute = parseRepositoryRoute(rawPath.slice("/api/v4".length));
+    const route = parseApiRoute(rawPath.slice("/api/v4".length));
+    const endpoint: GitLabEndpoint = repoRoute?.endpoint ?? (route === undefined ? "other" : route.kind === "projects" ? "project" : "group");
     const { secret, jobToken } = apiSecrets(req, query);
     const auth = access.authenticateApi(secret, jobToken, endpoint);
-    const id = repoRoute?.id ?? route?.id ?? '';
+    const id = repoRoute?.id ?? route?.id ?? "";
     const call: GitLabApiCall = {
-      path: req.url ?? '',
+      path: req.url ?? "",
       id,
       endpoint,
-      kind: repoRoute ? 'projects' : route?.kind ?? '',
+      kind: repoRoute ? "projects" : (route?.kind ?? ""),
       auth: authKind(auth),
       identity: identityOf(auth),
       status: 0,
       at: Date.now(),
     };
     apiCalls.push(call);
-    const modeNow = mode === 'status' && fault.endpoints !== undefined && !fault.endpoints.includes(endpoint) ? 'ok' : mode;
-    if (modeNow === 'refuse') {
+    const modeNow = mode === "status" && fault.endpoints !== undefined && !fault.endpoints.includes(endpoint) ? "ok" : mode;
+    if (modeNow === "refuse") {
       req.socket.destroy();
       return;
     }
     // Read and held: no status, no byte, until the caller gives up or close() ends the connection.
-    if (modeNow === 'hang') return;
+    if (modeNow === "hang") return;
     const send = (a: ApiAnswer): void => {
       call.status = a.status;
       res.writeHead(a.status, a.headers);
-      res.end(req.method === 'HEAD' ? undefined : a.body);
+      res.end(req.method === "HEAD" ? undefined : a.body);
     };
     const answer = (): void => {
-      if (modeNow === 'status') {
+      if (modeNow === "status") {
         call.status = fault.status;
         sendFault(res, fault);
         return;
       }
-      if (modeNow === 'down') {
-        send(jsonAnswer(500, { message: '500 Internal Server Error' }));
+      if (modeNow === "down") {
+        send(jsonAnswer(500, { message: "500 Internal Server Error" }));
         return;
       }
       if (repoRoute !== undefined) {
@@ -521,9 +525,9 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
         return;
       }
       const decided = answerApi(req, route, auth, endpoint);
-      send('spec' in decided ? jsonAnswer(500, { message: '500 stand-in: no answer' }) : decided);
+      send("spec" in decided ? jsonAnswer(500, { message: "500 stand-in: no answer" }) : decided);
     };
-    if (modeNow !== 'slow') {
+    if (modeNow !== "slow") {
       answer();
       return;
     }
@@ -536,25 +540,25 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
 
   /** The git service a smart-HTTP request is for: `?service=` on info/refs, else the POST path. */
   function gitService(rest: string, rawQuery: string): string {
-    const fromQuery = new URLSearchParams(rawQuery).get('service');
+    const fromQuery = new URLSearchParams(rawQuery).get("service");
     if (fromQuery !== null) return fromQuery;
-    return /^\/(git-upload-pack|git-receive-pack)$/.exec(rest)?.[1] ?? '';
+    return /^\/(git-upload-pack|git-receive-pack)$/.exec(rest)?.[1] ?? "";
   }
 
   function handleGit(req: IncomingMessage, res: ServerResponse, requested: string, rest: string, rawQuery: string): void {
-    const escapes = `${requested}${rest}`.split('/').includes('..');
+    const escapes = `${requested}${rest}`.split("/").includes("..");
     const project = escapes ? undefined : findProject(buildCatalog(opts.projects), requested);
     const credentials = basicCredentials(req);
     // A non-Basic Authorization header is no git credential GitLab takes: it challenges (401).
     const auth: Authentication =
       credentials !== undefined
         ? access.authenticateGit(credentials.login, credentials.password, project?.spec)
-        : header(req, 'authorization') === undefined
-          ? { kind: 'anonymous' }
-          : { kind: 'rejected', reason: 'unknown' };
+        : header(req, "authorization") === undefined
+          ? { kind: "anonymous" }
+          : { kind: "rejected", reason: "unknown" };
     const record: GitLabGitRequest = {
-      method: req.method ?? 'GET',
-      url: req.url ?? '',
+      method: req.method ?? "GET",
+      url: req.url ?? "",
       project: undefined,
       status: 0,
       service: gitService(rest, rawQuery),
@@ -567,32 +571,32 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
       const ip = peerIp(req.socket.remoteAddress);
       if (ban.banned(ip, credentials.login)) {
         record.status = 403;
-        record.identity = 'banned';
-        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+        record.identity = "banned";
+        res.writeHead(403, { "content-type": "text/plain; charset=utf-8" });
         res.end(GIT_BAN_MESSAGE);
         return;
       }
-      ban.record(ip, credentials.login, auth.kind !== 'rejected');
+      ban.record(ip, credentials.login, auth.kind !== "rejected");
     }
     const decision = access.decideGit(auth, project?.spec);
     if (decision.status !== 200) {
       record.status = decision.status;
-      res.writeHead(decision.status, { 'content-type': 'text/plain; charset=utf-8', ...decision.headers });
+      res.writeHead(decision.status, { "content-type": "text/plain; charset=utf-8", ...decision.headers });
       res.end(decision.body);
       return;
     }
     record.project = project!.spec.path;
-    res.on('finish', () => (record.status = res.statusCode));
+    res.on("finish", () => (record.status = res.statusCode));
     serveGitHttpBackend(req, res, opts.root, `/${project!.spec.path}.git${rest}`, rawQuery);
   }
 
   const server = createServer((req, res) => {
     requestsLog.push(rawRequest(req));
-    const rawUrl = req.url ?? '/';
-    const queryAt = rawUrl.indexOf('?');
+    const rawUrl = req.url ?? "/";
+    const queryAt = rawUrl.indexOf("?");
     const rawPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
-    const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
-    if (rawPath === '/api/v4' || rawPath.startsWith('/api/v4/')) {
+    const rawQuery = queryAt < 0 ? "" : rawUrl.slice(queryAt + 1);
+    if (rawPath === "/api/v4" || rawPath.startsWith("/api/v4/")) {
       handleApi(req, res, rawPath, rawQuery);
       return;
     }
@@ -605,10 +609,10 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     }
     const git = /^\/(.+?)\.git(\/.*)?$/.exec(path);
     if (git !== null) {
-      handleGit(req, res, git[1]!, git[2] ?? '', rawQuery);
+      handleGit(req, res, git[1]!, git[2] ?? "", rawQuery);
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
+    res.writeHead(404, { "content-type": "text/plain" }).end("Not Found\n");
   });
   const port = await listenLoopback(server);
   url = `http://${LOOPBACK}:${port}`;
@@ -621,7 +625,7 @@ export async function startGitLabStandIn(opts: GitLabStandInOptions): Promise<Gi
     requestsLog,
     setMode(next, option) {
       mode = next;
-      if (typeof option === 'number') delayMs = option;
+      if (typeof option === "number") delayMs = option;
       else if (option !== undefined) fault = option;
     },
     async close() {

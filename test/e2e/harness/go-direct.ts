@@ -2,14 +2,14 @@
 // reaching the fixtures the way a client does — modgate's go-import answer (through the forward
 // proxy, as go-get-suite.ts does) and git smart HTTP from the GitLab stand-in. The conformance
 // test compares these answers with modgate's proxy (GOPROXY=http://modgate) field by field.
-import { goDownload, goLatest, goVersions } from './go-answers.js';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startForwardProxy, type ForwardProxy } from './forward-proxy.js';
-import { createGoEnv, type GoEnv } from './go-env.js';
-import { startModgateNode, type RunningModgate } from './modgate.js';
-import { FIXTURE_HOST, fixtureRules, type ProxyFixture } from './proxy-fixtures.js';
-import { makeTempDir, removeDir } from './tmp.js';
+import { goDownload, goLatest, goVersions } from "./go-answers.js";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { startForwardProxy, type ForwardProxy } from "./forward-proxy.js";
+import { createGoEnv, type GoEnv } from "./go-env.js";
+import { startModgateNode, type RunningModgate } from "./modgate.js";
+import { FIXTURE_HOST, fixtureRules, type ProxyFixture } from "./proxy-fixtures.js";
+import { makeTempDir, removeDir } from "./tmp.js";
 
 /** `go mod download -json mod@query`: the fields the proxy must reproduce. */
 export interface DirectDownload {
@@ -65,7 +65,7 @@ export function directConfig(gitlabUrl: string, fixtures: readonly ProxyFixture[
  * private HOME/GOPATH/GOMODCACHE, GOFLAGS=-mod=mod, GOSUMDB=off, GOPROXY=direct.
  */
 export async function startDirectOracle(opts: DirectOracleOptions): Promise<DirectOracle> {
-  const configDir = await makeTempDir('direct-config');
+  const configDir = await makeTempDir("direct-config");
   let modgate: RunningModgate | undefined;
   let proxy: ForwardProxy | undefined;
   let go: GoEnv | undefined;
@@ -74,11 +74,11 @@ export async function startDirectOracle(opts: DirectOracleOptions): Promise<Dire
     await Promise.allSettled([go?.close(), removeDir(configDir)]);
   };
   try {
-    const configPath = join(configDir, 'modgate.yaml');
+    const configPath = join(configDir, "modgate.yaml");
     await writeFile(configPath, directConfig(opts.gitlabUrl, opts.fixtures));
-    modgate = await startModgateNode(configPath, { MODGATE_LOG: 'off' });
+    modgate = await startModgateNode(configPath, { MODGATE_LOG: "off" });
     proxy = await startForwardProxy({ defaultUpstream: modgate.url });
-    go = await createGoEnv({ proxyUrl: proxy.url, insecure: [FIXTURE_HOST], env: { GOPROXY: 'direct', ...opts.env } });
+    go = await createGoEnv({ proxyUrl: proxy.url, insecure: [FIXTURE_HOST], env: { GOPROXY: "direct", ...opts.env } });
   } catch (err) {
     await close();
     throw err;

@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { run, type RunResult } from './exec.js';
-import { isolatedGitEnv } from './git-env.js';
-import { makeTempDir, removeDir } from './tmp.js';
-import { toolPath } from './tools.js';
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { run, type RunResult } from "./exec.js";
+import { isolatedGitEnv } from "./git-env.js";
+import { makeTempDir, removeDir } from "./tmp.js";
+import { toolPath } from "./tools.js";
 
 export interface GoEnvOptions {
   /** Vanity hosts (GOINSECURE patterns) the go command may reach over plain http. */
@@ -63,12 +63,12 @@ export interface GoEnv {
   close(): Promise<void>;
 }
 
-export const DEFAULT_GO_CACHE = join(tmpdir(), 'modgate-e2e-gocache');
+export const DEFAULT_GO_CACHE = join(tmpdir(), "modgate-e2e-gocache");
 
 /** Hosts git and the servers under test listen on: never sent through the proxy. */
-const NO_PROXY = '127.0.0.1,localhost';
+const NO_PROXY = "127.0.0.1,localhost";
 
-const MAIN_MODULE = 'e2e.test/main';
+const MAIN_MODULE = "e2e.test/main";
 
 function defaultMainGo(pkg: string): string {
   return `package main\n\nimport (\n\t"fmt"\n\n\t_ "${pkg}"\n)\n\nfunc main() { fmt.Println("ok") }\n`;
@@ -80,35 +80,35 @@ function defaultMainGo(pkg: string): string {
  * from the go-import discovery and git under test, and nothing from the developer's setup.
  */
 export async function createGoEnv(opts: GoEnvOptions = {}): Promise<GoEnv> {
-  const dir = await makeTempDir('go');
-  const home = join(dir, 'home');
+  const dir = await makeTempDir("go");
+  const home = join(dir, "home");
   await mkdir(home);
   // An empty git config in HOME too, for tools that look there despite GIT_CONFIG_GLOBAL.
-  await writeFile(join(home, '.gitconfig'), '');
+  await writeFile(join(home, ".gitconfig"), "");
   const proxy = opts.proxyUrl === undefined ? {} : { HTTP_PROXY: opts.proxyUrl, HTTPS_PROXY: opts.proxyUrl };
   const env: NodeJS.ProcessEnv = isolatedGitEnv({
-    PATH: [dirname(toolPath('go')), dirname(toolPath('git')), process.env.PATH ?? '/usr/bin:/bin'].join(':'),
+    PATH: [dirname(toolPath("go")), dirname(toolPath("git")), process.env.PATH ?? "/usr/bin:/bin"].join(":"),
     HOME: home,
     ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
-    GOENV: 'off',
-    GOTOOLCHAIN: 'local',
-    GOPATH: join(dir, 'gopath'),
-    GOMODCACHE: join(dir, 'modcache'),
+    GOENV: "off",
+    GOTOOLCHAIN: "local",
+    GOPATH: join(dir, "gopath"),
+    GOMODCACHE: join(dir, "modcache"),
     GOCACHE: opts.goCache ?? DEFAULT_GO_CACHE,
-    GOPROXY: 'direct',
-    GOSUMDB: 'off',
-    GOWORK: 'off',
+    GOPROXY: "direct",
+    GOSUMDB: "off",
+    GOWORK: "off",
     // -modcacherw so close() can delete the module cache without chmod.
-    GOFLAGS: '-mod=mod -modcacherw',
-    GOINSECURE: (opts.insecure ?? []).join(','),
-    CGO_ENABLED: '0',
+    GOFLAGS: "-mod=mod -modcacherw",
+    GOINSECURE: (opts.insecure ?? []).join(","),
+    CGO_ENABLED: "0",
     ...proxy,
     // Go reads both spellings; curl (inside git) only the lower-case one.
     NO_PROXY,
     no_proxy: NO_PROXY,
     ...opts.env,
   });
-  const go = (args: string[], cwd = dir): Promise<RunResult> => run(toolPath('go'), args, { cwd, env });
+  const go = (args: string[], cwd = dir): Promise<RunResult> => run(toolPath("go"), args, { cwd, env });
   let mainModules = 0;
 
   return {
@@ -117,7 +117,7 @@ export async function createGoEnv(opts: GoEnvOptions = {}): Promise<GoEnv> {
     env,
     go,
     async goModDownload(moduleAtVersion) {
-      const result = await go(['mod', 'download', '-json', moduleAtVersion]);
+      const result = await go(["mod", "download", "-json", moduleAtVersion]);
       try {
         return { ...result, info: JSON.parse(result.stdout) as GoModDownloadInfo };
       } catch {
@@ -127,11 +127,11 @@ export async function createGoEnv(opts: GoEnvOptions = {}): Promise<GoEnv> {
     async goGetAndRun({ pkg, version, mainGo }) {
       const main = join(dir, `main${++mainModules}`);
       await mkdir(main);
-      await writeFile(join(main, 'go.mod'), `module ${MAIN_MODULE}\n\ngo 1.21\n`);
-      await writeFile(join(main, 'main.go'), mainGo ?? defaultMainGo(pkg));
-      const get = await go(['get', `${pkg}@${version}`], main);
+      await writeFile(join(main, "go.mod"), `module ${MAIN_MODULE}\n\ngo 1.21\n`);
+      await writeFile(join(main, "main.go"), mainGo ?? defaultMainGo(pkg));
+      const get = await go(["get", `${pkg}@${version}`], main);
       if (get.code !== 0) return { get, dir: main };
-      return { get, run: await go(['run', '.'], main), dir: main };
+      return { get, run: await go(["run", "."], main), dir: main };
     },
     async close() {
       await removeDir(dir);

@@ -36,26 +36,10 @@
  * → start modgate configured with those URLs → startForwardProxy({ defaultUpstream: modgate })
  * → createGoEnv({ proxyUrl, insecure: ['go.example.com'] }) → goModDownload / goGetAndRun.
  */
-export { run, runOk, type RunOptions, type RunResult } from './exec.js';
-export { isolatedGitEnv } from './git-env.js';
-export {
-  addCommit,
-  createRepoRoot,
-  goMod,
-  makeRepo,
-  moveTag,
-  type BareRepo,
-  type CommitSpec,
-  type RepoRoot,
-  type RepoSpec,
-} from './git-repos.js';
-export {
-  serveGitHttpBackend,
-  startGitHttpServer,
-  type GitHttpOptions,
-  type GitHttpRequest,
-  type GitHttpServer,
-} from './git-http.js';
+export { run, runOk, type RunOptions, type RunResult } from "./exec.js";
+export { isolatedGitEnv } from "./git-env.js";
+export { addCommit, createRepoRoot, goMod, makeRepo, moveTag, type BareRepo, type CommitSpec, type RepoRoot, type RepoSpec } from "./git-repos.js";
+export { serveGitHttpBackend, startGitHttpServer, type GitHttpOptions, type GitHttpRequest, type GitHttpServer } from "./git-http.js";
 export {
   encodeProjectId,
   startGitLabStandIn,
@@ -68,7 +52,7 @@ export {
   type GitLabStandInOptions,
   type GitLabVisibility,
   type StandInProject,
-} from './gitlab-stand-in.js';
+} from "./gitlab-stand-in.js";
 export {
   answerRepositoryApi,
   archivePrefix,
@@ -78,8 +62,17 @@ export {
   type RepositoryFeatures,
   type RepositoryProject,
   type RepositoryRoute,
-} from './gitlab-repository-api.js';
-export { buildFixtureRepo, buildLongHistoryRepo, gitDate, type BuiltRepo, type FixtureCommit, type FixtureFile, type FixtureHistory, type FixtureTag } from './fixture-repo.js';
+} from "./gitlab-repository-api.js";
+export {
+  buildFixtureRepo,
+  buildLongHistoryRepo,
+  gitDate,
+  type BuiltRepo,
+  type FixtureCommit,
+  type FixtureFile,
+  type FixtureHistory,
+  type FixtureTag,
+} from "./fixture-repo.js";
 export {
   FIXTURE_HOST,
   fixtureProject,
@@ -93,8 +86,16 @@ export {
   type FixtureQuery,
   type FixtureQueryText,
   type ProxyFixture,
-} from './proxy-fixtures.js';
-export { directConfig, startDirectOracle, type DirectDownload, type DirectLatest, type DirectOracle, type DirectOracleOptions, type DirectVersions } from './go-direct.js';
+} from "./proxy-fixtures.js";
+export {
+  directConfig,
+  startDirectOracle,
+  type DirectDownload,
+  type DirectLatest,
+  type DirectOracle,
+  type DirectOracleOptions,
+  type DirectVersions,
+} from "./go-direct.js";
 export {
   ACCESS_LEVELS,
   GIT_MESSAGES,
@@ -113,7 +114,7 @@ export {
   type ResourceAccessTokenSpec,
   type StandInUser,
   type TokenScope,
-} from './gitlab-access.js';
+} from "./gitlab-access.js";
 export {
   createGoEnv,
   DEFAULT_GO_CACHE,
@@ -122,14 +123,14 @@ export {
   type GoGetAndRunOptions,
   type GoGetAndRunResult,
   type GoModDownloadInfo,
-} from './go-env.js';
-export { startForwardProxy, type ForwardProxy, type ProxiedRequest, type ProxyOptions } from './forward-proxy.js';
-export { closeServer, freeLoopbackPort, listenLoopback, LOOPBACK } from './net.js';
-export { startSshGitServer, type SshdOptions, type SshGitServer } from './sshd.js';
-export { makeTempDir, removeDir } from './tmp.js';
-export { requireTool, requireTools, toolPath, type ToolName } from './tools.js';
-export { httpRequest, type RawResponse } from './http-request.js';
-export { startModgateNode, startModgateWorker, REPO_ROOT, type RunningModgate } from './modgate.js';
+} from "./go-env.js";
+export { startForwardProxy, type ForwardProxy, type ProxiedRequest, type ProxyOptions } from "./forward-proxy.js";
+export { closeServer, freeLoopbackPort, listenLoopback, LOOPBACK } from "./net.js";
+export { startSshGitServer, type SshdOptions, type SshGitServer } from "./sshd.js";
+export { makeTempDir, removeDir } from "./tmp.js";
+export { requireTool, requireTools, toolPath, type ToolName } from "./tools.js";
+export { httpRequest, type RawResponse } from "./http-request.js";
+export { startModgateNode, startModgateWorker, REPO_ROOT, type RunningModgate } from "./modgate.js";
 export {
   createTestCertificates,
   describeAuthorization,
@@ -147,5 +148,5 @@ export {
   type TestCertificates,
   type TlsTerminator,
   type TlsTerminatorOptions,
-} from './tls.js';
-export { startResponseTap, type ResponseTap, type TappedResponse } from './response-tap.js';
+} from "./tls.js";
+export { startResponseTap, type ResponseTap, type TappedResponse } from "./response-tap.js";

@@ -1,14 +1,14 @@
 // Starts modgate the way users do: the built CLI on Node, or `npm run dev:worker`
 // (wrangler dev, workerd) for the Worker. Both listen on loopback; the
 // returned url is where the forward proxy sends the vanity hosts.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freeLoopbackPort, LOOPBACK } from './net.js';
-import { makeTempDir, removeDir } from './tmp.js';
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freeLoopbackPort, LOOPBACK } from "./net.js";
+import { makeTempDir, removeDir } from "./tmp.js";
 
-export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 export interface RunningModgate {
   url: string;
@@ -22,11 +22,11 @@ export interface RunningModgate {
 
 /** `node dist/node/cli.js serve --config FILE` on an ephemeral port (run `npm run build` first). */
 export function startModgateNode(configPath: string, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<RunningModgate> {
-  const child = spawn(
-    process.execPath,
-    ['dist/node/cli.js', 'serve', '--config', configPath, '--port', '0', '--hostname', LOOPBACK, ...extraArgs],
-    { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ["dist/node/cli.js", "serve", "--config", configPath, "--port", "0", "--hostname", LOOPBACK, ...extraArgs], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return waitForUrl(child, /listening on (http:\/\/\S+)/, 30_000);
 }
 
@@ -44,17 +44,23 @@ export async function startModgateWorker(
   extraArgs: string[] = [],
 ): Promise<RunningModgate> {
   const port = await freeLoopbackPort();
-  const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
-  const secretsDir = Object.keys(secrets).length > 0 ? await makeTempDir('worker-secrets') : undefined;
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const secretsDir = Object.keys(secrets).length > 0 ? await makeTempDir("worker-secrets") : undefined;
   if (secretsDir !== undefined) {
-    const file = join(secretsDir, 'secrets.env');
-    await writeFile(file, Object.entries(secrets).map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
-    varArgs.push('--env-file', file);
+    const file = join(secretsDir, "secrets.env");
+    await writeFile(
+      file,
+      Object.entries(secrets)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)
+        .join(""),
+      { mode: 0o600 },
+    );
+    varArgs.push("--env-file", file);
   }
-  const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--ip', LOOPBACK, ...varArgs, ...extraArgs], {
+  const child = spawn("npm", ["run", "dev:worker", "--", "--port", String(port), "--ip", LOOPBACK, ...varArgs, ...extraArgs], {
     cwd: REPO_ROOT,
-    env: { ...process.env, MODGATE_CONFIG: configPath, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MODGATE_CONFIG: configPath, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group, so close() also stops workerd
   });
   const removeSecrets = () => (secretsDir === undefined ? Promise.resolve() : removeDir(secretsDir));
@@ -77,16 +83,16 @@ export async function startModgateWorker(
 }
 
 function waitForUrl(child: ChildProcess, ready: RegExp, timeoutMs: number): Promise<RunningModgate> {
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       // A detached child leads its own process group: signal the whole group.
       if (child.pid !== undefined) {
         try {
-          process.kill(-child.pid, 'SIGTERM');
+          process.kill(-child.pid, "SIGTERM");
         } catch {
-          child.kill('SIGTERM');
+          child.kill("SIGTERM");
         }
       }
     }
@@ -98,17 +104,17 @@ function waitForUrl(child: ChildProcess, ready: RegExp, timeoutMs: number): Prom
       reject(new Error(`modgate did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
+      output += chunk.toString("utf8");
       // Strip terminal colours wrangler may add around the address.
-      const match = ready.exec(output.replace(/\x1b\[[0-9;]*m/g, ''));
+      const match = ready.exec(output.replace(/\x1b\[[0-9;]*m/g, ""));
       if (match) {
         clearTimeout(timer);
         resolve({ url: match[1]!, output: () => output, child, close });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`modgate exited (${code}) before it was ready:\n${output}`));
     });

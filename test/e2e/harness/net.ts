@@ -1,17 +1,17 @@
-import { createServer, type Server as NetServer } from 'node:net';
-import type { Server as HttpServer } from 'node:http';
+import { createServer, type Server as NetServer } from "node:net";
+import type { Server as HttpServer } from "node:http";
 
-export const LOOPBACK = '127.0.0.1';
+export const LOOPBACK = "127.0.0.1";
 
 /** Starts a server on an ephemeral loopback port and resolves with that port. */
 export function listenLoopback(server: NetServer | HttpServer): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once("error", reject);
     server.listen(0, LOOPBACK, () => {
-      server.off('error', reject);
+      server.off("error", reject);
       const addr = server.address();
-      if (addr === null || typeof addr === 'string') {
-        reject(new Error('server has no TCP address'));
+      if (addr === null || typeof addr === "string") {
+        reject(new Error("server has no TCP address"));
         return;
       }
       resolve(addr.port);
@@ -27,7 +27,7 @@ export function closeServer(server: NetServer | HttpServer): Promise<void> {
       return;
     }
     server.close(() => resolve());
-    if ('closeAllConnections' in server) server.closeAllConnections();
+    if ("closeAllConnections" in server) server.closeAllConnections();
   });
 }
 

@@ -1,5 +1,5 @@
-import { createServer, request as httpRequest } from 'node:http';
-import { closeServer, listenLoopback, LOOPBACK } from './net.js';
+import { createServer, request as httpRequest } from "node:http";
+import { closeServer, listenLoopback, LOOPBACK } from "./net.js";
 
 export interface TappedResponse {
   method: string;
@@ -40,34 +40,34 @@ export async function startResponseTap(upstream: string): Promise<ResponseTap> {
       },
       (upstreamRes) => {
         const chunks: Buffer[] = [];
-        upstreamRes.on('data', (c: Buffer) => chunks.push(c));
-        upstreamRes.on('end', () => {
+        upstreamRes.on("data", (c: Buffer) => chunks.push(c));
+        upstreamRes.on("end", () => {
           const body = Buffer.concat(chunks);
           const lines: string[] = [];
           for (let i = 0; i + 1 < upstreamRes.rawHeaders.length; i += 2) {
             lines.push(`${upstreamRes.rawHeaders[i]}: ${upstreamRes.rawHeaders[i + 1]}`);
           }
           responses.push({
-            method: req.method ?? 'GET',
-            host: req.headers.host ?? '',
-            path: req.url ?? '',
+            method: req.method ?? "GET",
+            host: req.headers.host ?? "",
+            path: req.url ?? "",
             status: upstreamRes.statusCode ?? 0,
-            rawHeaders: lines.join('\r\n'),
+            rawHeaders: lines.join("\r\n"),
             body,
           });
           const headers = { ...upstreamRes.headers };
           // The body is relayed whole, so its length is known (HEAD keeps the upstream's).
-          if (req.method !== 'HEAD') {
-            delete headers['transfer-encoding'];
-            headers['content-length'] = String(body.length);
+          if (req.method !== "HEAD") {
+            delete headers["transfer-encoding"];
+            headers["content-length"] = String(body.length);
           }
           res.writeHead(upstreamRes.statusCode ?? 502, headers).end(body);
         });
-        upstreamRes.on('error', () => res.destroy());
+        upstreamRes.on("error", () => res.destroy());
       },
     );
-    outgoing.on('error', (err) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+    outgoing.on("error", (err) => {
+      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
       res.end(`response tap: upstream ${upstream} failed: ${err.message}\n`);
     });
     req.pipe(outgoing);

@@ -10,15 +10,15 @@
 // - startTlsTerminator: node:https on loopback, forwards plain HTTP (Host kept) to an upstream.
 // - startHttpsFront: both plus a forward proxy tunnelling `<name>:443` to the terminator.
 // - goTlsEnv / writeNetrc / pathWithoutGit: the go command's environment pieces.
-import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { join } from 'node:path';
-import { run, runOk } from './exec.js';
-import { startForwardProxy, type ForwardProxy } from './forward-proxy.js';
-import { closeServer, listenLoopback, LOOPBACK } from './net.js';
-import { makeTempDir, removeDir } from './tmp.js';
-import { findOnPath, toolPath } from './tools.js';
+import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { join } from "node:path";
+import { run, runOk } from "./exec.js";
+import { startForwardProxy, type ForwardProxy } from "./forward-proxy.js";
+import { closeServer, listenLoopback, LOOPBACK } from "./net.js";
+import { makeTempDir, removeDir } from "./tmp.js";
+import { findOnPath, toolPath } from "./tools.js";
 
 export interface TestCertificates {
   dir: string;
@@ -35,44 +35,78 @@ export interface TestCertificates {
 }
 
 /** Hosts the servers under test listen on: never sent through the forward proxy. */
-const NO_PROXY = '127.0.0.1,localhost';
+const NO_PROXY = "127.0.0.1,localhost";
 
 /**
  * A throwaway CA (P-256, valid 2 days, CA:TRUE) and a server certificate for `names` signed by
  * it, with serverAuth and SANs, which Go's verifier requires (it ignores the CN).
  */
-export async function createTestCertificates(names: string[] = ['go.example.com']): Promise<TestCertificates> {
-  if (names.length === 0) throw new Error('createTestCertificates: at least one DNS name');
-  const dir = await makeTempDir('tls');
-  const openssl = toolPath('openssl');
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', OPENSSL_CONF: '/dev/null' };
+export async function createTestCertificates(names: string[] = ["go.example.com"]): Promise<TestCertificates> {
+  if (names.length === 0) throw new Error("createTestCertificates: at least one DNS name");
+  const dir = await makeTempDir("tls");
+  const openssl = toolPath("openssl");
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", OPENSSL_CONF: "/dev/null" };
   const file = (name: string): string => join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   try {
-    await runOk(openssl, ['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2',
-      '-subj', '/CN=modgate e2e throwaway CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], { env });
-    await runOk(openssl, ['req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', `/CN=${names[0]}`], { env });
-    const sans = [...names.map((n) => `DNS:${n}`), `IP:${LOOPBACK}`].join(',');
-    await writeFile(file('server.ext'), [
-      `subjectAltName=${sans}`,
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=serverAuth',
-      '',
-    ].join('\n'));
-    await runOk(openssl, ['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
-      '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('server.ext')], { env });
+    await runOk(
+      openssl,
+      [
+        "req",
+        "-x509",
+        ...ec,
+        "-keyout",
+        file("ca.key"),
+        "-out",
+        file("ca.pem"),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=modgate e2e throwaway CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+      ],
+      { env },
+    );
+    await runOk(openssl, ["req", ...ec, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", `/CN=${names[0]}`], { env });
+    const sans = [...names.map((n) => `DNS:${n}`), `IP:${LOOPBACK}`].join(",");
+    await writeFile(
+      file("server.ext"),
+      [`subjectAltName=${sans}`, "basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=serverAuth", ""].join("\n"),
+    );
+    await runOk(
+      openssl,
+      [
+        "x509",
+        "-req",
+        "-in",
+        file("server.csr"),
+        "-CA",
+        file("ca.pem"),
+        "-CAkey",
+        file("ca.key"),
+        "-CAcreateserial",
+        "-out",
+        file("server.pem"),
+        "-days",
+        "2",
+        "-extfile",
+        file("server.ext"),
+      ],
+      { env },
+    );
   } catch (err) {
     await removeDir(dir);
     throw err;
   }
-  const [ca, cert, key] = await Promise.all(['ca.pem', 'server.pem', 'server.key'].map((n) => readFile(file(n), 'utf8')));
+  const [ca, cert, key] = await Promise.all(["ca.pem", "server.pem", "server.key"].map((n) => readFile(file(n), "utf8")));
   return {
     dir,
-    caFile: file('ca.pem'),
-    certFile: file('server.pem'),
-    keyFile: file('server.key'),
+    caFile: file("ca.pem"),
+    certFile: file("server.pem"),
+    keyFile: file("server.key"),
     ca: ca!,
     cert: cert!,
     key: key!,
@@ -110,19 +144,19 @@ export interface TlsTerminatorOptions {
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): not forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
 
 function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
 }
 
 /** What may be recorded about an Authorization header: its scheme, and a Basic login. */
-export function describeAuthorization(value: string | undefined): TerminatedRequest['authorization'] {
+export function describeAuthorization(value: string | undefined): TerminatedRequest["authorization"] {
   if (value === undefined) return undefined;
-  const [scheme = '', rest = ''] = value.split(/\s+/, 2);
-  if (scheme.toLowerCase() !== 'basic') return { scheme };
-  const decoded = Buffer.from(rest, 'base64').toString('utf8');
-  return { scheme, login: decoded.slice(0, Math.max(0, decoded.indexOf(':'))) };
+  const [scheme = "", rest = ""] = value.split(/\s+/, 2);
+  if (scheme.toLowerCase() !== "basic") return { scheme };
+  const decoded = Buffer.from(rest, "base64").toString("utf8");
+  return { scheme, login: decoded.slice(0, Math.max(0, decoded.indexOf(":"))) };
 }
 
 /**
@@ -135,14 +169,20 @@ export async function startTlsTerminator(opts: TlsTerminatorOptions): Promise<Tl
   const requests: TerminatedRequest[] = [];
   const server = createHttpsServer({ cert: opts.certs.cert, key: opts.certs.key }, (req, res) => {
     const auth = describeAuthorization(req.headers.authorization);
-    const record: TerminatedRequest = { method: req.method ?? 'GET', host: req.headers.host ?? '', path: req.url ?? '/', ...(auth ? { authorization: auth } : {}), status: 0 };
+    const record: TerminatedRequest = {
+      method: req.method ?? "GET",
+      host: req.headers.host ?? "",
+      path: req.url ?? "/",
+      ...(auth ? { authorization: auth } : {}),
+      status: 0,
+    };
     requests.push(record);
     const fail = (why: string): void => {
       record.status = 502;
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
       res.end(`TLS terminator: ${why}\n`);
     };
-    if (upstream === undefined) return fail('no upstream set');
+    if (upstream === undefined) return fail("no upstream set");
     const target = new URL(upstream);
     const outgoing = httpRequest(
       {
@@ -150,7 +190,7 @@ export async function startTlsTerminator(opts: TlsTerminatorOptions): Promise<Tl
         port: target.port || 80,
         method: req.method,
         path: req.url,
-        headers: { ...endToEnd(req.headers), 'x-forwarded-proto': 'https' },
+        headers: { ...endToEnd(req.headers), "x-forwarded-proto": "https" },
       },
       (upstreamRes) => {
         record.status = upstreamRes.statusCode ?? 502;
@@ -158,7 +198,7 @@ export async function startTlsTerminator(opts: TlsTerminatorOptions): Promise<Tl
         upstreamRes.pipe(res);
       },
     );
-    outgoing.on('error', (err) => fail(`upstream ${upstream} failed: ${err.message}`));
+    outgoing.on("error", (err) => fail(`upstream ${upstream} failed: ${err.message}`));
     req.pipe(outgoing);
   });
   const port = await listenLoopback(server);
@@ -192,7 +232,7 @@ export interface HttpsFrontOptions {
 
 /** Certificates, terminator and a CONNECT-capable forward proxy: `https://<name>` reaches `upstream`. */
 export async function startHttpsFront(opts: HttpsFrontOptions = {}): Promise<HttpsFront> {
-  const certs = await createTestCertificates(opts.names ?? ['go.example.com']);
+  const certs = await createTestCertificates(opts.names ?? ["go.example.com"]);
   const terminator = await startTlsTerminator({ certs, ...(opts.upstream ? { upstream: opts.upstream } : {}) });
   const forwardProxy = await startForwardProxy({
     upstreams: opts.httpUpstreams ?? {},
@@ -237,12 +277,12 @@ export interface NetrcEntry {
 export async function writeNetrc(home: string, entries: NetrcEntry | NetrcEntry[]): Promise<string> {
   const list = Array.isArray(entries) ? entries : [entries];
   for (const e of list) {
-    if (/\s/.test(`${e.machine}${e.login}${e.password}`) || e.machine.includes(':')) {
+    if (/\s/.test(`${e.machine}${e.login}${e.password}`) || e.machine.includes(":")) {
       throw new Error(`writeNetrc: machine must be a bare host and no field may hold whitespace (${e.machine})`);
     }
   }
-  const file = join(home, '.netrc');
-  await writeFile(file, list.map((e) => `machine ${e.machine} login ${e.login} password ${e.password}\n`).join(''), { mode: 0o600 });
+  const file = join(home, ".netrc");
+  await writeFile(file, list.map((e) => `machine ${e.machine} login ${e.login} password ${e.password}\n`).join(""), { mode: 0o600 });
   await chmod(file, 0o600);
   return file;
 }
@@ -270,16 +310,16 @@ export interface GitlessPathOptions {
  * must fail under it (a `golang:alpine`-like client; the module proxy must be enough).
  */
 export async function pathWithoutGit(options: GitlessPathOptions = {}): Promise<GitlessPath> {
-  const root = options.dir ?? (await makeTempDir('nogit'));
-  const dir = options.dir ?? join(root, 'bin');
+  const root = options.dir ?? (await makeTempDir("nogit"));
+  const dir = options.dir ?? join(root, "bin");
   await mkdir(dir, { recursive: true });
-  await symlink(toolPath('go'), join(dir, 'go'));
+  await symlink(toolPath("go"), join(dir, "go"));
   for (const name of options.tools ?? []) {
-    if (name === 'go' || name.includes('/')) throw new Error(`pathWithoutGit: ${JSON.stringify(name)} is not another program's name`);
+    if (name === "go" || name.includes("/")) throw new Error(`pathWithoutGit: ${JSON.stringify(name)} is not another program's name`);
     const found = findOnPath(name);
     if (found !== undefined) await symlink(found, join(dir, name));
   }
-  const probe = await run('/bin/sh', ['-c', 'command -v git'], { env: { PATH: dir } });
+  const probe = await run("/bin/sh", ["-c", "command -v git"], { env: { PATH: dir } });
   if (probe.code === 0) {
     await removeDir(root);
     throw new Error(`pathWithoutGit: git is still found (${probe.stdout.trim()})`);

@@ -1,13 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { execFileSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
 
-export type ToolName = 'git' | 'git-http-backend' | 'go' | 'openssl' | 'ssh' | 'ssh-keygen' | 'sshd';
+export type ToolName = "git" | "git-http-backend" | "go" | "openssl" | "ssh" | "ssh-keygen" | "sshd";
 
 /** Where a tool lives when it is not on PATH (the Go tarball and Debian's sbin are often not). */
 const FALLBACK_DIRS: Partial<Record<ToolName, string[]>> = {
-  go: ['/usr/local/go/bin'],
-  sshd: ['/usr/sbin', '/usr/local/sbin'],
+  go: ["/usr/local/go/bin"],
+  sshd: ["/usr/sbin", "/usr/local/sbin"],
 };
 
 function isExecutable(file: string): boolean {
@@ -20,7 +20,7 @@ function isExecutable(file: string): boolean {
 }
 
 function searchPath(name: string, extraDirs: readonly string[]): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...extraDirs];
+  const dirs = [...(process.env.PATH ?? "").split(delimiter).filter(Boolean), ...extraDirs];
   return dirs.map((dir) => join(dir, name)).find(isExecutable);
 }
 
@@ -32,12 +32,12 @@ export function findOnPath(name: string): string | undefined {
 const cache = new Map<ToolName, string | undefined>();
 
 function resolveTool(name: ToolName): string | undefined {
-  if (name === 'git-http-backend') {
+  if (name === "git-http-backend") {
     // Not on PATH: it lives in git's exec dir, which only git itself can tell.
-    const git = toolPathOrUndefined('git');
+    const git = toolPathOrUndefined("git");
     if (git === undefined) return undefined;
-    const execDir = execFileSync(git, ['--exec-path'], { encoding: 'utf8' }).trim();
-    const backend = join(execDir, 'git-http-backend');
+    const execDir = execFileSync(git, ["--exec-path"], { encoding: "utf8" }).trim();
+    const backend = join(execDir, "git-http-backend");
     return isExecutable(backend) ? backend : undefined;
   }
   return searchPath(name, FALLBACK_DIRS[name] ?? []);
@@ -63,8 +63,8 @@ export function toolPath(name: ToolName): string {
 export function requireTools(...names: ToolName[]): boolean {
   const missing = names.filter((name) => toolPathOrUndefined(name) === undefined);
   if (missing.length === 0) return true;
-  const message = `e2e tools missing: ${missing.join(', ')}`;
-  if (process.env.CI === 'true') throw new Error(`${message} (CI=true, so this is a failure, not a skip)`);
+  const message = `e2e tools missing: ${missing.join(", ")}`;
+  if (process.env.CI === "true") throw new Error(`${message} (CI=true, so this is a failure, not a skip)`);
   console.warn(`${message}; skipping`);
   return false;
 }
