@@ -42,14 +42,23 @@ export function runPrimary(workers: number, report: (line: string) => void): Pro
   let stopping = false;
   let announced = false;
   let restartDelay = 0;
+  /** Workers listening, and workers a reload was asked of before they listened (ids). */
+  const listening = new Set<number>();
+  const reloadDue = new Set<number>();
 
-  cluster.on("listening", (_worker, address) => {
-    if (announced) return;
+  // The port is announced once every worker listens: a SIGHUP sent after the line reaches
+  // workers that have their handlers (one still loading its modules would die of it).
+  cluster.on("listening", (worker, address) => {
+    listening.add(worker.id);
+    if (reloadDue.delete(worker.id)) worker.process.kill("SIGHUP");
+    if (announced || listening.size < workers) return;
     announced = true;
     const host = address.address?.includes(":") ? `[${address.address}]` : (address.address ?? "0.0.0.0");
     report(`modgate: listening on http://${host}:${address.port} (${count(workers, "worker")})`);
   });
   cluster.on("exit", (worker, code, signal) => {
+    listening.delete(worker.id);
+    reloadDue.delete(worker.id);
     if (stopping) return;
     // A worker that dies outside a stop is replaced, so the port keeps serving;
     // one that keeps dying at start-up (say, a config broken since) is retried
@@ -63,8 +72,13 @@ export function runPrimary(workers: number, report: (line: string) => void): Pro
     }, restartDelay);
   });
 
+  // A worker still starting is sent the reload once it listens: it may have read the file before it changed.
   process.on("SIGHUP", () => {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGHUP");
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      if (!worker) continue;
+      if (listening.has(worker.id)) worker.process.kill("SIGHUP");
+      else reloadDue.add(worker.id);
+    }
   });
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
