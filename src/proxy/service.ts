@@ -20,7 +20,7 @@ import type { ProxyRequest } from "./protocol/request.js";
 import type { ContentStore, StoredObject } from "./store/store.js";
 import { Modules, UnknownProject, type FoundModule } from "./modules.js";
 import { ProtocolAnswers } from "./protocol/answers.js";
-import { errorAnswer, outcomeOf } from "./protocol/errors.js";
+import { AccessUndecided, errorAnswer, outcomeOf } from "./protocol/errors.js";
 import { buildGate, type StoreNote } from "./cache/caching-repo.js";
 import type { ProxyEvent, RequestOutcome } from "./events.js";
 import { summarize, type ModuleSummary } from "./summary.js";
@@ -117,7 +117,7 @@ export class ProxyService {
       denied = await this.access.decide({ modulePath, project: found.projectPath, projectId: found.projectId, isPublic: found.isPublic, client });
     } catch (err) {
       // No remembered decision for this credential, and GitLab cannot make one: 503, never a grant nor a 404 (finding 6).
-      if (err instanceof GitlabUnavailable) return undecided(modulePath, err);
+      if (err instanceof GitlabUnavailable) throw new AccessUndecided(modulePath, err);
       throw err;
     }
     return denied ?? found;
@@ -145,18 +145,6 @@ export class ProxyService {
       return errorAnswer(err);
     }
   }
-}
-
-/** A non-public module whose reader GitLab cannot check now (its remembered decision, if any, expired). */
-function undecided(modulePath: string, err: GitlabUnavailable): PlainAnswer {
-  return textAnswer(
-    503,
-    `${modulePath}: GitLab is unavailable (${err.kind}), so modgate cannot check your access to this private module now; try again later`,
-    {
-      "Cache-Control": "no-store",
-      "Retry-After": "30",
-    },
-  );
 }
 
 function isFound(x: FoundModule | PlainAnswer): x is FoundModule {

@@ -13,7 +13,20 @@ import type { RequestOutcome } from "../events.js";
 /** Retry-After of "too many builds": about what a typical build takes. */
 export const BUILDS_RETRY_AFTER_SECONDS = 10;
 
+/** A non-public module whose reader GitLab cannot check now (no remembered decision, or it expired). */
+export class AccessUndecided extends Error {
+  constructor(
+    readonly modulePath: string,
+    override readonly cause: GitlabUnavailable,
+  ) {
+    super(`${modulePath}: GitLab is unavailable (${cause.kind}), so modgate cannot check your access to this private module now; try again later`);
+    this.name = "AccessUndecided";
+  }
+}
+
 export function errorAnswer(err: unknown): PlainAnswer {
+  // Never a grant, never a 404: the reader may retry once GitLab answers (finding 6).
+  if (err instanceof AccessUndecided) return textAnswer(503, err.message, { "Cache-Control": "no-store", "Retry-After": "30" });
   if (err instanceof NotExistError) return textAnswer(404, `not found: ${oneLine(err.message)}`);
   // Discovery could not decide (GitLab failing, or its call queue full): the same 503 a go-get answer gives.
   if (err instanceof LocateUnavailable) return textAnswer(503, `service unavailable: ${err.reason}; try again later`);
