@@ -11,10 +11,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDirectOracle, type DirectOracle } from "./harness/go-direct.js";
-import { goDownload, goVersions, type GoRunner } from "./harness/go-answers.js";
-import { FIXTURE_HOST, fixtureRules, startFixtureLab, type FixtureLab, type ProxyFixture } from "./harness/proxy-fixtures.js";
+import { goDownload, goVersions, type GoRunner, viaGoProxy } from "./harness/go-answers.js";
+import { FIXTURE_HOST, fixtureProxyConfig, startFixtureLab, type FixtureLab, type ProxyFixture } from "./harness/proxy-fixtures.js";
 import {
-  createGoEnv,
   makeTempDir,
   removeDir,
   requireTools,
@@ -103,14 +102,7 @@ describe.skipIf(!requireTools("go", "git", "git-http-backend"))("module proxy: u
   let configDir: string;
 
   /** A go command through the tap to modgate's proxy, with a module cache of its own (every answer from modgate). */
-  const viaProxy = async <T>(ask: (go: GoRunner) => Promise<T>): Promise<T> => {
-    const env = await createGoEnv({ env: { GOPROXY: tap.url } });
-    try {
-      return await ask((args) => env.go(args));
-    } finally {
-      await env.close();
-    }
-  };
+  const viaProxy = <T>(ask: (go: GoRunner) => Promise<T>): Promise<T> => viaGoProxy(tap.url, ask);
   const direct: GoRunner = (args) => oracle.go.go(args);
 
   beforeAll(async () => {
@@ -118,10 +110,7 @@ describe.skipIf(!requireTools("go", "git", "git-http-backend"))("module proxy: u
     oracle = await startDirectOracle({ gitlabUrl: fixtures.lab.url, fixtures: FIXTURES });
     configDir = await makeTempDir("proxy-case-encoding");
     const configPath = join(configDir, "modgate.yaml");
-    await writeFile(
-      configPath,
-      `gitlab:\n  url: ${fixtures.lab.url}\n  token: ${TOKEN}\n  transport: https\nproxy:\n  enabled: true\n  cacheDir: ${join(configDir, "store")}\nmodules:\n${fixtureRules(FIXTURES)}`,
-    );
+    await writeFile(configPath, fixtureProxyConfig(FIXTURES, fixtures.lab.url, TOKEN, join(configDir, "store")));
     modgate = await startModgateNode(configPath);
     tap = await startResponseTap(modgate.url);
   });

@@ -11,11 +11,11 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDirectOracle, type DirectDownload, type DirectOracle } from "./harness/go-direct.js";
-import { goDownload, goLatest, goVersions, type GoRunner } from "./harness/go-answers.js";
+import { goDownload, goLatest, goVersions, type GoRunner, viaGoProxy } from "./harness/go-answers.js";
 import {
   PROXY_FIXTURES,
   fixtureProject,
-  fixtureRules,
+  fixtureProxyConfig,
   queryText,
   startFixtureLab,
   type FixtureLab,
@@ -24,7 +24,7 @@ import {
   type ProxyFixture,
 } from "./harness/proxy-fixtures.js";
 import type { BuiltRepo } from "./harness/fixture-repo.js";
-import { createGoEnv, isolatedGitEnv, makeTempDir, removeDir, requireTools, runOk, startModgateNode, toolPath, type RunningModgate } from "./harness/index.js";
+import { isolatedGitEnv, makeTempDir, removeDir, requireTools, runOk, startModgateNode, toolPath, type RunningModgate } from "./harness/index.js";
 
 const M = "go.example.com/fx";
 const TOKEN = "glpat-conformance";
@@ -124,14 +124,7 @@ describe.skipIf(!requireTools("go", "git", "git-http-backend"))("module proxy co
   const table: Row[] = [];
 
   /** A go command through modgate's proxy with a module cache of its own (nothing answered from an earlier question). */
-  const viaProxy = async <T>(ask: (go: GoRunner) => Promise<T>): Promise<T> => {
-    const env = await createGoEnv({ env: { GOPROXY: modgate.url } });
-    try {
-      return await ask((args) => env.go(args));
-    } finally {
-      await env.close();
-    }
-  };
+  const viaProxy = <T>(ask: (go: GoRunner) => Promise<T>): Promise<T> => viaGoProxy(modgate.url, ask);
   const direct: GoRunner = (args) => oracle.go.go(args);
 
   beforeAll(async () => {
@@ -139,10 +132,7 @@ describe.skipIf(!requireTools("go", "git", "git-http-backend"))("module proxy co
     oracle = await startDirectOracle({ gitlabUrl: fixtures.lab.url, fixtures: ALL });
     configDir = await makeTempDir("proxy-conformance");
     const configPath = join(configDir, "modgate.yaml");
-    await writeFile(
-      configPath,
-      `gitlab:\n  url: ${fixtures.lab.url}\n  token: ${TOKEN}\n  transport: https\nproxy:\n  enabled: true\n  cacheDir: ${join(configDir, "store")}\nmodules:\n${fixtureRules(ALL)}`,
-    );
+    await writeFile(configPath, fixtureProxyConfig(ALL, fixtures.lab.url, TOKEN, join(configDir, "store")));
     modgate = await startModgateNode(configPath);
   }, 600_000);
 

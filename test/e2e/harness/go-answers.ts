@@ -4,9 +4,20 @@
 import { readFile } from "node:fs/promises";
 import type { DirectDownload, DirectLatest, DirectVersions } from "./go-direct.js";
 import type { RunResult } from "./exec.js";
+import { createGoEnv } from "./go-env.js";
 
 /** Runs the go command with some arguments in a prepared environment. */
 export type GoRunner = (args: string[]) => Promise<RunResult>;
+
+/** A go command with GOPROXY=`proxyUrl` and a module cache of its own (nothing answered from an earlier question). */
+export async function viaGoProxy<T>(proxyUrl: string, ask: (go: GoRunner) => Promise<T>): Promise<T> {
+  const env = await createGoEnv({ env: { GOPROXY: proxyUrl } });
+  try {
+    return await ask((args) => env.go(args));
+  } finally {
+    await env.close();
+  }
+}
 
 interface GoJson {
   Version?: string;

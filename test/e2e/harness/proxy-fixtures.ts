@@ -430,6 +430,11 @@ export function queryText(q: FixtureQueryText, built: BuiltRepo): string {
   return id.slice(0, q.length);
 }
 
+/** A modgate config serving the fixtures through its module proxy, the store under `storeDir`. */
+export function fixtureProxyConfig(fixtures: readonly ProxyFixture[], gitlabUrl: string, token: string, storeDir: string): string {
+  return `gitlab:\n  url: ${gitlabUrl}\n  token: ${token}\n  transport: https\nproxy:\n  enabled: true\n  cacheDir: ${storeDir}\nmodules:\n${fixtureRules(fixtures)}`;
+}
+
 /** modgate config rules for the fixtures: one `project:` rule per repository. */
 export function fixtureRules(fixtures: readonly ProxyFixture[]): string {
   return fixtures.map((f) => `  - path: ${fixtureRoot(f)}\n    project: ${fixtureProject(f)}\n`).join("");
